@@ -1,0 +1,96 @@
+# benchgate: a plain Makefile.
+#
+#   make            build ./benchgate
+#   make deps       install the Debian packages needed to build and test (as root)
+#   make test       every test: C unit tests (cmocka) and end-to-end tests (bats)
+#   make asan       the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make bench      benchmarks, each reported as a ratio to a reference run alongside
+#   make demo       collect two sample runs into a fresh demo database and check them
+#   make clean
+
+CC      ?= gcc
+PKGS     = libmicrohttpd libcjson sqlite3
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+WARN     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wformat=2 -Wvla -Wwrite-strings -Wpointer-arith -fno-common
+CFLAGS  ?= -O2 -g
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+
+# make SANITIZE=address,undefined test  (what `make asan` does, in its own build folder)
+BUILD   ?= build
+ifdef SANITIZE
+CFLAGS  += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+CORE_SRC = core/err.c core/buf.c core/num.c core/stats.c core/model.c core/json.c \
+           core/spawn.c core/env.c core/store_sqlite.c core/cli.c
+COLL_SRC = collector/formats.c collector/fmt_hyperfine.c collector/collect.c
+GATE_SRC = gate/compare.c gate/report_text.c gate/check.c
+LIB_SRC  = $(CORE_SRC) $(COLL_SRC) $(GATE_SRC)
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/migrations.o
+MIGRATIONS = $(sort $(wildcard schemas/migrations/*.sql))
+
+UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+
+.PHONY: all deps test asan bench demo clean
+all: benchgate
+
+benchgate: $(BUILD)/benchgate
+	cp $< $@
+
+$(BUILD)/benchgate: $(BUILD)/main.o $(BUILD)/libbenchgate.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libbenchgate.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -MMD -MP -c -o $@ $<
+
+# The SQL migrations are compiled into the binary, so benchgate needs no data files.
+$(BUILD)/migrations.c: $(MIGRATIONS) tools/embed-sql.sh
+	@mkdir -p $(dir $@)
+	sh tools/embed-sql.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/migrations.o: $(BUILD)/migrations.c
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbenchgate.a
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -o $@ $< $(BUILD)/libbenchgate.a $(LDFLAGS) \
+	    $(LDLIBS) -lcmocka
+
+# Debian packages: build (compiler, libraries), tests (cmocka, bats, sqlite3 CLI,
+# hyperfine for the real-harness test), and gnuplot for charts.
+DEB_PKGS = gcc make pkg-config libmicrohttpd-dev libcjson-dev libsqlite3-dev libcmocka-dev \
+           bats sqlite3 hyperfine
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+	    echo "installing:" $$missing; \
+	    $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) \
+	        apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+test: $(BUILD)/benchgate $(UNIT_TESTS)
+	BENCHGATE=$(CURDIR)/$(BUILD)/benchgate BUILD=$(CURDIR)/$(BUILD) sh tests/run.sh $(UNIT_TESTS)
+
+asan:
+	$(MAKE) BUILD=build-asan SANITIZE=address,undefined CFLAGS='-O1 -g' test
+
+bench: $(BUILD)/benchgate
+	BENCHGATE=$(CURDIR)/$(BUILD)/benchgate sh bench/run.sh
+
+demo: benchgate
+	sh samples/demo.sh ./benchgate
+
+clean:
+	rm -rf build build-asan benchgate demo.db demo.db-wal demo.db-shm
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,280 @@
+/*
+ * collect.c: `benchgate collect`: harness output in, one stored run out.
+ *
+ * All files given in one call form one run (one suite, one machine, one
+ * commit). Nothing is written until every file has parsed and the whole run
+ * has validated, and then it is written in one transaction.
+ */
+#include "core/bg.h"
+#include "collector/formats.h"
+#include "core/buf.h"
+#include "core/cli.h"
+#include "core/env.h"
+#include "core/num.h"
+#include "core/store.h"
+
+#include <time.h>
+#include <unistd.h>
+
+static const char usage[] =
+    "usage: benchgate collect [options] FILE...\n"
+    "\n"
+    "Parse benchmark harness output (the format is detected from the content) and\n"
+    "store all FILEs as one run. FILE '-' reads standard input.\n"
+    "\n"
+    "  --db PATH            database (default $BENCHGATE_DB, else ./benchgate.db)\n"
+    "  --format NAME        read every FILE as NAME instead of detecting it\n"
+    "  --project NAME       project (default $GITHUB_REPOSITORY, $CI_PROJECT_PATH,\n"
+    "                       else the git top-level folder name, else 'default')\n"
+    "  --branch NAME        branch (default the CI branch, else git's, else 'main')\n"
+    "  --commit SHA         commit (default $GITHUB_SHA, $CI_COMMIT_SHA, else git HEAD)\n"
+    "  --timestamp SECONDS  when the run happened, unix seconds (default now)\n"
+    "  --meta KEY=VALUE     record metadata (repeatable); the keys os, kernel, arch,\n"
+    "                       cpu_model, cores, memory_bytes, compiler and runner\n"
+    "                       replace what benchgate detects about the machine\n"
+    "  -q, --quiet          print nothing but errors and warnings\n"
+    "  -h, --help           show this help\n"
+    "\n"
+    "Exit status: 0 stored, 2 bad usage or input (nothing stored), 3 database error.\n";
+
+enum { OPT_DB = 256, OPT_FORMAT, OPT_PROJECT, OPT_BRANCH, OPT_COMMIT, OPT_TIMESTAMP, OPT_META };
+
+static const struct option options[] = {
+    { "db", required_argument, NULL, OPT_DB },
+    { "format", required_argument, NULL, OPT_FORMAT },
+    { "project", required_argument, NULL, OPT_PROJECT },
+    { "branch", required_argument, NULL, OPT_BRANCH },
+    { "commit", required_argument, NULL, OPT_COMMIT },
+    { "timestamp", required_argument, NULL, OPT_TIMESTAMP },
+    { "meta", required_argument, NULL, OPT_META },
+    { "quiet", no_argument, NULL, 'q' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+struct collect_opts {
+    const char *db, *format, *project, *branch, *commit;
+    int64_t timestamp;
+    bool quiet;
+};
+
+static void print_help(void)
+{
+    fputs(usage, stdout);
+    fputs("\nFormats:\n", stdout);
+    for (size_t i = 0; i < bg_n_formats; i++)
+        printf("  %-12s %s\n", bg_formats[i]->name, bg_formats[i]->summary);
+}
+
+static bool meta_key_ok(const char *k, size_t n)
+{
+    if (n == 0 || n > 64)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = k[i];
+
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-' || c == '.'))
+            return false;
+    }
+    return true;
+}
+
+/* --meta KEY=VALUE: an environment field, or free metadata kept with the run. */
+static int apply_meta(struct bg_run *run, const char *arg)
+{
+    static const char *const text_fields[] = { "os", "kernel", "arch", "cpu_model", "compiler",
+                                               "runner" };
+    char **text_slots[] = { &run->env.os, &run->env.kernel, &run->env.arch,
+                            &run->env.cpu_model, &run->env.compiler, &run->env.runner };
+    const char *eq = strchr(arg, '='), *value, *why;
+    char key[65];
+    size_t klen;
+
+    if (eq == NULL || !meta_key_ok(arg, (size_t)(eq - arg)))
+        return bg_usage_error("collect", "--meta '%s': expected KEY=VALUE, KEY of letters, "
+                              "digits, '_', '-' or '.' (at most 64)", arg);
+    klen = (size_t)(eq - arg);
+    memcpy(key, arg, klen);
+    key[klen] = '\0';
+    value = eq + 1;
+    if (*value != '\0' && (why = bg_name_problem(value)) != NULL)
+        return bg_usage_error("collect", "--meta %s: value %s", key, why);
+    for (size_t i = 0; i < ARRAY_SIZE(text_fields); i++) {
+        if (strcmp(key, text_fields[i]) == 0) {
+            bg_set_str(text_slots[i], *value != '\0' ? value : NULL);
+            return 0;
+        }
+    }
+    if (strcmp(key, "cores") == 0 || strcmp(key, "memory_bytes") == 0) {
+        int64_t v;
+
+        if (bg_parse_int64(value, 1, INT64_MAX, &v, &why) < 0)
+            return bg_usage_error("collect", "--meta %s=%s: %s", key, value, why);
+        *(strcmp(key, "cores") == 0 ? &run->env.cores : &run->env.memory_bytes) = v;
+        return 0;
+    }
+    bg_run_add_meta(run, key, value);
+    return 0;
+}
+
+static int check_name_flag(const char *flag, const char *value)
+{
+    const char *why = bg_name_problem(value);
+
+    return why == NULL ? 0 : bg_usage_error("collect", "%s '%.80s' %s", flag, value, why);
+}
+
+static int parse_args(int argc, char **argv, struct collect_opts *o, struct bg_run *run)
+{
+    int c;
+    const char *why;
+
+    bg_getopt_reset();
+    while ((c = getopt_long(argc, argv, "qh", options, NULL)) != -1) {
+        switch (c) {
+        case OPT_DB:
+            o->db = optarg;
+            break;
+        case OPT_FORMAT:
+            if (bg_format_find(optarg) == NULL)
+                return bg_usage_error("collect", "unknown format '%s' (see --help)", optarg);
+            o->format = optarg;
+            break;
+        case OPT_PROJECT:
+            if (check_name_flag("--project", optarg) != 0)
+                return BG_EXIT_USAGE;
+            o->project = optarg;
+            break;
+        case OPT_BRANCH:
+            if (check_name_flag("--branch", optarg) != 0)
+                return BG_EXIT_USAGE;
+            o->branch = optarg;
+            break;
+        case OPT_COMMIT:
+            if (!bg_commit_ok(optarg))
+                return bg_usage_error("collect", "--commit '%.80s': expected 4 to 64 hex digits",
+                                      optarg);
+            o->commit = optarg;
+            break;
+        case OPT_TIMESTAMP:
+            if (bg_parse_int64(optarg, 0, INT64_C(253402300799), &o->timestamp, &why) < 0)
+                return bg_usage_error("collect", "--timestamp '%s': %s (unix seconds)", optarg,
+                                      why);
+            break;
+        case OPT_META:
+            if (apply_meta(run, optarg) != 0)
+                return BG_EXIT_USAGE;
+            break;
+        case 'q':
+            o->quiet = true;
+            break;
+        case 'h':
+            print_help();
+            return -1;
+        default:
+            return bg_usage_error("collect", "unknown or incomplete option '%s'",
+                                  argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return bg_usage_error("collect", "no input files");
+    return 0;
+}
+
+static int read_input(const char *path, struct bg_buf *buf, struct bg_diag *d)
+{
+    if (strcmp(path, "-") == 0) {
+        if (bg_buf_read_fd(buf, STDIN_FILENO) < 0)
+            return bg_fail(d, "standard input: %s",
+                           errno == EFBIG ? "more than the input limit" : strerror(errno));
+        return 0;
+    }
+    return bg_buf_read_file(buf, path, d);
+}
+
+/* Where the run comes from: flags, then CI, then git, then defaults. */
+static void fill_origin(struct bg_run *run, const struct collect_opts *o)
+{
+    struct bg_context ctx;
+
+    bg_set_str(&run->project, o->project);
+    bg_set_str(&run->branch, o->branch);
+    bg_set_str(&run->commit, o->commit);
+    bg_context_detect(&ctx, o->project == NULL || o->branch == NULL || o->commit == NULL);
+    bg_context_apply(&ctx, run);
+    bg_context_release(&ctx);
+    if (run->project == NULL)
+        run->project = bg_xstrdup("default");
+    if (run->branch == NULL)
+        run->branch = bg_xstrdup("main");
+    bg_env_detect(&run->env);
+    run->timestamp = o->timestamp != 0 ? o->timestamp : (int64_t)time(NULL);
+}
+
+static size_t total_samples(const struct bg_run *run)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < run->n_results; i++)
+        n += run->results[i].n_samples;
+    return n;
+}
+
+int cmd_collect(int argc, char **argv)
+{
+    struct collect_opts o = { .db = bg_default_db() };
+    struct bg_run run;
+    struct store *st = NULL;
+    struct bg_diag d = { "" };
+    int rc;
+
+    bg_run_init(&run);
+    rc = parse_args(argc, argv, &o, &run);
+    if (rc != 0) {
+        rc = rc < 0 ? BG_EXIT_PASS : rc;
+        goto out;
+    }
+    rc = BG_EXIT_USAGE;
+    for (int i = optind; i < argc; i++) {
+        struct bg_buf in = BG_BUF_INIT(BG_MAX_INPUT);
+        int prc = read_input(argv[i], &in, &d);
+
+        if (prc == 0)
+            prc = bg_collect_bytes(argv[i], in.data, in.len, o.format, &run, &d);
+        bg_buf_release(&in);
+        if (prc < 0) {
+            bg_error("%s", d.msg);
+            goto out;
+        }
+    }
+    if (bg_run_finish(&run, argc - optind == 1 ? argv[optind] : "input", &d) < 0) {
+        bg_error("%s", d.msg);
+        goto out;
+    }
+    for (size_t i = 0; i < run.n_warnings; i++)
+        bg_warn("%s", run.warnings[i]);
+    fill_origin(&run, &o);
+
+    if (store_open(o.db, true, &st) < 0) {
+        rc = BG_EXIT_STORE;
+        goto out;
+    }
+    rc = store_put_run(st, &run);
+    if (rc < 0) {
+        rc = rc == STORE_REJECTED ? BG_EXIT_USAGE : BG_EXIT_STORE;
+        goto out;
+    }
+    if (!o.quiet)
+        printf("stored run %" PRId64 " of project '%s' on branch '%s'%s%.12s: %zu benchmarks, "
+               "%zu samples (%s)\n",
+               run.id, run.project, run.branch, run.commit != NULL ? " at " : "",
+               run.commit != NULL ? run.commit : "", run.n_results, total_samples(&run),
+               run.tool);
+    rc = BG_EXIT_PASS;
+out:
+    if (store_close(st) < 0 && rc == BG_EXIT_PASS)
+        rc = BG_EXIT_STORE;
+    bg_run_release(&run);
+    return bg_finish_output(rc);
+}

@@ -1,0 +1,112 @@
+/* formats.c: the format table, content sniffing, and one input into a run. */
+#include "core/bg.h"
+#include "collector/formats.h"
+#include "core/buf.h"
+
+const struct bg_format *const bg_formats[] = {
+    &bg_format_hyperfine,
+};
+const size_t bg_n_formats = ARRAY_SIZE(bg_formats);
+
+const struct bg_format *bg_format_find(const char *name)
+{
+    for (size_t i = 0; i < bg_n_formats; i++) {
+        if (strcmp(bg_formats[i]->name, name) == 0)
+            return bg_formats[i];
+    }
+    return NULL;
+}
+
+/* "hyperfine, go, ..." for messages. */
+static void format_names(struct bg_buf *b)
+{
+    for (size_t i = 0; i < bg_n_formats; i++)
+        bg_buf_addf(b, "%s%s", i > 0 ? ", " : "", bg_formats[i]->name);
+}
+
+static bool looks_like_json(const char *data, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (data[i] == '{' || data[i] == '[')
+            return true;
+        if (data[i] != ' ' && data[i] != '\t' && data[i] != '\n' && data[i] != '\r')
+            return false;
+    }
+    return false;
+}
+
+static void add_tool(struct bg_run *run, const char *name)
+{
+    struct bg_buf b = BG_BUF_INIT(BG_TEXT_MAX);
+    size_t n = strlen(name);
+
+    /* run->tool lists each format once: "hyperfine" or "hyperfine,go" */
+    for (const char *p = run->tool; p != NULL && *p != '\0';) {
+        size_t len = strcspn(p, ",");
+
+        if (len == n && strncmp(p, name, n) == 0)
+            return;
+        p += len + (p[len] == ',');
+    }
+    bg_buf_addf(&b, "%s%s%s", run->tool != NULL ? run->tool : "", run->tool != NULL ? "," : "",
+                name);
+    free(run->tool);
+    run->tool = bg_buf_detach(&b, NULL);
+}
+
+int bg_collect_bytes(const char *path, const char *data, size_t len, const char *format,
+                     struct bg_run *run, struct bg_diag *d)
+{
+    struct bg_input in = { path, data, len, NULL };
+    const struct bg_format *fmt = NULL;
+    struct bg_diag json_err = { "" };
+    cJSON *json = NULL;
+    int rc = -1;
+
+    if (format != NULL) {
+        fmt = bg_format_find(format);
+        if (fmt == NULL) {
+            struct bg_buf names = BG_BUF_INIT(BG_TEXT_MAX);
+
+            format_names(&names);
+            bg_fail(d, "unknown format '%s' (known: %s)", format, names.data);
+            bg_buf_release(&names);
+            return -1;
+        }
+    }
+    if (looks_like_json(data, len)) {
+        json = bg_json_parse(data, len, path, &json_err);
+        in.json = json;
+    }
+    for (size_t i = 0; fmt == NULL && i < bg_n_formats; i++) {
+        if (bg_formats[i]->sniff(&in))
+            fmt = bg_formats[i];
+    }
+    if (fmt == NULL) {
+        struct bg_buf names = BG_BUF_INIT(BG_TEXT_MAX);
+
+        format_names(&names);
+        if (json_err.msg[0] != '\0')
+            bg_fail(d, "%s", json_err.msg); /* broken JSON: its syntax error says most */
+        else if (len == 0)
+            bg_fail(d, "%s: empty file", path);
+        else
+            bg_fail(d, "%s: not a recognised benchmark format (tried: %s)", path, names.data);
+        bg_buf_release(&names);
+        goto out;
+    }
+    if (fmt->is_json && in.json == NULL) {
+        /* a forced JSON format on a file that is not JSON */
+        if (json_err.msg[0] != '\0')
+            bg_fail(d, "%s", json_err.msg);
+        else
+            bg_fail(d, "%s: not JSON, but format '%s' is a JSON document", path, fmt->name);
+        goto out;
+    }
+    rc = fmt->parse(&in, run, d);
+    if (rc == 0)
+        add_tool(run, fmt->name);
+out:
+    cJSON_Delete(json);
+    return rc;
+}

@@ -1,0 +1,37 @@
+/*
+ * env.h: where a run happens: the machine, and the CI or git context.
+ *
+ * Precedence for project, branch and commit is: command-line flags (applied
+ * by the commands), then CI variables (GitHub Actions, GitLab CI), then git.
+ * Values from the environment are outside input: a value that is too long,
+ * not UTF-8 or holds control characters is ignored with a warning.
+ */
+#ifndef BG_CORE_ENV_H
+#define BG_CORE_ENV_H
+
+#include "core/bg.h"
+#include "core/model.h"
+
+struct bg_context {
+    char *project;     /* GITHUB_REPOSITORY, CI_PROJECT_PATH, git top-level folder name */
+    char *branch;      /* PR head branch, else the pushed branch, else git's branch */
+    char *commit;      /* full SHA, lowercase */
+    char *base_branch; /* GITHUB_BASE_REF, CI_MERGE_REQUEST_TARGET_BRANCH_NAME */
+    struct bg_ci ci;
+    char *runner;      /* BENCHGATE_RUNNER, RUNNER_ENVIRONMENT, CI_RUNNER_TAGS */
+};
+
+/* Reads CI variables; asks git only for what CI did not say and use_git allows. */
+void bg_context_detect(struct bg_context *ctx, bool use_git);
+void bg_context_release(struct bg_context *ctx);
+
+/* Fills env from this machine (uname, /proc, sysconf, os-release, cc --version). */
+void bg_env_detect(struct bg_env *env);
+
+/* True for 4..64 hex digits; lowercases s in place. */
+bool bg_commit_ok(char *s);
+
+/* Copies what ctx knows into run (run fields already set are kept). */
+void bg_context_apply(const struct bg_context *ctx, struct bg_run *run);
+
+#endif /* BG_CORE_ENV_H */

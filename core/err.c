@@ -1,0 +1,112 @@
+/* err.c: user-facing messages and allocation that exits instead of returning NULL. */
+#include "core/bg.h"
+#include "core/err.h"
+
+int bg_fail(struct bg_diag *d, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (d == NULL)
+        return -1;
+    va_start(ap, fmt);
+    vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static void vreport(const char *kind, const char *fmt, va_list ap)
+{
+    char line[BG_DIAG_MAX * 2];
+
+    /* One write per message, so concurrent server threads do not interleave. */
+    vsnprintf(line, sizeof(line), fmt, ap);
+    fprintf(stderr, "benchgate: %s: %s\n", kind, line);
+}
+
+int bg_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vreport("error", fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+void bg_warn(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vreport("warning", fmt, ap);
+    va_end(ap);
+}
+
+void bg_die(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vreport("fatal", fmt, ap);
+    va_end(ap);
+    exit(BG_EXIT_STORE);
+}
+
+void *bg_xmalloc(size_t n)
+{
+    void *p = malloc(n != 0 ? n : 1);
+
+    if (p == NULL)
+        bg_die("out of memory allocating %zu bytes", n);
+    return p;
+}
+
+void *bg_xcalloc(size_t count, size_t size)
+{
+    void *p = calloc(count != 0 ? count : 1, size != 0 ? size : 1);
+
+    if (p == NULL)
+        bg_die("out of memory allocating %zu x %zu bytes", count, size);
+    return p;
+}
+
+void *bg_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n != 0 ? n : 1);
+
+    if (q == NULL)
+        bg_die("out of memory allocating %zu bytes", n);
+    return q;
+}
+
+char *bg_xstrdup(const char *s)
+{
+    return bg_xstrndup(s, strlen(s));
+}
+
+char *bg_xstrndup(const char *s, size_t n)
+{
+    char *p = bg_xmalloc(n + 1);
+
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+void bg_grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    size_t ncap;
+
+    if (need <= *cap)
+        return;
+    ncap = *cap < 8 ? 8 : *cap;
+    while (ncap < need) {
+        if (ncap > SIZE_MAX / 2)
+            bg_die("array size overflow");
+        ncap *= 2;
+    }
+    if (ncap > SIZE_MAX / elem)
+        bg_die("array size overflow");
+    *p = bg_xrealloc(*p, ncap * elem);
+    *cap = ncap;
+}

@@ -1,0 +1,143 @@
+/* json.c: strict cJSON readers that say where a document is wrong. */
+#include "core/bg.h"
+#include "core/json.h"
+
+#include <math.h>
+
+static bool has_nul_escape(const char *data, size_t len)
+{
+    const char *p = data, *end = data + len;
+
+    while ((p = memchr(p, '\\', (size_t)(end - p))) != NULL && end - p >= 6) {
+        if (memcmp(p, "\\u0000", 6) == 0)
+            return true;
+        p += p[1] == '\\' ? 2 : 1; /* skip an escaped backslash whole */
+    }
+    return false;
+}
+
+cJSON *bg_json_parse(const char *data, size_t len, const char *what, struct bg_diag *d)
+{
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
+    size_t off, line = 1, col = 1;
+
+    /* cJSON decodes \u0000 into a NUL that silently cuts the string short:
+     * a name "a\u0000b" would be stored as "a". Refuse such documents. */
+    if (root != NULL && has_nul_escape(data, len)) {
+        cJSON_Delete(root);
+        bg_fail(d, "%s: contains \\u0000, which benchgate does not accept in text", what);
+        return NULL;
+    }
+    if (root != NULL) {
+        /* only white space may follow the document */
+        for (off = (size_t)(end - data); off < len; off++) {
+            if (data[off] != ' ' && data[off] != '\t' && data[off] != '\n' && data[off] != '\r')
+                break;
+        }
+        if (off == len)
+            return root;
+        cJSON_Delete(root);
+        end = data + off;
+    }
+    off = end != NULL && end >= data && end <= data + len ? (size_t)(end - data) : len;
+    for (size_t i = 0; i < off; i++) {
+        if (data[i] == '\n') {
+            line++;
+            col = 1;
+        } else {
+            col++;
+        }
+    }
+    if (len == 0)
+        bg_fail(d, "%s: empty input, expected a JSON document", what);
+    else if (off >= len)
+        bg_fail(d, "%s:%zu:%zu: invalid JSON: unexpected end of input (truncated file?)", what,
+                line, col);
+    else if (root != NULL)
+        bg_fail(d, "%s:%zu:%zu: invalid JSON: unexpected data after the document", what, line,
+                col);
+    else
+        bg_fail(d, "%s:%zu:%zu: invalid JSON near '%.12s'", what, line, col, data + off);
+    return NULL;
+}
+
+const char *bg_json_type(const cJSON *item)
+{
+    if (item == NULL)
+        return "nothing";
+    if (cJSON_IsObject(item))
+        return "object";
+    if (cJSON_IsArray(item))
+        return "array";
+    if (cJSON_IsString(item))
+        return "string";
+    if (cJSON_IsNumber(item))
+        return "number";
+    if (cJSON_IsBool(item))
+        return cJSON_IsTrue(item) ? "true" : "false";
+    if (cJSON_IsNull(item))
+        return "null";
+    return "invalid";
+}
+
+const cJSON *bg_json_get(const cJSON *obj, const char *key)
+{
+    if (!cJSON_IsObject(obj))
+        return NULL;
+    return cJSON_GetObjectItemCaseSensitive(obj, key);
+}
+
+static const char *type_name(int type)
+{
+    switch (type) {
+    case cJSON_Object:
+        return "an object";
+    case cJSON_Array:
+        return "an array";
+    case cJSON_String:
+        return "a string";
+    case cJSON_Number:
+        return "a number";
+    default:
+        return "a value";
+    }
+}
+
+int bg_json_want(const cJSON *item, int type, const char *what, const char *path,
+                 struct bg_diag *d)
+{
+    if (item == NULL)
+        return bg_fail(d, "%s: %s: missing, expected %s", what, path, type_name(type));
+    if ((item->type & 0xff) != type)
+        return bg_fail(d, "%s: %s: expected %s, got %s", what, path, type_name(type),
+                       bg_json_type(item));
+    return 0;
+}
+
+int bg_json_number(const cJSON *item, double lo, double hi, const char *what, const char *path,
+                   double *out, struct bg_diag *d)
+{
+    double v;
+
+    if (bg_json_want(item, cJSON_Number, what, path, d) < 0)
+        return -1;
+    v = item->valuedouble;
+    if (!isfinite(v))
+        return bg_fail(d, "%s: %s: number is not finite", what, path);
+    if (v < lo)
+        return bg_fail(d, "%s: %s: %g is below the minimum %g", what, path, v, lo);
+    if (v > hi)
+        return bg_fail(d, "%s: %s: %g is above the maximum %g", what, path, v, hi);
+    *out = v;
+    return 0;
+}
+
+int bg_json_string(const cJSON *item, const char *what, const char *path, const char **out,
+                   struct bg_diag *d)
+{
+    if (bg_json_want(item, cJSON_String, what, path, d) < 0)
+        return -1;
+    *out = item->valuestring;
+    return 0;
+}

@@ -1,0 +1,289 @@
+/* model.c: building, validating and freeing the normalised run. */
+#include "core/bg.h"
+#include "core/model.h"
+
+#include <math.h>
+
+void bg_run_init(struct bg_run *run)
+{
+    memset(run, 0, sizeof(*run));
+}
+
+static void kv_free(struct bg_kv *kv, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(kv[i].key);
+        free(kv[i].value);
+    }
+    free(kv);
+}
+
+static void result_release(struct bg_result *res)
+{
+    free(res->name);
+    free(res->metric);
+    free(res->unit);
+    free(res->samples);
+    kv_free(res->params, res->n_params);
+}
+
+void bg_run_release(struct bg_run *run)
+{
+    struct bg_env *e = &run->env;
+
+    for (size_t i = 0; i < run->n_results; i++)
+        result_release(&run->results[i]);
+    free(run->results);
+    for (size_t i = 0; i < run->n_warnings; i++)
+        free(run->warnings[i]);
+    free(run->warnings);
+    kv_free(run->meta, run->n_meta);
+    free(run->project);
+    free(run->branch);
+    free(run->commit);
+    free(run->tool);
+    free(e->os);
+    free(e->kernel);
+    free(e->arch);
+    free(e->cpu_model);
+    free(e->compiler);
+    free(e->runner);
+    free(run->ci.provider);
+    free(run->ci.repository);
+    free(run->ci.run_id);
+    free(run->ci.run_url);
+    free(run->ci.event);
+    bg_run_init(run);
+}
+
+void bg_set_str(char **field, const char *value)
+{
+    free(*field);
+    *field = value != NULL ? bg_xstrdup(value) : NULL;
+}
+
+struct bg_result *bg_run_add_result(struct bg_run *run, const char *name, const char *metric,
+                                    const char *unit, enum bg_direction dir)
+{
+    struct bg_result *res;
+
+    BG_GROW(run->results, run->cap_results, run->n_results + 1);
+    res = &run->results[run->n_results++];
+    memset(res, 0, sizeof(*res));
+    res->name = bg_xstrdup(name);
+    res->metric = bg_xstrdup(metric);
+    res->unit = bg_xstrdup(unit);
+    res->direction = dir;
+    return res;
+}
+
+void bg_result_add_sample(struct bg_result *res, double v)
+{
+    BG_GROW(res->samples, res->cap_samples, res->n_samples + 1);
+    res->samples[res->n_samples++] = v;
+}
+
+void bg_result_add_param(struct bg_result *res, const char *key, const char *value)
+{
+    res->params = bg_xrealloc(res->params, (res->n_params + 1) * sizeof(*res->params));
+    res->params[res->n_params].key = bg_xstrdup(key);
+    res->params[res->n_params].value = bg_xstrdup(value);
+    res->n_params++;
+}
+
+void bg_run_add_meta(struct bg_run *run, const char *key, const char *value)
+{
+    for (size_t i = 0; i < run->n_meta; i++) {
+        if (strcmp(run->meta[i].key, key) == 0) {
+            bg_set_str(&run->meta[i].value, value);
+            return;
+        }
+    }
+    BG_GROW(run->meta, run->cap_meta, run->n_meta + 1);
+    run->meta[run->n_meta].key = bg_xstrdup(key);
+    run->meta[run->n_meta].value = bg_xstrdup(value);
+    run->n_meta++;
+}
+
+void bg_run_warn(struct bg_run *run, const char *fmt, ...)
+{
+    char msg[BG_DIAG_MAX];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    BG_GROW(run->warnings, run->cap_warnings, run->n_warnings + 1);
+    run->warnings[run->n_warnings++] = bg_xstrdup(msg);
+}
+
+/* Length of the UTF-8 sequence at s (1-4), or 0 when it is not valid UTF-8
+ * (overlong forms, surrogates and code points past U+10FFFF are invalid). */
+static size_t utf8_seq(const unsigned char *s, uint32_t *cp)
+{
+    if (s[0] < 0x80) {
+        *cp = s[0];
+        return 1;
+    }
+    if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+        if ((s[1] & 0xc0) != 0x80)
+            return 0;
+        *cp = ((uint32_t)(s[0] & 0x1f) << 6) | (s[1] & 0x3f);
+        return 2;
+    }
+    if (s[0] >= 0xe0 && s[0] <= 0xef) {
+        if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+            return 0;
+        *cp = ((uint32_t)(s[0] & 0x0f) << 12) | ((uint32_t)(s[1] & 0x3f) << 6) | (s[2] & 0x3f);
+        if (*cp < 0x800 || (*cp >= 0xd800 && *cp <= 0xdfff))
+            return 0;
+        return 3;
+    }
+    if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+        if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80)
+            return 0;
+        *cp = ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3f) << 12) |
+              ((uint32_t)(s[2] & 0x3f) << 6) | (s[3] & 0x3f);
+        if (*cp < 0x10000 || *cp > 0x10ffff)
+            return 0;
+        return 4;
+    }
+    return 0;
+}
+
+const char *bg_name_problem(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t len = strlen(s);
+
+    if (len == 0)
+        return "is empty";
+    if (len > BG_NAME_MAX)
+        return "is longer than 1024 bytes";
+    while (*p != '\0') {
+        uint32_t cp;
+        size_t n = utf8_seq(p, &cp);
+
+        if (n == 0)
+            return "is not valid UTF-8";
+        /* C0 controls, DEL, C1 controls, and the line/paragraph separators */
+        if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029)
+            return "contains a control character";
+        p += n;
+    }
+    return NULL;
+}
+
+static int cmp_identity(const void *a, const void *b)
+{
+    const struct bg_result *x = *(const struct bg_result *const *)a;
+    const struct bg_result *y = *(const struct bg_result *const *)b;
+    int c = strcmp(x->name, y->name);
+
+    return c != 0 ? c : strcmp(x->metric, y->metric);
+}
+
+/* Duplicate (name, metric) pairs would make a comparison ambiguous: find one.
+ * Sorting pointers keeps this O(n log n) and free of shared state. */
+static const struct bg_result *find_duplicate(const struct bg_run *run)
+{
+    const struct bg_result **ptr = bg_xmalloc(run->n_results * sizeof(*ptr));
+    const struct bg_result *dup = NULL;
+
+    for (size_t i = 0; i < run->n_results; i++)
+        ptr[i] = &run->results[i];
+    qsort(ptr, run->n_results, sizeof(*ptr), cmp_identity);
+    for (size_t i = 1; i < run->n_results && dup == NULL; i++) {
+        if (cmp_identity(&ptr[i - 1], &ptr[i]) == 0)
+            dup = ptr[i];
+    }
+    free(ptr);
+    return dup;
+}
+
+int bg_run_finish(struct bg_run *run, const char *what, struct bg_diag *d)
+{
+    double *work = NULL;
+    const struct bg_result *dup;
+    size_t work_n = 0;
+    int rc = -1;
+
+    if (run->n_results == 0)
+        return bg_fail(d, "%s: no benchmark results", what);
+    if (run->n_results > BG_MAX_RESULTS)
+        return bg_fail(d, "%s: %zu results, more than the limit of %d", what, run->n_results,
+                       BG_MAX_RESULTS);
+    for (size_t i = 0; i < run->n_results; i++) {
+        struct bg_result *res = &run->results[i];
+        const char *why = bg_name_problem(res->name);
+
+        if (why != NULL) {
+            bg_fail(d, "%s: benchmark name '%.80s' %s", what, res->name, why);
+            goto out;
+        }
+        if (res->summary_only)
+            continue;
+        if (res->n_samples == 0) {
+            bg_fail(d, "%s: benchmark '%s' has no samples", what, res->name);
+            goto out;
+        }
+        if (res->n_samples > BG_MAX_SAMPLES) {
+            bg_fail(d, "%s: benchmark '%s' has %zu samples, more than the limit of %d", what,
+                    res->name, res->n_samples, BG_MAX_SAMPLES);
+            goto out;
+        }
+        for (size_t j = 0; j < res->n_samples; j++) {
+            if (!isfinite(res->samples[j]) || res->samples[j] < 0) {
+                bg_fail(d, "%s: benchmark '%s' sample %zu is %g, not a finite value >= 0",
+                        what, res->name, j, res->samples[j]);
+                goto out;
+            }
+        }
+        if (res->n_samples > work_n) {
+            work_n = res->n_samples;
+            free(work);
+            work = bg_xmalloc(work_n * sizeof(*work));
+        }
+        stats_summarise(res->samples, res->n_samples, work, &res->sum);
+    }
+    dup = find_duplicate(run);
+    if (dup != NULL) {
+        bg_fail(d, "%s: benchmark '%s' (metric %s) appears twice; names must be unique", what,
+                dup->name, dup->metric);
+        goto out;
+    }
+    rc = 0;
+out:
+    free(work);
+    return rc;
+}
+
+/* FNV-1a, 64 bit: a stable, dependency-free hash; not a security boundary. */
+static uint64_t fnv1a(uint64_t h, const char *s)
+{
+    for (; s != NULL && *s != '\0'; s++) {
+        h ^= (unsigned char)*s;
+        h *= 0x100000001b3ULL;
+    }
+    h ^= 0x1f; /* field separator, so ("ab","c") and ("a","bc") differ */
+    h *= 0x100000001b3ULL;
+    return h;
+}
+
+void bg_env_fingerprint(struct bg_env *env)
+{
+    char num[64];
+    uint64_t h = 0xcbf29ce484222325ULL;
+
+    h = fnv1a(h, env->cpu_model);
+    snprintf(num, sizeof(num), "%" PRId64, env->cores);
+    h = fnv1a(h, num);
+    /* whole GiB: the kernel reserves slightly different amounts on identical machines */
+    snprintf(num, sizeof(num), "%" PRId64, (int64_t)((env->memory_bytes + (INT64_C(1) << 29)) >> 30));
+    h = fnv1a(h, num);
+    h = fnv1a(h, env->os);
+    h = fnv1a(h, env->kernel);
+    h = fnv1a(h, env->arch);
+    h = fnv1a(h, env->runner);
+    snprintf(env->fingerprint, sizeof(env->fingerprint), "%016" PRIx64, h);
+}

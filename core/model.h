@@ -1,0 +1,104 @@
+/*
+ * model.h: the normalised run, the one shape every harness format becomes.
+ *
+ * A run is one execution of a suite on one machine at one commit; a result
+ * is one (benchmark, metric) with its raw samples and their summary. Every
+ * string is owned by the struct that holds it and freed by bg_run_release().
+ */
+#ifndef BG_CORE_MODEL_H
+#define BG_CORE_MODEL_H
+
+#include "core/bg.h"
+#include "core/err.h"
+#include "core/stats.h"
+
+/* Limits on outside input, so no file can make benchgate allocate without bound. */
+#define BG_NAME_MAX 1024            /* bytes in a benchmark, project or branch name */
+#define BG_TEXT_MAX 4096            /* bytes in any other stored string */
+#define BG_MAX_RESULTS 100000       /* results in one run */
+#define BG_MAX_SAMPLES 10000000     /* samples in one result */
+#define BG_MAX_INPUT (256u << 20)   /* bytes in one input file */
+
+enum bg_direction {
+    BG_DIR_LOWER = 0,  /* lower is better: times, bytes, allocations */
+    BG_DIR_HIGHER = 1, /* higher is better: throughput */
+};
+
+struct bg_kv {
+    char *key;
+    char *value;
+};
+
+struct bg_result {
+    char *name;                  /* the benchmark's identity with metric */
+    char *metric;                /* "time", "throughput", ... */
+    char *unit;                  /* "ns" for time */
+    enum bg_direction direction;
+    double *samples;
+    size_t n_samples, cap_samples;
+    bool summary_only;           /* the harness gave no raw samples: sum came from it */
+    struct bg_summary sum;       /* filled by bg_run_finish() unless summary_only */
+    struct bg_kv *params;        /* harness parameters, e.g. hyperfine -L values */
+    size_t n_params;
+};
+
+/* The machine; fields that decide comparability feed the fingerprint. */
+struct bg_env {
+    char *os, *kernel, *arch, *cpu_model, *compiler, *runner;
+    int64_t cores;               /* online processors, 0 if unknown */
+    int64_t memory_bytes;        /* physical memory, 0 if unknown */
+    char fingerprint[17];        /* 16 hex digits, set by bg_env_fingerprint() */
+};
+
+/* Where the run came from, when CI says so. */
+struct bg_ci {
+    char *provider;              /* "github", "gitlab", or NULL */
+    char *repository, *run_id, *run_url, *event;
+};
+
+struct bg_run {
+    int64_t id;                  /* store id, 0 until stored */
+    char *project, *branch, *commit;  /* commit may be NULL */
+    int64_t timestamp;           /* unix seconds */
+    char *tool;                  /* the format(s) parsed, "hyperfine" */
+    struct bg_env env;
+    struct bg_ci ci;
+    struct bg_kv *meta;          /* --meta keys that are not environment fields */
+    size_t n_meta, cap_meta;
+    struct bg_result *results;
+    size_t n_results, cap_results;
+    char **warnings;             /* non-fatal findings of the parsers */
+    size_t n_warnings, cap_warnings;
+};
+
+void bg_run_init(struct bg_run *run);
+void bg_run_release(struct bg_run *run);
+
+/* Appends a zeroed result and returns it; the pointer lives until the next add. */
+struct bg_result *bg_run_add_result(struct bg_run *run, const char *name, const char *metric,
+                                    const char *unit, enum bg_direction dir);
+void bg_result_add_sample(struct bg_result *res, double v);
+void bg_result_add_param(struct bg_result *res, const char *key, const char *value);
+void bg_run_add_meta(struct bg_run *run, const char *key, const char *value);
+void bg_run_warn(struct bg_run *run, const char *fmt, ...) BG_PRINTF(2, 3);
+
+/* Replaces *field with a copy of value (NULL allowed). */
+void bg_set_str(char **field, const char *value);
+
+/*
+ * Checks a name for storage and display: valid UTF-8, no control characters,
+ * 1..BG_NAME_MAX bytes. Returns NULL when fine, else a short reason.
+ */
+const char *bg_name_problem(const char *s);
+
+/*
+ * Validates the results (names, duplicates, sample counts and values) and
+ * computes every summary. `what` prefixes messages (the file name). Returns
+ * 0, or -1 with d filled.
+ */
+int bg_run_finish(struct bg_run *run, const char *what, struct bg_diag *d);
+
+/* Computes env->fingerprint from the comparability fields. */
+void bg_env_fingerprint(struct bg_env *env);
+
+#endif /* BG_CORE_MODEL_H */

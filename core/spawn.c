@@ -1,0 +1,100 @@
+/* spawn.c: posix_spawn a child, read its output until a deadline, reap it. */
+#include "core/bg.h"
+#include "core/spawn.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int bg_spawn_capture(const char *const argv[], struct bg_buf *out, int timeout_ms)
+{
+    posix_spawn_file_actions_t fa;
+    int pipefd[2], status, rc = -1;
+    bool timed_out = false;
+    int64_t deadline = now_ms() + timeout_ms;
+    pid_t pid;
+
+    if (pipe(pipefd) < 0)
+        return -1;
+    fcntl(pipefd[0], F_SETFD, FD_CLOEXEC);
+    if (posix_spawn_file_actions_init(&fa) != 0) {
+        close(pipefd[0]);
+        close(pipefd[1]);
+        return -1;
+    }
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addclose(&fa, pipefd[1]);
+    /* posix_spawn's argv is char *const[] for history; it does not write to it */
+    rc = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(pipefd[1]);
+    if (rc != 0) {
+        close(pipefd[0]);
+        return -1;
+    }
+
+    for (;;) {
+        struct pollfd pfd = { .fd = pipefd[0], .events = POLLIN };
+        int64_t left = deadline - now_ms();
+        char chunk[4096];
+        ssize_t n;
+
+        if (left <= 0) {
+            timed_out = true;
+            kill(pid, SIGKILL);
+            break;
+        }
+        if (poll(&pfd, 1, (int)left) < 0) {
+            if (errno == EINTR)
+                continue;
+            timed_out = true;
+            kill(pid, SIGKILL);
+            break;
+        }
+        if (pfd.revents == 0)
+            continue;
+        n = read(pipefd[0], chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        (void)bg_buf_add(out, chunk, (size_t)n); /* past out->max: drop the excess */
+    }
+    close(pipefd[0]);
+    /* a child may close stdout and linger: the deadline holds until it exits */
+    for (;;) {
+        pid_t r = waitpid(pid, &status, timed_out ? 0 : WNOHANG);
+
+        if (r == pid)
+            break;
+        if (r < 0 && errno != EINTR)
+            return -1;
+        if (r == 0 && now_ms() >= deadline) {
+            timed_out = true;
+            kill(pid, SIGKILL);
+        } else if (r == 0) {
+            struct timespec pause = { 0, 2000000 };
+
+            nanosleep(&pause, NULL);
+        }
+    }
+    if (timed_out || !WIFEXITED(status))
+        return -1;
+    return WEXITSTATUS(status);
+}

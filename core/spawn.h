@@ -1,0 +1,22 @@
+/*
+ * spawn.h: run a program without a shell, with a deadline.
+ *
+ * posix_spawnp with a fixed argv: no string is ever interpreted by a shell,
+ * and spawning stays cheap even from a large server process (fork+exec of a
+ * 1 GiB parent managed ~30 spawns/s here, DESIGN.md).
+ */
+#ifndef BG_CORE_SPAWN_H
+#define BG_CORE_SPAWN_H
+
+#include "core/bg.h"
+#include "core/buf.h"
+
+/*
+ * Runs argv[0] (looked up in PATH) with argv, stdin from /dev/null, stdout
+ * into out (bounded by out->max; the rest is discarded), stderr to
+ * /dev/null. Kills it after timeout_ms. Returns the exit status (0-255), or
+ * -1 when it could not start, was killed, or timed out.
+ */
+int bg_spawn_capture(const char *const argv[], struct bg_buf *out, int timeout_ms);
+
+#endif /* BG_CORE_SPAWN_H */

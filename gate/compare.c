@@ -1,0 +1,146 @@
+/* compare.c: matching results across two runs and judging each pair. */
+#include "core/bg.h"
+#include "gate/compare.h"
+
+#include <math.h>
+
+double gate_p95(const struct bg_result *res, double *scratch)
+{
+    if (res->n_samples == 0)
+        return res->sum.p95;
+    memcpy(scratch, res->samples, res->n_samples * sizeof(*scratch));
+    return stats_quantile(scratch, res->n_samples, 0.95);
+}
+
+double gate_change(double base, double cur, enum bg_direction dir)
+{
+    double ratio;
+
+    if (base == 0.0 && cur == 0.0)
+        return 0.0;
+    if (base == 0.0)
+        ratio = INFINITY; /* from nothing to something */
+    else
+        ratio = cur / base - 1.0;
+    return dir == BG_DIR_HIGHER ? -ratio : ratio;
+}
+
+static int cmp_identity(const void *a, const void *b)
+{
+    const struct bg_result *x = *(const struct bg_result *const *)a;
+    const struct bg_result *y = *(const struct bg_result *const *)b;
+    int c = strcmp(x->name, y->name);
+
+    return c != 0 ? c : strcmp(x->metric, y->metric);
+}
+
+static size_t max_samples(const struct bg_run *run)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; run != NULL && i < run->n_results; i++) {
+        if (run->results[i].n_samples > n)
+            n = run->results[i].n_samples;
+    }
+    return n;
+}
+
+static void judge(struct gate_row *row, const struct gate_opts *opts)
+{
+    const struct bg_result *b = row->base, *c = row->cur;
+
+    row->change = gate_change(row->base_p95, row->cur_p95, c->direction);
+    row->low_confidence = b->summary_only || c->summary_only ||
+                          b->n_samples < opts->min_samples || c->n_samples < opts->min_samples;
+    if (row->change > opts->threshold)
+        row->verdict = GATE_REGRESSED;
+    else if (row->change < -opts->threshold)
+        row->verdict = GATE_IMPROVED;
+    else
+        row->verdict = GATE_UNCHANGED;
+}
+
+void gate_compare(const struct bg_run *base, const struct bg_run *cur,
+                  const struct gate_opts *opts, struct gate_report *out)
+{
+    size_t nb = base != NULL ? base->n_results : 0, ms;
+    const struct bg_result **sorted = bg_xmalloc((nb + 1) * sizeof(*sorted));
+    bool *matched = bg_xcalloc(nb + 1, sizeof(*matched));
+    double *scratch;
+
+    memset(out, 0, sizeof(*out));
+    out->base = base;
+    out->cur = cur;
+    out->opts = *opts;
+    out->rows = bg_xcalloc(cur->n_results + nb + 1, sizeof(*out->rows));
+    ms = max_samples(base) > max_samples(cur) ? max_samples(base) : max_samples(cur);
+    scratch = bg_xmalloc((ms + 1) * sizeof(*scratch));
+
+    for (size_t i = 0; i < nb; i++)
+        sorted[i] = &base->results[i];
+    qsort(sorted, nb, sizeof(*sorted), cmp_identity);
+
+    for (size_t i = 0; i < cur->n_results; i++) {
+        const struct bg_result *c = &cur->results[i], *key = c, **hit;
+        struct gate_row *row = &out->rows[out->n_rows++];
+
+        hit = nb > 0 ? bsearch(&key, sorted, nb, sizeof(*sorted), cmp_identity) : NULL;
+        row->cur = c;
+        row->cur_p95 = gate_p95(c, scratch);
+        row->base_p95 = NAN;
+        row->change = NAN;
+        if (hit == NULL) {
+            row->verdict = GATE_NEW;
+        } else {
+            row->base = *hit;
+            row->base_p95 = gate_p95(*hit, scratch);
+            matched[*hit - base->results] = true;
+            judge(row, opts);
+        }
+        out->count[row->verdict]++;
+    }
+    for (size_t i = 0; i < nb; i++) {
+        struct gate_row *row;
+
+        if (matched[i])
+            continue;
+        row = &out->rows[out->n_rows++];
+        row->base = &base->results[i];
+        row->base_p95 = gate_p95(row->base, scratch);
+        row->cur_p95 = NAN;
+        row->change = NAN;
+        row->verdict = GATE_MISSING;
+        out->count[GATE_MISSING]++;
+    }
+    free(scratch);
+    free(matched);
+    free(sorted);
+}
+
+void gate_report_release(struct gate_report *r)
+{
+    free(r->rows);
+    memset(r, 0, sizeof(*r));
+}
+
+bool gate_failed(const struct gate_report *r)
+{
+    return r->count[GATE_REGRESSED] > 0;
+}
+
+const char *gate_verdict_name(enum gate_verdict v)
+{
+    switch (v) {
+    case GATE_UNCHANGED:
+        return "unchanged";
+    case GATE_IMPROVED:
+        return "improved";
+    case GATE_REGRESSED:
+        return "regressed";
+    case GATE_NEW:
+        return "new";
+    case GATE_MISSING:
+        return "missing";
+    }
+    return "?";
+}
