@@ -131,8 +131,8 @@ static void detect_gitlab(struct bg_context *ctx)
 /* One git call answers all three questions: top-level folder, HEAD, branch. */
 static void detect_git(struct bg_context *ctx)
 {
-    const char *const argv[] = { "git", "rev-parse", "--show-toplevel", "HEAD", "--abbrev-ref", "HEAD",
-                     NULL };
+    const char *const argv[] = { "git", "rev-parse", "--show-toplevel", "HEAD",
+                                 "--abbrev-ref", "HEAD", NULL };
     struct bg_buf out = BG_BUF_INIT(16384);
     char *lines[3] = { NULL, NULL, NULL }, *p;
     size_t n = 0;

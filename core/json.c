@@ -16,11 +16,56 @@ static bool has_nul_escape(const char *data, size_t len)
     return false;
 }
 
+/* Whether the text ends inside a string or an open object/array: a file cut
+ * short. cJSON's error position points at the last token it liked instead. */
+static bool truncated(const char *data, size_t len)
+{
+    size_t depth = 0;
+    bool in_string = false;
+
+    for (size_t i = 0; i < len; i++) {
+        char c = data[i];
+
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if ((c == '}' || c == ']') && depth > 0) {
+            depth--;
+        }
+    }
+    return in_string || depth > 0;
+}
+
+/* Up to 12 bytes of data for an error message, cut at the line's end and
+ * with other control bytes replaced, so a message stays on one line. */
+static const char *snippet(const char *data, size_t len, char *out, size_t size)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < len && n + 1 < size && n < 12; i++) {
+        unsigned char c = (unsigned char)data[i];
+
+        if (c == '\n' || c == '\r')
+            break;
+        /* ASCII only: never half of a UTF-8 character */
+        out[n++] = c < 0x20 || c >= 0x7f ? '?' : (char)c;
+    }
+    out[n] = '\0';
+    return out;
+}
+
 cJSON *bg_json_parse(const char *data, size_t len, const char *what, struct bg_diag *d)
 {
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
     size_t off, line = 1, col = 1;
+    char near[16];
 
     /* cJSON decodes \u0000 into a NUL that silently cuts the string short:
      * a name "a\u0000b" would be stored as "a". Refuse such documents. */
@@ -41,6 +86,8 @@ cJSON *bg_json_parse(const char *data, size_t len, const char *what, struct bg_d
         end = data + off;
     }
     off = end != NULL && end >= data && end <= data + len ? (size_t)(end - data) : len;
+    if (root == NULL && truncated(data, len))
+        off = len;
     for (size_t i = 0; i < off; i++) {
         if (data[i] == '\n') {
             line++;
@@ -58,7 +105,8 @@ cJSON *bg_json_parse(const char *data, size_t len, const char *what, struct bg_d
         bg_fail(d, "%s:%zu:%zu: invalid JSON: unexpected data after the document", what, line,
                 col);
     else
-        bg_fail(d, "%s:%zu:%zu: invalid JSON near '%.12s'", what, line, col, data + off);
+        bg_fail(d, "%s:%zu:%zu: invalid JSON near '%s'", what, line, col,
+                snippet(data + off, len - off, near, sizeof(near)));
     return NULL;
 }
 

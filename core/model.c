@@ -279,7 +279,8 @@ void bg_env_fingerprint(struct bg_env *env)
     snprintf(num, sizeof(num), "%" PRId64, env->cores);
     h = fnv1a(h, num);
     /* whole GiB: the kernel reserves slightly different amounts on identical machines */
-    snprintf(num, sizeof(num), "%" PRId64, (int64_t)((env->memory_bytes + (INT64_C(1) << 29)) >> 30));
+    snprintf(num, sizeof(num), "%" PRId64,
+             (int64_t)((env->memory_bytes + (INT64_C(1) << 29)) >> 30));
     h = fnv1a(h, num);
     h = fnv1a(h, env->os);
     h = fnv1a(h, env->kernel);

@@ -1,0 +1,121 @@
+#!/usr/bin/env bats
+# t1100-collect-bad-input.bats: every kind of bad input gives one line naming
+# the file and what is wrong, exit status 2, and leaves the database as it was.
+
+load helper
+
+
+# Seeds the database with one good run and remembers its row counts.
+seed() {
+    bg collect --db "$DB" -q "$HF/single/single.json"
+    BEFORE=$(rows)
+    [ "$BEFORE" = "1 1 1 1 1 1" ]
+}
+
+# expect_rejected PATTERN FILE...: exit 2, one line on stderr matching, db unchanged
+expect_rejected() {
+    pattern=$1
+    shift
+    run bg collect --db "$DB" "$@"
+    echo "status=$status output=$output"
+    [ "$status" -eq 2 ]
+    [ "${#lines[@]}" -eq 1 ]
+    [[ "${lines[0]}" == "benchgate: error: "* ]]
+    [[ "$output" == *"$pattern"* ]]
+    [ "$(rows)" = "$BEFORE" ]
+}
+
+@test "a missing file" {
+    seed
+    expect_rejected "nope.json: cannot open: No such file or directory" nope.json
+}
+
+@test "a directory" {
+    seed
+    mkdir d
+    expect_rejected "d: is a directory" d
+}
+
+@test "an empty file" {
+    seed
+    : > empty.json
+    expect_rejected "empty.json: empty file" empty.json
+}
+
+@test "a file that is not JSON" {
+    seed
+    echo "Benchmark 1: sleep 0.05" > out.txt
+    expect_rejected "out.txt: not a recognised benchmark format (tried: hyperfine)" out.txt
+}
+
+@test "JSON of the wrong shape" {
+    seed
+    echo '{"benchmarks": [{"name": "x"}]}' > other.json
+    expect_rejected "other.json: not a recognised benchmark format" other.json
+    echo '{"results": [{"command": "a", "times": "fast"}]}' > shape.json
+    expect_rejected "shape.json: not a recognised benchmark format" shape.json
+    expect_rejected "shape.json: results[0].times: expected an array, got string" \
+        --format hyperfine shape.json
+}
+
+@test "an empty results array" {
+    seed
+    echo '{"results": []}' > none.json
+    expect_rejected "none.json: results: empty array, no benchmarks" --format hyperfine none.json
+}
+
+@test "NaN, Infinity and huge times" {
+    seed
+    echo '{"results": [{"command": "a", "times": [0.1, NaN]}]}' > nan.json
+    expect_rejected "nan.json:1:" nan.json
+    expect_rejected "invalid JSON" nan.json
+    echo '{"results": [{"command": "a", "times": [0.1, 1e999]}]}' > inf.json
+    expect_rejected "inf.json: results[0].times[1]: number is not finite" inf.json
+    echo '{"results": [{"command": "a", "times": [0.1, 1e12]}]}' > huge.json
+    expect_rejected "huge.json: results[0].times[1]: 1e+12 is above the maximum" huge.json
+}
+
+@test "negative times" {
+    seed
+    hf_json "a:0.1,0.2,-0.3" > neg.json
+    expect_rejected "neg.json: results[0].times[2]: -0.3 is below the minimum 0" neg.json
+}
+
+@test "a truncated file, cut from a real one" {
+    seed
+    head -c 700 "$HF/multi-commands/results.json" > cut.json
+    expect_rejected "cut.json:" cut.json
+    expect_rejected "unexpected end of input (truncated file?)" cut.json
+}
+
+@test "a benchmark name with a control character" {
+    seed
+    printf '{"results": [{"command": "a\\u001b[31mred", "times": [0.1]}]}' > ctl.json
+    expect_rejected "ctl.json: results[0].command: benchmark name contains a control character" ctl.json
+}
+
+@test "one bad file among good ones stores nothing" {
+    seed
+    hf_json "a:0.1,-1" > bad.json
+    expect_rejected "bad.json: results[0].times[1]" "$HF/runs-50/runs50.json" bad.json "$HF/warmup/warmup.json"
+}
+
+@test "the same benchmark in two files of one run" {
+    seed
+    expect_rejected "'sleep 0.05' (metric time) appears twice" "$HF/single/single.json" "$HF/single/single.json"
+}
+
+@test "a database path that cannot be created exits 3" {
+    run bg collect --db "$T/no/such/dir/x.db" "$HF/single/single.json"
+    [ "$status" -eq 3 ]
+    [[ "$output" == *"cannot open database '$T/no/such/dir/x.db'"* ]]
+}
+
+@test "a file that is not a database exits 3 and is left alone" {
+    echo "not a database, only text, long enough to look like a header" > notdb
+    cp notdb notdb.orig
+    run bg collect --db notdb "$HF/single/single.json"
+    [ "$status" -eq 3 ]
+    [[ "$output" == *"notdb"* ]]
+    cmp notdb notdb.orig
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bats
+# t2100-check-real-hyperfine.bats: the foundation's promise with the real
+# tool: hyperfine timing `sleep 0.01` as the baseline and `sleep 0.02` on a
+# branch fails the gate and names the benchmark; swapped, it passes.
+
+load helper
+
+measure() { # measure OUT SECONDS: one benchmark named "nap", 15 runs, no shell
+    hyperfine -N --runs 15 --style none -n nap --export-json "$1" "sleep $2" >/dev/null
+}
+
+@test "hyperfine: sleep 0.01 -> 0.02 regresses; 0.02 -> 0.01 passes" {
+    command -v hyperfine # the test needs the real tool: make deps installs it
+    measure fast.json 0.01
+    measure slow.json 0.02
+
+    bg collect --db "$DB" -q --branch main fast.json
+    bg collect --db "$DB" -q --branch feature slow.json
+    run bg check --db "$DB" --branch feature --threshold 0.10
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"FAIL: 1 of 1 compared benchmarks regressed: 'nap'"* ]]
+
+    bg collect --db "$T/swapped.db" -q --branch main slow.json
+    bg collect --db "$T/swapped.db" -q --branch feature fast.json
+    run bg check --db "$T/swapped.db" --branch feature --threshold 0.10
+    [ "$status" -eq 0 ]
+    [[ "$(grep '^nap ' <<<"$output")" == *"improved"* ]]
+}

@@ -1,0 +1,55 @@
+#!/bin/sh
+# run.sh: every test in one go: the C unit tests (cmocka, as TAP) and the
+# end-to-end bats files (TAP). Failures are printed in full; the last line is
+# "N passed, N failed", and the exit status is non-zero if anything failed.
+#
+# usage: BENCHGATE=/abs/benchgate BUILD=/abs/build sh tests/run.sh UNIT_TEST_BINARY...
+set -u
+: "${BENCHGATE:?set BENCHGATE to the benchgate binary under test}"
+top=$(cd "$(dirname "$0")/.." && pwd)
+logs=${BUILD:-$top/build}/test-logs
+mkdir -p "$logs"
+export BENCHGATE FIXTURES="$top/tests/fixtures"
+passed=0
+failed=0
+
+# run_tap NAME CMD...: runs CMD, counts its TAP lines. A crash, a non-zero
+# exit with no failing test line, or a file that ran no test at all counts
+# as one failure: nothing turns green by not running.
+run_tap() {
+    name=$1
+    shift
+    log="$logs/$name.log"
+    mkdir -p "$(dirname "$log")"
+    "$@" >"$log" 2>&1
+    rc=$?
+    p=$(grep -c '^ok ' "$log" 2>/dev/null)
+    f=$(grep -c '^not ok ' "$log" 2>/dev/null)
+    p=${p:-0}
+    f=${f:-0}
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        f=1
+    fi
+    if [ $((p + f)) -eq 0 ]; then
+        echo "    (ran no test)" >>"$log"
+        f=1
+    fi
+    passed=$((passed + p))
+    failed=$((failed + f))
+    if [ "$f" -gt 0 ]; then
+        echo "FAIL $name ($p passed, $f failed, exit $rc):"
+        sed 's/^/    /' "$log"
+    else
+        echo "ok   $name ($p passed)"
+    fi
+}
+
+cd "$top" || exit 2
+for t in "$@"; do
+    CMOCKA_MESSAGE_OUTPUT=TAP run_tap "unit/$(basename "$t")" "$t"
+done
+for f in tests/e2e/*.bats; do
+    run_tap "e2e/$(basename "$f" .bats)" bats --tap "$f"
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
