@@ -63,18 +63,20 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbenchgate.a
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -o $@ $< $(BUILD)/libbenchgate.a $(LDFLAGS) \
 	    $(LDLIBS) -lcmocka
 
-# Debian packages: build (compiler, libraries), tests (cmocka, bats, sqlite3 CLI,
-# hyperfine for the real-harness test), and gnuplot for charts.
+# Debian packages: build (compiler, libraries), tests (cmocka, bats, the sqlite3
+# tool to inspect databases, git, and hyperfine for the real-harness test).
+# Idempotent: installs only what is missing, and says nothing when nothing is.
 DEB_PKGS = gcc make pkg-config libmicrohttpd-dev libcjson-dev libsqlite3-dev libcmocka-dev \
-           bats sqlite3 hyperfine
+           bats sqlite3 git hyperfine
+SUDO     = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \
 	done); \
 	if [ -n "$$missing" ]; then \
-	    echo "installing:" $$missing; \
-	    $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) \
+	    echo "make deps: installing" $$missing; \
+	    $(SUDO) apt-get update -qq && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive \
 	        apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
