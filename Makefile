@@ -25,7 +25,7 @@ endif
 
 CORE_SRC = core/err.c core/buf.c core/num.c core/stats.c core/model.c core/json.c \
            core/spawn.c core/env.c core/store_sqlite.c core/cli.c
-COLL_SRC = collector/formats.c collector/fmt_hyperfine.c collector/collect.c
+COLL_SRC = $(sort $(wildcard collector/*.c))
 GATE_SRC = gate/compare.c gate/report_text.c gate/check.c
 LIB_SRC  = $(CORE_SRC) $(COLL_SRC) $(GATE_SRC)
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/migrations.o

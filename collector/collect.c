@@ -14,7 +14,6 @@
 #include "core/store.h"
 
 #include <time.h>
-#include <unistd.h>
 
 static const char usage[] =
     "usage: benchgate collect [options] FILE...\n"
@@ -182,17 +181,6 @@ static int parse_args(int argc, char **argv, struct collect_opts *o, struct bg_r
     return 0;
 }
 
-static int read_input(const char *path, struct bg_buf *buf, struct bg_diag *d)
-{
-    if (strcmp(path, "-") == 0) {
-        if (bg_buf_read_fd(buf, STDIN_FILENO) < 0)
-            return bg_fail(d, "standard input: %s",
-                           errno == EFBIG ? "more than the input limit" : strerror(errno));
-        return 0;
-    }
-    return bg_buf_read_file(buf, path, d);
-}
-
 /* Where the run comes from: flags, then CI, then git, then defaults. */
 static void fill_origin(struct bg_run *run, const struct collect_opts *o)
 {
@@ -237,13 +225,7 @@ int cmd_collect(int argc, char **argv)
     }
     rc = BG_EXIT_USAGE;
     for (int i = optind; i < argc; i++) {
-        struct bg_buf in = BG_BUF_INIT(BG_MAX_INPUT);
-        int prc = read_input(argv[i], &in, &d);
-
-        if (prc == 0)
-            prc = bg_collect_bytes(argv[i], in.data, in.len, o.format, &run, &d);
-        bg_buf_release(&in);
-        if (prc < 0) {
+        if (bg_collect_path(argv[i], o.format, &run, &d) < 0) {
             bg_error("%s", d.msg);
             goto out;
         }

@@ -3,6 +3,9 @@
 #include "collector/formats.h"
 #include "core/buf.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 const struct bg_format *const bg_formats[] = {
     &bg_format_hyperfine,
 };
@@ -54,6 +57,55 @@ static void add_tool(struct bg_run *run, const char *name)
     run->tool = bg_buf_detach(&b, NULL);
 }
 
+static void add_tool(struct bg_run *run, const char *name);
+
+static int collect_dir(const char *path, const char *format, struct bg_run *run,
+                       struct bg_diag *d)
+{
+    for (size_t i = 0; i < bg_n_formats; i++) {
+        const struct bg_format *f = bg_formats[i];
+
+        if (f->parse_dir == NULL || (format != NULL && strcmp(format, f->name) != 0))
+            continue;
+        if (format != NULL || f->sniff_dir(path)) {
+            if (f->parse_dir(path, run, d) < 0)
+                return -1;
+            add_tool(run, f->name);
+            return 0;
+        }
+    }
+    if (format != NULL && bg_format_find(format) == NULL)
+        return bg_fail(d, "unknown format '%s'", format);
+    return bg_fail(d, "%s: is a directory that no format recognises%s", path,
+                   format != NULL ? " with the format given" : "");
+}
+
+int bg_collect_path(const char *path, const char *format, struct bg_run *run,
+                    struct bg_diag *d)
+{
+    struct bg_buf in = BG_BUF_INIT(BG_MAX_INPUT);
+    struct stat st;
+    int rc;
+
+    if (strcmp(path, "-") == 0) {
+        if (bg_buf_read_fd(&in, STDIN_FILENO) < 0) {
+            rc = bg_fail(d, "standard input: %s",
+                         errno == EFBIG ? "more than the input limit" : strerror(errno));
+            goto out;
+        }
+        rc = bg_collect_bytes("(stdin)", in.data, in.len, format, run, d);
+        goto out;
+    }
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return collect_dir(path, format, run, d);
+    rc = bg_buf_read_file(&in, path, d);
+    if (rc == 0)
+        rc = bg_collect_bytes(path, in.data, in.len, format, run, d);
+out:
+    bg_buf_release(&in);
+    return rc;
+}
+
 int bg_collect_bytes(const char *path, const char *data, size_t len, const char *format,
                      struct bg_run *run, struct bg_diag *d)
 {
@@ -79,9 +131,10 @@ int bg_collect_bytes(const char *path, const char *data, size_t len, const char 
         in.json = json;
     }
     for (size_t i = 0; fmt == NULL && i < bg_n_formats; i++) {
-        if (bg_formats[i]->sniff(&in))
+        if (bg_formats[i]->sniff != NULL && bg_formats[i]->sniff(&in))
             fmt = bg_formats[i];
     }
+
     if (fmt == NULL) {
         struct bg_buf names = BG_BUF_INIT(BG_TEXT_MAX);
 
@@ -93,6 +146,10 @@ int bg_collect_bytes(const char *path, const char *data, size_t len, const char 
         else
             bg_fail(d, "%s: not a recognised benchmark format (tried: %s)", path, names.data);
         bg_buf_release(&names);
+        goto out;
+    }
+    if (fmt->parse == NULL) {
+        bg_fail(d, "%s: format '%s' reads directories, not files", path, fmt->name);
         goto out;
     }
     if (fmt->is_json && in.json == NULL) {

@@ -19,6 +19,22 @@ struct bg_input {
     const cJSON *json;  /* the parsed document when data is JSON, else NULL */
 };
 
+/*
+ * A format reads files (sniff + parse) or directories (sniff_dir +
+ * parse_dir, e.g. Criterion's target/criterion), or both; unused members
+ * are NULL.
+ *
+ * Metric conventions every parser follows, so runs of different harnesses
+ * read alike:
+ *   "time"          unit "ns", lower is better (per iteration or per run)
+ *   "throughput"    unit "B/s" or "items/s", higher is better
+ *   "bytes_per_op"  unit "B", lower;  "allocs_per_op" unit "allocs", lower
+ *   anything else   a custom metric named after its unit or counter; lower
+ *                   is better unless its unit ends in "/s" (a rate)
+ * A harness that gives only summaries sets summary_only and fills what it
+ * knows of res->sum (n, mean, stddev, ...), leaving the rest NAN: benchgate
+ * never invents samples.
+ */
 struct bg_format {
     const char *name;
     const char *summary; /* one line for --help */
@@ -26,6 +42,8 @@ struct bg_format {
     bool (*sniff)(const struct bg_input *in);
     /* Appends results to run; on error fills d ("PATH: where: what") and returns -1. */
     int (*parse)(const struct bg_input *in, struct bg_run *run, struct bg_diag *d);
+    bool (*sniff_dir)(const char *dir);
+    int (*parse_dir)(const char *dir, struct bg_run *run, struct bg_diag *d);
 };
 
 extern const struct bg_format *const bg_formats[];
@@ -41,6 +59,13 @@ const struct bg_format *bg_format_find(const char *name);
  */
 int bg_collect_bytes(const char *path, const char *data, size_t len, const char *format,
                      struct bg_run *run, struct bg_diag *d);
+
+/*
+ * Reads path (a file, a directory, or "-" for standard input) and appends
+ * its results to run, as bg_collect_bytes() does for bytes.
+ */
+int bg_collect_path(const char *path, const char *format, struct bg_run *run,
+                    struct bg_diag *d);
 
 /* Format parsers, one file each. */
 extern const struct bg_format bg_format_hyperfine;

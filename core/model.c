@@ -201,6 +201,25 @@ static const struct bg_result *find_duplicate(const struct bg_run *run)
     return dup;
 }
 
+/* A summary-only result: its given statistics are finite and not negative
+ * (NAN means "not given"), and it has a sample count. */
+static int check_summary(const struct bg_result *res, const char *what, struct bg_diag *d)
+{
+    const double v[] = { res->sum.min,    res->sum.mean, res->sum.median,
+                         res->sum.p95,    res->sum.max,  res->sum.stddev };
+
+    if (res->n_samples != 0)
+        return bg_fail(d, "%s: benchmark '%s' is summary-only but has samples", what, res->name);
+    for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
+        if (!isnan(v[i]) && (!isfinite(v[i]) || v[i] < 0))
+            return bg_fail(d, "%s: benchmark '%s' has a summary value %g, not a finite "
+                           "value >= 0", what, res->name, v[i]);
+    }
+    if (isnan(res->sum.mean) && isnan(res->sum.median) && isnan(res->sum.p95))
+        return bg_fail(d, "%s: benchmark '%s' has neither samples nor a mean", what, res->name);
+    return 0;
+}
+
 int bg_run_finish(struct bg_run *run, const char *what, struct bg_diag *d)
 {
     double *work = NULL;
@@ -221,8 +240,11 @@ int bg_run_finish(struct bg_run *run, const char *what, struct bg_diag *d)
             bg_fail(d, "%s: benchmark name '%.80s' %s", what, res->name, why);
             goto out;
         }
-        if (res->summary_only)
+        if (res->summary_only) {
+            if (check_summary(res, what, d) < 0)
+                goto out;
             continue;
+        }
         if (res->n_samples == 0) {
             bg_fail(d, "%s: benchmark '%s' has no samples", what, res->name);
             goto out;

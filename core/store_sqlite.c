@@ -13,6 +13,7 @@
 #include "core/buf.h"
 
 #include <cJSON.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -121,6 +122,20 @@ static sqlite3_stmt *stmt(struct store *st, enum stmt_id id)
     sqlite3_reset(st->stmt[id]);
     sqlite3_clear_bindings(st->stmt[id]);
     return st->stmt[id];
+}
+
+/* A summary value; NAN (not given by a summary-only harness) is stored as NULL. */
+static void bind_stat(sqlite3_stmt *s, int i, double v)
+{
+    if (isnan(v))
+        sqlite3_bind_null(s, i);
+    else
+        sqlite3_bind_double(s, i, v);
+}
+
+static double col_stat(sqlite3_stmt *s, int i)
+{
+    return sqlite3_column_type(s, i) == SQLITE_NULL ? NAN : sqlite3_column_double(s, i);
 }
 
 /* Text binds copy (TRANSIENT): no bound buffer has to outlive the call. */
@@ -396,12 +411,12 @@ static int put_result(struct store *st, int64_t project_id, int64_t run_id,
     sqlite3_bind_int64(s, 1, run_id);
     sqlite3_bind_int64(s, 2, bench_id);
     sqlite3_bind_int64(s, 3, (int64_t)res->sum.n);
-    sqlite3_bind_double(s, 4, res->sum.min);
-    sqlite3_bind_double(s, 5, res->sum.mean);
-    sqlite3_bind_double(s, 6, res->sum.median);
-    sqlite3_bind_double(s, 7, res->sum.p95);
-    sqlite3_bind_double(s, 8, res->sum.max);
-    sqlite3_bind_double(s, 9, res->sum.stddev);
+    bind_stat(s, 4, res->sum.min);
+    bind_stat(s, 5, res->sum.mean);
+    bind_stat(s, 6, res->sum.median);
+    bind_stat(s, 7, res->sum.p95);
+    bind_stat(s, 8, res->sum.max);
+    bind_stat(s, 9, res->sum.stddev);
     sqlite3_bind_int(s, 10, res->summary_only ? 1 : 0);
     bind_text(s, 11, params);
     if (res->n_samples > 0) {
@@ -549,12 +564,12 @@ static int load_results(struct store *st, int64_t id, struct bg_run *run)
         const void *blob = sqlite3_column_blob(s, 13);
 
         res->sum.n = n > 0 ? (size_t)n : 0;
-        res->sum.min = sqlite3_column_double(s, 5);
-        res->sum.mean = sqlite3_column_double(s, 6);
-        res->sum.median = sqlite3_column_double(s, 7);
-        res->sum.p95 = sqlite3_column_double(s, 8);
-        res->sum.max = sqlite3_column_double(s, 9);
-        res->sum.stddev = sqlite3_column_double(s, 10);
+        res->sum.min = col_stat(s, 5);
+        res->sum.mean = col_stat(s, 6);
+        res->sum.median = col_stat(s, 7);
+        res->sum.p95 = col_stat(s, 8);
+        res->sum.max = col_stat(s, 9);
+        res->sum.stddev = col_stat(s, 10);
         res->summary_only = sqlite3_column_int(s, 11) != 0;
         if (kv_parse(st, (const char *)sqlite3_column_text(s, 12), &res->params,
                      &res->n_params) < 0) {
