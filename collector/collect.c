@@ -31,12 +31,20 @@ static const char usage[] =
     "  --meta KEY=VALUE     record metadata (repeatable); the keys os, kernel, arch,\n"
     "                       cpu_model, cores, memory_bytes, compiler and runner\n"
     "                       replace what benchgate detects about the machine\n"
+    "  --keep-going         store the files that parse and report the others (the\n"
+    "                       exit status is still 2 when any file was bad)\n"
+    "  --output json        print the run as a benchgate run document instead of\n"
+    "                       storing it (schemas/run.schema.json; collect reads it back)\n"
     "  -q, --quiet          print nothing but errors and warnings\n"
     "  -h, --help           show this help\n"
     "\n"
-    "Exit status: 0 stored, 2 bad usage or input (nothing stored), 3 database error.\n";
+    "Exit status: 0 stored, 2 bad usage or input (nothing stored, except the good\n"
+    "files with --keep-going), 3 database error.\n";
 
-enum { OPT_DB = 256, OPT_FORMAT, OPT_PROJECT, OPT_BRANCH, OPT_COMMIT, OPT_TIMESTAMP, OPT_META };
+enum {
+    OPT_DB = 256, OPT_FORMAT, OPT_PROJECT, OPT_BRANCH, OPT_COMMIT, OPT_TIMESTAMP, OPT_META,
+    OPT_KEEP_GOING, OPT_OUTPUT
+};
 
 static const struct option options[] = {
     { "db", required_argument, NULL, OPT_DB },
@@ -46,6 +54,8 @@ static const struct option options[] = {
     { "commit", required_argument, NULL, OPT_COMMIT },
     { "timestamp", required_argument, NULL, OPT_TIMESTAMP },
     { "meta", required_argument, NULL, OPT_META },
+    { "keep-going", no_argument, NULL, OPT_KEEP_GOING },
+    { "output", required_argument, NULL, OPT_OUTPUT },
     { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
@@ -54,7 +64,7 @@ static const struct option options[] = {
 struct collect_opts {
     const char *db, *format, *project, *branch, *commit;
     int64_t timestamp;
-    bool quiet;
+    bool quiet, keep_going, json;
 };
 
 static void print_help(void)
@@ -165,6 +175,14 @@ static int parse_args(int argc, char **argv, struct collect_opts *o, struct bg_r
             if (apply_meta(run, optarg) != 0)
                 return BG_EXIT_USAGE;
             break;
+        case OPT_KEEP_GOING:
+            o->keep_going = true;
+            break;
+        case OPT_OUTPUT:
+            if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
+                return bg_usage_error("collect", "--output '%s': expected text or json", optarg);
+            o->json = strcmp(optarg, "json") == 0;
+            break;
         case 'q':
             o->quiet = true;
             break;
@@ -186,10 +204,14 @@ static void fill_origin(struct bg_run *run, const struct collect_opts *o)
 {
     struct bg_context ctx;
 
-    bg_set_str(&run->project, o->project);
-    bg_set_str(&run->branch, o->branch);
-    bg_set_str(&run->commit, o->commit);
-    bg_context_detect(&ctx, o->project == NULL || o->branch == NULL || o->commit == NULL);
+    /* flags win over what a benchgate run document said; CI and git fill the rest */
+    if (o->project != NULL)
+        bg_set_str(&run->project, o->project);
+    if (o->branch != NULL)
+        bg_set_str(&run->branch, o->branch);
+    if (o->commit != NULL)
+        bg_set_str(&run->commit, o->commit);
+    bg_context_detect(&ctx, run->project == NULL || run->branch == NULL || run->commit == NULL);
     bg_context_apply(&ctx, run);
     bg_context_release(&ctx);
     if (run->project == NULL)
@@ -197,7 +219,21 @@ static void fill_origin(struct bg_run *run, const struct collect_opts *o)
     if (run->branch == NULL)
         run->branch = bg_xstrdup("main");
     bg_env_detect(&run->env);
-    run->timestamp = o->timestamp != 0 ? o->timestamp : (int64_t)time(NULL);
+    bg_env_fingerprint(&run->env);
+    if (o->timestamp != 0)
+        run->timestamp = o->timestamp;
+    if (run->timestamp == 0)
+        run->timestamp = (int64_t)time(NULL);
+}
+
+static int print_json(const struct bg_run *run)
+{
+    struct bg_buf out = BG_BUF_INIT(SIZE_MAX);
+
+    bg_run_write_json(run, &out);
+    fwrite(out.data, 1, out.len, stdout);
+    bg_buf_release(&out);
+    return BG_EXIT_PASS;
 }
 
 static size_t total_samples(const struct bg_run *run)
@@ -215,7 +251,7 @@ int cmd_collect(int argc, char **argv)
     struct bg_run run;
     struct store *st = NULL;
     struct bg_diag d = { "" };
-    int rc;
+    int rc, bad = 0;
 
     bg_run_init(&run);
     rc = parse_args(argc, argv, &o, &run);
@@ -225,10 +261,22 @@ int cmd_collect(int argc, char **argv)
     }
     rc = BG_EXIT_USAGE;
     for (int i = optind; i < argc; i++) {
-        if (bg_collect_path(argv[i], o.format, &run, &d) < 0) {
+        struct bg_run one;
+
+        bg_run_init(&one);
+        if (bg_collect_path(argv[i], o.format, &one, &d) < 0) {
+            bg_run_release(&one);
             bg_error("%s", d.msg);
-            goto out;
+            if (!o.keep_going)
+                goto out;
+            bad++;
+            continue;
         }
+        bg_run_absorb(&run, &one);
+    }
+    if (bad == argc - optind) {
+        bg_error("no input could be read; nothing stored");
+        goto out;
     }
     if (bg_run_finish(&run, argc - optind == 1 ? argv[optind] : "input", &d) < 0) {
         bg_error("%s", d.msg);
@@ -237,6 +285,10 @@ int cmd_collect(int argc, char **argv)
     for (size_t i = 0; i < run.n_warnings; i++)
         bg_warn("%s", run.warnings[i]);
     fill_origin(&run, &o);
+    if (o.json) {
+        rc = print_json(&run);
+        goto out;
+    }
 
     if (store_open(o.db, true, &st) < 0) {
         rc = BG_EXIT_STORE;
@@ -253,7 +305,9 @@ int cmd_collect(int argc, char **argv)
                run.id, run.project, run.branch, run.commit != NULL ? " at " : "",
                run.commit != NULL ? run.commit : "", run.n_results, total_samples(&run),
                run.tool);
-    rc = BG_EXIT_PASS;
+    rc = bad > 0 ? BG_EXIT_USAGE : BG_EXIT_PASS;
+    if (bad > 0)
+        bg_error("%d of %d inputs could not be read (stored the others)", bad, argc - optind);
 out:
     if (store_close(st) < 0 && rc == BG_EXIT_PASS)
         rc = BG_EXIT_STORE;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 const struct bg_format *const bg_formats[] = {
+    &bg_format_benchgate,
     &bg_format_hyperfine,
 };
 const size_t bg_n_formats = ARRAY_SIZE(bg_formats);
@@ -38,27 +39,6 @@ static bool looks_like_json(const char *data, size_t len)
     return false;
 }
 
-static void add_tool(struct bg_run *run, const char *name)
-{
-    struct bg_buf b = BG_BUF_INIT(BG_TEXT_MAX);
-    size_t n = strlen(name);
-
-    /* run->tool lists each format once: "hyperfine" or "hyperfine,go" */
-    for (const char *p = run->tool; p != NULL && *p != '\0';) {
-        size_t len = strcspn(p, ",");
-
-        if (len == n && strncmp(p, name, n) == 0)
-            return;
-        p += len + (p[len] == ',');
-    }
-    bg_buf_addf(&b, "%s%s%s", run->tool != NULL ? run->tool : "", run->tool != NULL ? "," : "",
-                name);
-    free(run->tool);
-    run->tool = bg_buf_detach(&b, NULL);
-}
-
-static void add_tool(struct bg_run *run, const char *name);
-
 static int collect_dir(const char *path, const char *format, struct bg_run *run,
                        struct bg_diag *d)
 {
@@ -70,7 +50,7 @@ static int collect_dir(const char *path, const char *format, struct bg_run *run,
         if (format != NULL || f->sniff_dir(path)) {
             if (f->parse_dir(path, run, d) < 0)
                 return -1;
-            add_tool(run, f->name);
+            bg_run_add_tool(run, f->name);
             return 0;
         }
     }
@@ -161,8 +141,8 @@ int bg_collect_bytes(const char *path, const char *data, size_t len, const char 
         goto out;
     }
     rc = fmt->parse(&in, run, d);
-    if (rc == 0)
-        add_tool(run, fmt->name);
+    if (rc == 0 && !fmt->names_tool)
+        bg_run_add_tool(run, fmt->name);
 out:
     cJSON_Delete(json);
     return rc;

@@ -9,6 +9,7 @@
 #define BG_COLLECTOR_FORMATS_H
 
 #include "core/bg.h"
+#include "core/buf.h"
 #include "core/json.h"
 #include "core/model.h"
 
@@ -39,6 +40,7 @@ struct bg_format {
     const char *name;
     const char *summary; /* one line for --help */
     bool is_json;        /* parse() gets in->json, never NULL */
+    bool names_tool;     /* the input says which tool made it (benchgate's own JSON) */
     bool (*sniff)(const struct bg_input *in);
     /* Appends results to run; on error fills d ("PATH: where: what") and returns -1. */
     int (*parse)(const struct bg_input *in, struct bg_run *run, struct bg_diag *d);
@@ -69,5 +71,10 @@ int bg_collect_path(const char *path, const char *format, struct bg_run *run,
 
 /* Format parsers, one file each. */
 extern const struct bg_format bg_format_hyperfine;
+extern const struct bg_format bg_format_benchgate;
+
+/* Appends run as a benchgate run document (schemas/run.schema.json) to b:
+ * numbers round-trip exactly, so reading it back gives the same run. */
+int bg_run_write_json(const struct bg_run *run, struct bg_buf *b);
 
 #endif /* BG_COLLECTOR_FORMATS_H */

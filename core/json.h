@@ -10,6 +10,7 @@
 #define BG_CORE_JSON_H
 
 #include "core/bg.h"
+#include "core/buf.h"
 #include "core/err.h"
 
 #include <cJSON.h>
@@ -36,5 +37,15 @@ int bg_json_number(const cJSON *item, double lo, double hi, const char *what, co
                    double *out, struct bg_diag *d);
 int bg_json_string(const cJSON *item, const char *what, const char *path, const char **out,
                    struct bg_diag *d);
+
+/*
+ * Writing. benchgate prints its own JSON rather than through cJSON_Print so
+ * that numbers round-trip exactly: the shortest of %.15g/%.16g/%.17g that
+ * reads back as the same double. NAN and infinities print as null (JSON has
+ * no such numbers). Strings are escaped for JSON; UTF-8 passes through.
+ * Each returns 0, or -1 when b's limit was reached.
+ */
+int bg_json_add_string(struct bg_buf *b, const char *s);
+int bg_json_add_number(struct bg_buf *b, double v);
 
 #endif /* BG_CORE_JSON_H */

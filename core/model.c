@@ -56,6 +56,83 @@ void bg_run_release(struct bg_run *run)
     bg_run_init(run);
 }
 
+/* *dst = *src when dst is empty; either way src's string is dst's or freed. */
+static void take(char **dst, char **src)
+{
+    if (*dst == NULL) {
+        *dst = *src;
+    } else {
+        free(*src);
+    }
+    *src = NULL;
+}
+
+void bg_run_absorb(struct bg_run *dst, struct bg_run *src)
+{
+    BG_GROW(dst->results, dst->cap_results, dst->n_results + src->n_results);
+    memcpy(dst->results + dst->n_results, src->results, src->n_results * sizeof(*src->results));
+    dst->n_results += src->n_results;
+    src->n_results = 0;
+    BG_GROW(dst->warnings, dst->cap_warnings, dst->n_warnings + src->n_warnings);
+    memcpy(dst->warnings + dst->n_warnings, src->warnings,
+           src->n_warnings * sizeof(*src->warnings));
+    dst->n_warnings += src->n_warnings;
+    src->n_warnings = 0;
+    for (size_t i = 0; i < src->n_meta; i++)
+        bg_run_add_meta(dst, src->meta[i].key, src->meta[i].value);
+    for (const char *p = src->tool; p != NULL && *p != '\0';) {
+        size_t len = strcspn(p, ",");
+        char *one = bg_xstrndup(p, len);
+
+        bg_run_add_tool(dst, one);
+        free(one);
+        p += len + (p[len] == ',');
+    }
+    take(&dst->project, &src->project);
+    take(&dst->branch, &src->branch);
+    take(&dst->commit, &src->commit);
+    if (dst->timestamp == 0)
+        dst->timestamp = src->timestamp;
+    take(&dst->env.os, &src->env.os);
+    take(&dst->env.kernel, &src->env.kernel);
+    take(&dst->env.arch, &src->env.arch);
+    take(&dst->env.cpu_model, &src->env.cpu_model);
+    take(&dst->env.compiler, &src->env.compiler);
+    take(&dst->env.runner, &src->env.runner);
+    if (dst->env.cores == 0)
+        dst->env.cores = src->env.cores;
+    if (dst->env.memory_bytes == 0)
+        dst->env.memory_bytes = src->env.memory_bytes;
+    take(&dst->ci.provider, &src->ci.provider);
+    take(&dst->ci.repository, &src->ci.repository);
+    take(&dst->ci.run_id, &src->ci.run_id);
+    take(&dst->ci.run_url, &src->ci.run_url);
+    take(&dst->ci.event, &src->ci.event);
+    bg_run_release(src);
+}
+
+void bg_run_add_tool(struct bg_run *run, const char *name)
+{
+    size_t n = strlen(name), have = run->tool != NULL ? strlen(run->tool) : 0;
+    char *tool;
+
+    for (const char *p = run->tool; p != NULL && *p != '\0';) {
+        size_t len = strcspn(p, ",");
+
+        if (len == n && strncmp(p, name, n) == 0)
+            return;
+        p += len + (p[len] == ',');
+    }
+    tool = bg_xmalloc(have + n + 2);
+    if (have > 0)
+        memcpy(tool, run->tool, have);
+    if (have > 0)
+        tool[have++] = ',';
+    memcpy(tool + have, name, n + 1);
+    free(run->tool);
+    run->tool = tool;
+}
+
 void bg_set_str(char **field, const char *value)
 {
     free(*field);

@@ -82,6 +82,17 @@ void bg_result_add_param(struct bg_result *res, const char *key, const char *val
 void bg_run_add_meta(struct bg_run *run, const char *key, const char *value);
 void bg_run_warn(struct bg_run *run, const char *fmt, ...) BG_PRINTF(2, 3);
 
+/*
+ * Moves everything src holds into dst and releases src: results, warnings,
+ * metadata and tool names are added; origin, environment and CI fields fill
+ * only what dst does not have yet. Each input file is parsed into its own
+ * run and absorbed only when it parsed whole, so a bad file leaves nothing.
+ */
+void bg_run_absorb(struct bg_run *dst, struct bg_run *src);
+
+/* Adds a format name to run->tool ("hyperfine" or "hyperfine,go"), once. */
+void bg_run_add_tool(struct bg_run *run, const char *name);
+
 /* Replaces *field with a copy of value (NULL allowed). */
 void bg_set_str(char **field, const char *value);
 

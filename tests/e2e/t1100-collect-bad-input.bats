@@ -45,7 +45,8 @@ expect_rejected() {
 @test "a file that is not JSON" {
     seed
     echo "Benchmark 1: sleep 0.05" > out.txt
-    expect_rejected "out.txt: not a recognised benchmark format (tried: hyperfine)" out.txt
+    expect_rejected "out.txt: not a recognised benchmark format (tried: " out.txt
+    [[ "$output" == *"hyperfine"* ]]
 }
 
 @test "JSON of the wrong shape" {

@@ -196,7 +196,7 @@ static void test_bad_input(void **state)
 {
     (void)state;
     expect_error("", "empty file");
-    expect_error("hello, world\n", "not a recognised benchmark format (tried: hyperfine");
+    expect_error("hello, world\n", "not a recognised benchmark format (tried: ");
     expect_error("{\"results\": [{\"command\": \"a\", \"times\": [0.1,", "t.json:1:");
     expect_error("{\"results\": [{\"command\": \"a\", \"times\": [0.1,", "truncated");
     expect_error("{\"results\": [{\"command\": \"a\", \"times\": [NaN]}]}", "invalid JSON");
@@ -266,7 +266,7 @@ static void test_forced_format(void **state)
     (void)state;
     bg_run_init(&run);
     assert_int_equal(bg_collect_bytes("x", "{}", 2, "nosuch", &run, &d), -1);
-    assert_non_null(strstr(d.msg, "unknown format 'nosuch' (known: hyperfine"));
+    assert_non_null(strstr(d.msg, "unknown format 'nosuch' (known: "));
     assert_int_equal(bg_collect_bytes("x.txt", "plain", 5, "hyperfine", &run, &d), -1);
     assert_non_null(strstr(d.msg, "x.txt: not JSON"));
     assert_int_equal(bg_collect_bytes("y.json", "{\"a\":1}", 7, "hyperfine", &run, &d), -1);

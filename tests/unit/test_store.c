@@ -246,6 +246,41 @@ static void test_open_rules(void **state)
     assert_int_equal(query_int(f->path, "PRAGMA user_version"), 99);
 }
 
+/* Summaries a harness did not give are stored as NULL and come back as NAN. */
+static void test_summary_only_round_trip(void **state)
+{
+    struct fixture_db *f = *state;
+    struct store *st;
+    struct bg_run in, out;
+    struct bg_result *res;
+    struct bg_diag d;
+
+    make_run(&in, "main", 1000, 1, 3);
+    res = bg_run_add_result(&in, "summary", "time", "ns", BG_DIR_LOWER);
+    res->summary_only = true;
+    res->sum.n = 20;
+    res->sum.mean = 627.25;
+    res->sum.stddev = 3.5;
+    res->sum.min = res->sum.max = res->sum.median = res->sum.p95 = NAN;
+    assert_int_equal(bg_run_finish(&in, "test", &d), 0);
+    assert_int_equal(store_open(f->path, true, &st), 0);
+    assert_int_equal(store_put_run(st, &in), 0);
+    bg_run_init(&out);
+    assert_int_equal(store_load_run(st, in.id, &out), 1);
+    assert_int_equal(store_close(st), 0);
+    assert_true(out.results[1].summary_only);
+    assert_int_equal(out.results[1].sum.n, 20);
+    assert_near(out.results[1].sum.mean, 627.25, 0.0);
+    assert_near(out.results[1].sum.stddev, 3.5, 0.0);
+    assert_true(isnan(out.results[1].sum.p95) && isnan(out.results[1].sum.min));
+    assert_int_equal(out.results[1].n_samples, 0);
+    assert_null(out.results[1].samples);
+    assert_int_equal(query_int(f->path, "SELECT count(*) FROM results WHERE p95 IS NULL "
+                                        "AND samples IS NULL"), 1);
+    bg_run_release(&in);
+    bg_run_release(&out);
+}
+
 static void test_not_a_database(void **state)
 {
     struct fixture_db *f = *state;
@@ -266,6 +301,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unit_conflict_rejected, setup, teardown),
         cmocka_unit_test_setup_teardown(test_latest_run_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_rules, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_summary_only_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_a_database, setup, teardown),
     };
 
