@@ -12,6 +12,18 @@ double gate_p95(const struct bg_result *res, double *scratch)
     return stats_quantile(scratch, res->n_samples, 0.95);
 }
 
+bool gate_needs_mean(const struct bg_result *res)
+{
+    return res->n_samples == 0 && isnan(res->sum.p95);
+}
+
+/* The value a lone (new or missing) result is shown with. */
+static double lone_value(const struct bg_result *res, double *scratch, const char **stat)
+{
+    *stat = gate_needs_mean(res) ? "mean" : "p95";
+    return gate_needs_mean(res) ? res->sum.mean : gate_p95(res, scratch);
+}
+
 double gate_change(double base, double cur, enum bg_direction dir)
 {
     double ratio;
@@ -86,13 +98,22 @@ void gate_compare(const struct bg_run *base, const struct bg_run *cur,
 
         hit = nb > 0 ? bsearch(&key, sorted, nb, sizeof(*sorted), cmp_identity) : NULL;
         row->cur = c;
-        row->cur_p95 = gate_p95(c, scratch);
         row->base_p95 = NAN;
         row->change = NAN;
         if (hit == NULL) {
+            row->cur_p95 = lone_value(c, scratch, &row->stat);
             row->verdict = GATE_NEW;
+        } else if (gate_needs_mean(c) || gate_needs_mean(*hit)) {
+            row->base = *hit;
+            row->stat = "mean"; /* like with like: both sides on the mean */
+            row->cur_p95 = c->sum.mean;
+            row->base_p95 = (*hit)->sum.mean;
+            matched[*hit - base->results] = true;
+            judge(row, opts);
         } else {
             row->base = *hit;
+            row->stat = "p95";
+            row->cur_p95 = gate_p95(c, scratch);
             row->base_p95 = gate_p95(*hit, scratch);
             matched[*hit - base->results] = true;
             judge(row, opts);
@@ -106,7 +127,7 @@ void gate_compare(const struct bg_run *base, const struct bg_run *cur,
             continue;
         row = &out->rows[out->n_rows++];
         row->base = &base->results[i];
-        row->base_p95 = gate_p95(row->base, scratch);
+        row->base_p95 = lone_value(row->base, scratch, &row->stat);
         row->cur_p95 = NAN;
         row->change = NAN;
         row->verdict = GATE_MISSING;

@@ -30,6 +30,8 @@ struct gate_opts {
 struct gate_row {
     const struct bg_result *base, *cur; /* either may be NULL (new, missing) */
     double base_p95, cur_p95;           /* NAN where that side is absent */
+    const char *stat;                   /* what was compared: "p95", or "mean" when a side
+                                           is a harness summary without a p95 */
     double change;                      /* NAN unless both sides exist; may be +-INFINITY */
     enum gate_verdict verdict;
     bool low_confidence;                /* fewer than min_samples on a side, or summaries only */
@@ -51,6 +53,10 @@ void gate_report_release(struct gate_report *r);
 
 /* The p95 of a result: from its samples, or the harness's summary when there are none. */
 double gate_p95(const struct bg_result *res, double *scratch);
+
+/* Whether a result can only be compared on its mean: a summary without a p95
+ * (Catch2, bencher). Both sides of such a pair are then compared on the mean. */
+bool gate_needs_mean(const struct bg_result *res);
 
 /* Signed change: positive is worse for the metric's direction. */
 double gate_change(double base, double cur, enum bg_direction dir);

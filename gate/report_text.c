@@ -130,7 +130,9 @@ void report_text(FILE *out, const struct gate_report *r)
         rpad(out, n, wn + 2);
         fprintf(out, "  %s%s\n",
                 row->verdict == GATE_REGRESSED ? "REGRESSED" : gate_verdict_name(row->verdict),
-                row->low_confidence ? " (low confidence: few samples)" : "");
+                !row->low_confidence        ? ""
+                : strcmp(row->stat, "mean") == 0 ? " (low confidence: summary only, on the mean)"
+                                            : " (low confidence: few samples)");
     }
 
     fputc('\n', out);

@@ -130,6 +130,34 @@ static void test_no_baseline(void **state)
     bg_run_release(&cur);
 }
 
+/* A harness summary without a p95 (Catch2) is compared on the mean, on both
+ * sides, and marked low confidence. */
+static void test_summary_only_on_mean(void **state)
+{
+    struct bg_run base, cur;
+    struct gate_report r;
+    struct bg_result *res;
+
+    (void)state;
+    bg_run_init(&base);
+    bg_run_init(&cur);
+    add(&base, "x", "time", BG_DIR_LOWER, 1000, 10); /* samples: mean 1004.5, p95 1008.55 */
+    res = bg_run_add_result(&cur, "x", "time", "ns", BG_DIR_LOWER);
+    res->summary_only = true;
+    res->sum.n = 20;
+    res->sum.mean = 1205.4;
+    res->sum.p95 = NAN;
+    base.results[0].sum.mean = 1004.5;
+    gate_compare(&base, &cur, &opts, &r);
+    assert_string_equal(r.rows[0].stat, "mean");
+    assert_near(r.rows[0].change, 1205.4 / 1004.5 - 1.0, 1e-12);
+    assert_int_equal(r.rows[0].verdict, GATE_REGRESSED);
+    assert_true(r.rows[0].low_confidence);
+    gate_report_release(&r);
+    bg_run_release(&base);
+    bg_run_release(&cur);
+}
+
 static void test_formatting(void **state)
 {
     char b[64];
@@ -162,6 +190,7 @@ int main(void)
         cmocka_unit_test(test_verdicts),
         cmocka_unit_test(test_threshold_edge),
         cmocka_unit_test(test_no_baseline),
+        cmocka_unit_test(test_summary_only_on_mean),
         cmocka_unit_test(test_formatting),
     };
 
