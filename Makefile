@@ -26,7 +26,7 @@ endif
 CORE_SRC = core/err.c core/buf.c core/num.c core/stats.c core/model.c core/json.c \
            core/spawn.c core/env.c core/store_sqlite.c core/cli.c
 COLL_SRC = $(sort $(wildcard collector/*.c))
-GATE_SRC = gate/compare.c gate/report_text.c gate/check.c
+GATE_SRC = $(sort $(wildcard gate/*.c))
 LIB_SRC  = $(CORE_SRC) $(COLL_SRC) $(GATE_SRC)
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/migrations.o
 MIGRATIONS = $(sort $(wildcard schemas/migrations/*.sql))

@@ -6,6 +6,7 @@
  * has validated, and then it is written in one transaction.
  */
 #include "core/bg.h"
+#include "collector/collect.h"
 #include "collector/formats.h"
 #include "core/buf.h"
 #include "core/cli.h"
@@ -62,8 +63,8 @@ static const struct option options[] = {
 };
 
 struct collect_opts {
-    const char *db, *format, *project, *branch, *commit;
-    int64_t timestamp;
+    const char *db, *format;
+    struct collect_origin origin;
     bool quiet, keep_going, json;
 };
 
@@ -153,21 +154,21 @@ static int parse_args(int argc, char **argv, struct collect_opts *o, struct bg_r
         case OPT_PROJECT:
             if (check_name_flag("--project", optarg) != 0)
                 return BG_EXIT_USAGE;
-            o->project = optarg;
+            o->origin.project = optarg;
             break;
         case OPT_BRANCH:
             if (check_name_flag("--branch", optarg) != 0)
                 return BG_EXIT_USAGE;
-            o->branch = optarg;
+            o->origin.branch = optarg;
             break;
         case OPT_COMMIT:
             if (!bg_commit_ok(optarg))
                 return bg_usage_error("collect", "--commit '%.80s': expected 4 to 64 hex digits",
                                       optarg);
-            o->commit = optarg;
+            o->origin.commit = optarg;
             break;
         case OPT_TIMESTAMP:
-            if (bg_parse_int64(optarg, 0, INT64_C(253402300799), &o->timestamp, &why) < 0)
+            if (bg_parse_int64(optarg, 0, INT64_C(253402300799), &o->origin.timestamp, &why) < 0)
                 return bg_usage_error("collect", "--timestamp '%s': %s (unix seconds)", optarg,
                                       why);
             break;
@@ -199,8 +200,7 @@ static int parse_args(int argc, char **argv, struct collect_opts *o, struct bg_r
     return 0;
 }
 
-/* Where the run comes from: flags, then CI, then git, then defaults. */
-static void fill_origin(struct bg_run *run, const struct collect_opts *o)
+void collect_origin(struct bg_run *run, const struct collect_origin *o)
 {
     struct bg_context ctx;
 
@@ -245,12 +245,44 @@ static size_t total_samples(const struct bg_run *run)
     return n;
 }
 
+int collect_paths(char *const paths[], int n, const char *format, bool keep_going,
+                  struct bg_run *run)
+{
+    struct bg_diag d = { "" };
+    int bad = 0;
+
+    for (int i = 0; i < n; i++) {
+        struct bg_run one;
+
+        bg_run_init(&one);
+        if (bg_collect_path(paths[i], format, &one, &d) < 0) {
+            bg_run_release(&one);
+            bg_error("%s", d.msg);
+            if (!keep_going)
+                return -1;
+            bad++;
+            continue;
+        }
+        bg_run_absorb(run, &one);
+    }
+    if (bad == n) {
+        bg_error("no input could be read; nothing stored");
+        return -1;
+    }
+    if (bg_run_finish(run, n == 1 ? paths[0] : "input", &d) < 0) {
+        bg_error("%s", d.msg);
+        return -1;
+    }
+    for (size_t i = 0; i < run->n_warnings; i++)
+        bg_warn("%s", run->warnings[i]);
+    return bad;
+}
+
 int cmd_collect(int argc, char **argv)
 {
     struct collect_opts o = { .db = bg_default_db() };
     struct bg_run run;
     struct store *st = NULL;
-    struct bg_diag d = { "" };
     int rc, bad = 0;
 
     bg_run_init(&run);
@@ -260,31 +292,10 @@ int cmd_collect(int argc, char **argv)
         goto out;
     }
     rc = BG_EXIT_USAGE;
-    for (int i = optind; i < argc; i++) {
-        struct bg_run one;
-
-        bg_run_init(&one);
-        if (bg_collect_path(argv[i], o.format, &one, &d) < 0) {
-            bg_run_release(&one);
-            bg_error("%s", d.msg);
-            if (!o.keep_going)
-                goto out;
-            bad++;
-            continue;
-        }
-        bg_run_absorb(&run, &one);
-    }
-    if (bad == argc - optind) {
-        bg_error("no input could be read; nothing stored");
+    bad = collect_paths(argv + optind, argc - optind, o.format, o.keep_going, &run);
+    if (bad < 0)
         goto out;
-    }
-    if (bg_run_finish(&run, argc - optind == 1 ? argv[optind] : "input", &d) < 0) {
-        bg_error("%s", d.msg);
-        goto out;
-    }
-    for (size_t i = 0; i < run.n_warnings; i++)
-        bg_warn("%s", run.warnings[i]);
-    fill_origin(&run, &o);
+    collect_origin(&run, &o.origin);
     if (o.json) {
         rc = print_json(&run);
         goto out;

@@ -15,6 +15,7 @@ typedef int bg_cmd_fn(int argc, char **argv);
 
 bg_cmd_fn cmd_collect; /* collector/collect.c */
 bg_cmd_fn cmd_check;   /* gate/check.c */
+bg_cmd_fn cmd_baseline; /* gate/baseline.c */
 
 /* --db default: $BENCHGATE_DB, else ./benchgate.db */
 const char *bg_default_db(void);

@@ -48,4 +48,51 @@ int store_latest_run(struct store *st, const char *project, const char *branch,
  * Returns 1 when found, 0 when there is no such run, -1 on error. */
 int store_load_run(struct store *st, int64_t id, struct bg_run *run);
 
+/* A run as a list entry: enough to choose a baseline or label a history. */
+struct store_run_info {
+    int64_t id, timestamp;
+    char commit[65];      /* "" when the run has none */
+    char fingerprint[17]; /* the machine's, see bg_env_fingerprint() */
+};
+
+/*
+ * Up to max runs of project on branch, newest first (by timestamp, then
+ * id); with before_id non-zero only runs older than that one. Sets *out
+ * (caller frees) and returns the count, or -1.
+ */
+int store_list_runs(struct store *st, const char *project, const char *branch, int64_t before_id,
+                    size_t max, struct store_run_info **out);
+
+/* The newest run of project whose commit starts with sha (4..64 lowercase
+ * hex digits). Returns 1 and sets *id, 0 when none, -1 on error. */
+int store_run_by_commit(struct store *st, const char *project, const char *sha, int64_t *id);
+
+/*
+ * Pinned baselines: one run that stands for (project, branch) in place of
+ * the branch's newest. set replaces an existing pin (the run must belong to
+ * the project: STORE_REJECTED otherwise); get returns 1 and fills run_id and
+ * pinned_at, 0 when there is no pin; clear returns 1 when it removed one.
+ */
+int store_pin_set(struct store *st, const char *project, const char *branch, int64_t run_id);
+int store_pin_get(struct store *st, const char *project, const char *branch, int64_t *run_id,
+                  int64_t *pinned_at);
+int store_pin_clear(struct store *st, const char *project, const char *branch);
+
+/* One point of a benchmark's history: a run's stored summary of it. */
+struct store_point {
+    int64_t run_id, timestamp;
+    char commit[65];
+    char branch[BG_NAME_MAX + 1];
+    size_t n;
+    double p95, median, mean, min, max; /* NAN where a summary-only harness gave none */
+    bool summary_only;
+};
+
+/*
+ * The last `limit` results of (project, name, metric), on branch (NULL: any
+ * branch), oldest first. Sets *out (caller frees); returns the count or -1.
+ */
+int store_history(struct store *st, const char *project, const char *name, const char *metric,
+                  const char *branch, size_t limit, struct store_point **out);
+
 #endif /* BG_CORE_STORE_H */

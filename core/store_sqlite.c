@@ -37,6 +37,13 @@ enum stmt_id {
     ST_LATEST_BEFORE,
     ST_RUN_GET,
     ST_RESULTS_GET,
+    ST_LIST_RUNS,
+    ST_LIST_RUNS_BEFORE,
+    ST_RUN_BY_COMMIT,
+    ST_PIN_SET,
+    ST_PIN_GET,
+    ST_PIN_CLEAR,
+    ST_HISTORY,
     ST_COUNT
 };
 
@@ -84,6 +91,40 @@ static const char *const stmt_sql[ST_COUNT] = {
         "s.max, s.stddev, s.summary_only, s.params, s.samples "
         "FROM results s JOIN benchmarks k ON k.id = s.benchmark_id WHERE s.run_id = ?1 "
         "ORDER BY s.id",
+    [ST_LIST_RUNS] =
+        "SELECT r.id, r.created_at, r.commit_sha, e.fingerprint FROM runs r "
+        "JOIN projects p ON p.id = r.project_id JOIN branches b ON b.id = r.branch_id "
+        "JOIN environments e ON e.id = r.environment_id WHERE p.name = ?1 AND b.name = ?2 "
+        "ORDER BY r.created_at DESC, r.id DESC LIMIT ?4",
+    [ST_LIST_RUNS_BEFORE] =
+        "SELECT r.id, r.created_at, r.commit_sha, e.fingerprint FROM runs r "
+        "JOIN projects p ON p.id = r.project_id JOIN branches b ON b.id = r.branch_id "
+        "JOIN environments e ON e.id = r.environment_id JOIN runs x ON x.id = ?3 "
+        "WHERE p.name = ?1 AND b.name = ?2 AND (r.created_at, r.id) < (x.created_at, x.id) "
+        "ORDER BY r.created_at DESC, r.id DESC LIMIT ?4",
+    /* substr, not LIKE: a prefix match that no character of the input can widen */
+    [ST_RUN_BY_COMMIT] =
+        "SELECT r.id FROM runs r JOIN projects p ON p.id = r.project_id "
+        "WHERE p.name = ?1 AND substr(r.commit_sha, 1, length(?2)) = ?2 "
+        "ORDER BY r.created_at DESC, r.id DESC LIMIT 1",
+    [ST_PIN_SET] =
+        "INSERT INTO baseline_pins (project_id, branch, run_id, pinned_at) "
+        "SELECT r.project_id, ?2, r.id, ?4 FROM runs r JOIN projects p ON p.id = r.project_id "
+        "WHERE p.name = ?1 AND r.id = ?3 ON CONFLICT (project_id, branch) "
+        "DO UPDATE SET run_id = excluded.run_id, pinned_at = excluded.pinned_at",
+    [ST_PIN_GET] =
+        "SELECT n.run_id, n.pinned_at FROM baseline_pins n JOIN projects p ON p.id = n.project_id "
+        "WHERE p.name = ?1 AND n.branch = ?2",
+    [ST_PIN_CLEAR] =
+        "DELETE FROM baseline_pins WHERE branch = ?2 AND project_id = "
+        "(SELECT id FROM projects WHERE name = ?1)",
+    [ST_HISTORY] =
+        "SELECT * FROM (SELECT r.id, r.created_at, r.commit_sha, b.name, s.n, s.p95, s.median, "
+        "s.mean, s.min, s.max, s.summary_only FROM results s "
+        "JOIN benchmarks k ON k.id = s.benchmark_id JOIN runs r ON r.id = s.run_id "
+        "JOIN branches b ON b.id = r.branch_id JOIN projects p ON p.id = k.project_id "
+        "WHERE p.name = ?1 AND k.name = ?2 AND k.metric = ?3 AND (?4 IS NULL OR b.name = ?4) "
+        "ORDER BY r.created_at DESC, r.id DESC LIMIT ?5) ORDER BY 2, 1",
 };
 
 struct store {
@@ -518,6 +559,153 @@ int store_latest_run(struct store *st, const char *project, const char *branch,
     if (rc == SQLITE_ROW)
         return 1;
     return rc == SQLITE_DONE ? 0 : db_fail(st, "cannot find runs");
+}
+
+int store_list_runs(struct store *st, const char *project, const char *branch, int64_t before_id,
+                    size_t max, struct store_run_info **out)
+{
+    sqlite3_stmt *s = stmt(st, before_id != 0 ? ST_LIST_RUNS_BEFORE : ST_LIST_RUNS);
+    size_t n = 0, cap = 0;
+    int rc;
+
+    *out = NULL;
+    if (s == NULL)
+        return -1;
+    bind_text(s, 1, project);
+    bind_text(s, 2, branch);
+    sqlite3_bind_int64(s, 3, before_id);
+    sqlite3_bind_int64(s, 4, max > INT64_MAX ? INT64_MAX : (int64_t)max);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct store_run_info *ri;
+        const unsigned char *commit = sqlite3_column_text(s, 2);
+        const unsigned char *fp = sqlite3_column_text(s, 3);
+
+        BG_GROW(*out, cap, n + 1);
+        ri = &(*out)[n++];
+        ri->id = sqlite3_column_int64(s, 0);
+        ri->timestamp = sqlite3_column_int64(s, 1);
+        snprintf(ri->commit, sizeof(ri->commit), "%s", commit != NULL ? (const char *)commit : "");
+        snprintf(ri->fingerprint, sizeof(ri->fingerprint), "%s",
+                 fp != NULL ? (const char *)fp : "");
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        free(*out);
+        *out = NULL;
+        return db_fail(st, "cannot list runs");
+    }
+    return (int)n;
+}
+
+int store_run_by_commit(struct store *st, const char *project, const char *sha, int64_t *id)
+{
+    sqlite3_stmt *s = stmt(st, ST_RUN_BY_COMMIT);
+    int rc;
+
+    if (s == NULL)
+        return -1;
+    bind_text(s, 1, project);
+    bind_text(s, 2, sha);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(s, 0);
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : db_fail(st, "cannot find a run by commit");
+}
+
+int store_pin_set(struct store *st, const char *project, const char *branch, int64_t run_id)
+{
+    sqlite3_stmt *s = stmt(st, ST_PIN_SET);
+
+    if (s == NULL)
+        return -1;
+    bind_text(s, 1, project);
+    bind_text(s, 2, branch);
+    sqlite3_bind_int64(s, 3, run_id);
+    sqlite3_bind_int64(s, 4, (int64_t)time(NULL));
+    if (step_done(st, s, "cannot pin the baseline") < 0)
+        return -1;
+    if (sqlite3_changes(st->db) == 0)
+        return STORE_REJECTED; /* no such run in that project */
+    return 0;
+}
+
+int store_pin_get(struct store *st, const char *project, const char *branch, int64_t *run_id,
+                  int64_t *pinned_at)
+{
+    sqlite3_stmt *s = stmt(st, ST_PIN_GET);
+    int rc;
+
+    if (s == NULL)
+        return -1;
+    bind_text(s, 1, project);
+    bind_text(s, 2, branch);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *run_id = sqlite3_column_int64(s, 0);
+        *pinned_at = sqlite3_column_int64(s, 1);
+    }
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : db_fail(st, "cannot read the baseline pin");
+}
+
+int store_pin_clear(struct store *st, const char *project, const char *branch)
+{
+    sqlite3_stmt *s = stmt(st, ST_PIN_CLEAR);
+
+    if (s == NULL)
+        return -1;
+    bind_text(s, 1, project);
+    bind_text(s, 2, branch);
+    if (step_done(st, s, "cannot clear the baseline pin") < 0)
+        return -1;
+    return sqlite3_changes(st->db) > 0 ? 1 : 0;
+}
+
+int store_history(struct store *st, const char *project, const char *name, const char *metric,
+                  const char *branch, size_t limit, struct store_point **out)
+{
+    sqlite3_stmt *s = stmt(st, ST_HISTORY);
+    size_t n = 0, cap = 0;
+    int rc;
+
+    *out = NULL;
+    if (s == NULL)
+        return -1;
+    bind_text(s, 1, project);
+    bind_text(s, 2, name);
+    bind_text(s, 3, metric);
+    bind_text(s, 4, branch);
+    sqlite3_bind_int64(s, 5, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct store_point *pt;
+        const unsigned char *commit = sqlite3_column_text(s, 2);
+
+        BG_GROW(*out, cap, n + 1);
+        pt = &(*out)[n++];
+        pt->run_id = sqlite3_column_int64(s, 0);
+        pt->timestamp = sqlite3_column_int64(s, 1);
+        snprintf(pt->commit, sizeof(pt->commit), "%s", commit != NULL ? (const char *)commit : "");
+        snprintf(pt->branch, sizeof(pt->branch), "%s", (const char *)sqlite3_column_text(s, 3));
+        pt->n = (size_t)sqlite3_column_int64(s, 4);
+        pt->p95 = col_stat(s, 5);
+        pt->median = col_stat(s, 6);
+        pt->mean = col_stat(s, 7);
+        pt->min = col_stat(s, 8);
+        pt->max = col_stat(s, 9);
+        pt->summary_only = sqlite3_column_int(s, 10) != 0;
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        free(*out);
+        *out = NULL;
+        return db_fail(st, "cannot read the history");
+    }
+    return (int)n;
 }
 
 /* Parses a stored JSON object of strings into key/value pairs. */

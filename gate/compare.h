@@ -40,6 +40,7 @@ struct gate_row {
 struct gate_report {
     const struct bg_run *base, *cur;    /* base is NULL when there is no baseline */
     const char *baseline_why;           /* how the baseline was chosen, for the report */
+    const char *baseline_warning;       /* "" or why the comparison may mislead */
     struct gate_opts opts;
     struct gate_row *rows;              /* current run's order, then missing ones */
     size_t n_rows;

@@ -64,7 +64,10 @@ static void rpad(FILE *out, const char *s, size_t w)
 
 static void print_run(FILE *out, const struct bg_run *run)
 {
-    fprintf(out, "'%s' (run %" PRId64, run->branch, run->id);
+    if (run->id == 0)
+        fprintf(out, "'%s' (files, not stored", run->branch);
+    else
+        fprintf(out, "'%s' (run %" PRId64, run->branch, run->id);
     if (run->commit != NULL)
         fprintf(out, ", commit %.12s", run->commit);
     fputc(')', out);
@@ -93,6 +96,8 @@ void report_text(FILE *out, const struct gate_report *r)
         print_run(out, r->base);
     }
     fprintf(out, "\nbaseline: %s\n", r->baseline_why);
+    if (r->baseline_warning != NULL && r->baseline_warning[0] != '\0')
+        fprintf(out, "warning: %s\n", r->baseline_warning);
     fprintf(out, "gate: a benchmark regresses when its p95 is more than %.1f%% worse\n\n",
             r->opts.threshold * 100.0);
 

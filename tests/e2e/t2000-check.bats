@@ -85,7 +85,7 @@ make_inputs() {
     bg collect --db "$DB" -q --branch main --timestamp 200 slow.json
     run bg check --db "$DB"
     [ "$status" -eq 1 ]
-    [[ "$output" == *"baseline: the run before the newest on branch 'main'"* ]]
+    [[ "$output" == *"baseline: the newest earlier run on branch 'main' on this machine"* ]]
     [[ "$output" == *"(run 2) against 'main' (run 1)"* ]]
 }
 

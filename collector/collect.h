@@ -1,0 +1,35 @@
+/*
+ * collect.h: harness output in, one finished run out, in memory. Used by
+ * `benchgate collect` (which then stores the run) and `benchgate check
+ * FILE...` (which judges it without storing anything).
+ */
+#ifndef BG_COLLECTOR_COLLECT_H
+#define BG_COLLECTOR_COLLECT_H
+
+#include "core/bg.h"
+#include "core/model.h"
+
+/* What the command line says about a run's origin; NULL/0 = not given. */
+struct collect_origin {
+    const char *project, *branch, *commit;
+    int64_t timestamp;
+};
+
+/*
+ * Parses every path (file, directory or "-") into run, each through a run
+ * of its own so that a bad file contributes nothing, then validates the
+ * whole run. Errors and the parsers' warnings are printed. Without
+ * keep_going the first bad path fails the call. Returns the number of bad
+ * paths (0: all good), or -1 when nothing usable is left.
+ */
+int collect_paths(char *const paths[], int n, const char *format, bool keep_going,
+                  struct bg_run *run);
+
+/*
+ * Fills where the run comes from: flags first, then what the input said
+ * (benchgate's own documents), then CI variables, then git, then the
+ * defaults ('default' project, 'main' branch, now); and the machine.
+ */
+void collect_origin(struct bg_run *run, const struct collect_origin *o);
+
+#endif /* BG_COLLECTOR_COLLECT_H */
