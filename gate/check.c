@@ -14,7 +14,10 @@
 #include "collector/collect.h"
 #include "gate/baseline.h"
 #include "gate/compare.h"
+#include "gate/config.h"
 #include "gate/report.h"
+
+#include <unistd.h>
 
 static const char usage[] =
     "usage: benchgate check [options] [FILE...]\n"
@@ -35,6 +38,19 @@ static const char usage[] =
     "                           this machine (default 1, at most 64)\n"
     "  --format NAME            with FILEs: read them as NAME (see collect --help)\n"
     "  -t, --threshold F        allowed p95 growth as a fraction (default 0.10 = 10%)\n"
+    "  --min-samples N          samples each side needs for the significance test\n"
+    "                           (default 5); with fewer, the threshold alone decides\n"
+    "                           and the verdict says 'low confidence'\n"
+    "  --alpha A                significance level, Holm-corrected over all tested\n"
+    "                           benchmarks (default 0.05)\n"
+    "  --resamples N            bootstrap resamples for the change's 95% interval\n"
+    "                           (default 1000; 0 leaves it out)\n"
+    "  --fail-on-inconclusive   a slowdown past the threshold that is not\n"
+    "                           significant fails too (default: a warning)\n"
+    "  --fail-on-missing        a benchmark missing from the current run fails\n"
+    "  --config PATH            per-benchmark thresholds and ignores (default\n"
+    "                           ./benchgate.json when it exists; see README)\n"
+    "  -o, --output FORMAT      text (default), markdown, json or github\n"
     "  -h, --help               show this help\n"
     "\n"
     "The baseline is a pinned run (benchgate baseline set), else the newest run\n"
@@ -42,17 +58,22 @@ static const char usage[] =
     "newest run there with a warning naming what differs. On the baseline branch\n"
     "itself, the run before the current one is used.\n"
     "\n"
-    "Verdicts: regressed (fails the gate), improved, unchanged, new (no baseline\n"
-    "result), missing (in the baseline only). Fewer than 5 samples on a side marks\n"
-    "a verdict 'low confidence'.\n"
+    "Verdicts: regressed (fails the gate), improved, unchanged, inconclusive\n"
+    "(past the threshold, not significant), new (no baseline result), missing (in\n"
+    "the baseline only), ignored (by the config). When GITHUB_STEP_SUMMARY or\n"
+    "GITHUB_OUTPUT are set, the Markdown report and the outputs regressions=N and\n"
+    "verdict=pass|fail are appended to them.\n"
     "\n"
     "Exit status: 0 pass, 1 regression, 2 bad usage or nothing to check,\n"
     "3 database error.\n";
 
 enum {
     OPT_DB = 256, OPT_PROJECT, OPT_BRANCH, OPT_BASELINE_BRANCH, OPT_BASELINE, OPT_WINDOW,
-    OPT_FORMAT
+    OPT_FORMAT, OPT_MIN_SAMPLES, OPT_ALPHA, OPT_RESAMPLES, OPT_FAIL_INCONCLUSIVE,
+    OPT_FAIL_MISSING, OPT_CONFIG
 };
+
+enum output { OUT_TEXT, OUT_MARKDOWN, OUT_JSON, OUT_GITHUB };
 
 static const struct option options[] = {
     { "db", required_argument, NULL, OPT_DB },
@@ -62,14 +83,22 @@ static const struct option options[] = {
     { "baseline", required_argument, NULL, OPT_BASELINE },
     { "baseline-window", required_argument, NULL, OPT_WINDOW },
     { "format", required_argument, NULL, OPT_FORMAT },
+    { "min-samples", required_argument, NULL, OPT_MIN_SAMPLES },
+    { "alpha", required_argument, NULL, OPT_ALPHA },
+    { "resamples", required_argument, NULL, OPT_RESAMPLES },
+    { "fail-on-inconclusive", no_argument, NULL, OPT_FAIL_INCONCLUSIVE },
+    { "fail-on-missing", no_argument, NULL, OPT_FAIL_MISSING },
+    { "config", required_argument, NULL, OPT_CONFIG },
+    { "output", required_argument, NULL, 'o' },
     { "threshold", required_argument, NULL, 't' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
 
 struct check_opts {
-    const char *db, *project, *branch, *baseline_branch, *baseline, *format;
+    const char *db, *project, *branch, *baseline_branch, *baseline, *format, *config;
     int64_t window;
+    enum output output;
     struct gate_opts gate;
     char **files;
     int n_files;
@@ -91,7 +120,9 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
     int c;
 
     bg_getopt_reset();
-    while ((c = getopt_long(argc, argv, "t:h", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "t:o:h", options, NULL)) != -1) {
+        int64_t n;
+
         switch (c) {
         case OPT_DB:
             o->db = optarg;
@@ -118,6 +149,43 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
             break;
         case OPT_FORMAT:
             o->format = optarg;
+            break;
+        case OPT_MIN_SAMPLES:
+            if (bg_parse_int64(optarg, 1, 1000000, &n, &why) < 0)
+                return bg_usage_error("check", "--min-samples '%s': %s", optarg, why);
+            o->gate.min_samples = (size_t)n;
+            break;
+        case OPT_ALPHA:
+            if (bg_parse_double(optarg, 1e-12, 1.0, &o->gate.alpha, &why) < 0)
+                return bg_usage_error("check", "--alpha '%s': %s (0 < alpha <= 1)", optarg, why);
+            break;
+        case OPT_RESAMPLES:
+            if (bg_parse_int64(optarg, 0, 100000, &n, &why) < 0)
+                return bg_usage_error("check", "--resamples '%s': %s (0 to 100000)", optarg,
+                                      why);
+            o->gate.resamples = (unsigned)n;
+            break;
+        case OPT_FAIL_INCONCLUSIVE:
+            o->gate.fail_on_inconclusive = true;
+            break;
+        case OPT_FAIL_MISSING:
+            o->gate.fail_on_missing = true;
+            break;
+        case OPT_CONFIG:
+            o->config = optarg;
+            break;
+        case 'o':
+            if (strcmp(optarg, "text") == 0)
+                o->output = OUT_TEXT;
+            else if (strcmp(optarg, "markdown") == 0)
+                o->output = OUT_MARKDOWN;
+            else if (strcmp(optarg, "json") == 0)
+                o->output = OUT_JSON;
+            else if (strcmp(optarg, "github") == 0)
+                o->output = OUT_GITHUB;
+            else
+                return bg_usage_error("check", "--output '%s': expected text, markdown, json "
+                                      "or github", optarg);
             break;
         case 't':
             if (bg_parse_double(optarg, 0.0, 100.0, &o->gate.threshold, &why) < 0)
@@ -163,8 +231,9 @@ static int current_run(struct store *st, const struct check_opts *o, struct bg_r
 
 int cmd_check(int argc, char **argv)
 {
-    struct check_opts o = { .db = bg_default_db(), .window = 1,
-                            .gate = { 0.10, GATE_MIN_SAMPLES } };
+    struct check_opts o = { .db = bg_default_db(), .window = 1, .gate = GATE_OPTS_DEFAULT };
+    struct gate_config config;
+    struct bg_diag d = { "" };
     struct bg_context ctx;
     struct bg_run cur;
     struct baseline base;
@@ -177,9 +246,15 @@ int cmd_check(int argc, char **argv)
     memset(&base, 0, sizeof(base));
     memset(&report, 0, sizeof(report));
     memset(&ctx, 0, sizeof(ctx));
+    memset(&config, 0, sizeof(config));
     rc = parse_args(argc, argv, &o);
     if (rc != 0)
         return bg_finish_output(rc < 0 ? BG_EXIT_PASS : rc);
+    if (gate_config_load(o.config, &config, &d) < 0) {
+        bg_error("%s", d.msg);
+        return bg_finish_output(BG_EXIT_USAGE);
+    }
+    o.gate.config = &config;
 
     bg_context_detect(&ctx, o.project == NULL || o.branch == NULL);
     if (o.project == NULL)
@@ -208,7 +283,21 @@ int cmd_check(int argc, char **argv)
     gate_compare(base.found ? &base.run : NULL, &cur, &o.gate, &report);
     report.baseline_why = base.why;
     report.baseline_warning = base.warning;
-    report_text(stdout, &report);
+    switch (o.output) {
+    case OUT_TEXT:
+        report_text(stdout, &report, isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL);
+        break;
+    case OUT_MARKDOWN:
+        report_markdown(stdout, &report);
+        break;
+    case OUT_JSON:
+        report_json(stdout, &report);
+        break;
+    case OUT_GITHUB:
+        report_github(stdout, &report);
+        break;
+    }
+    report_github_files(&report);
     rc = gate_failed(&report) ? BG_EXIT_REGRESSION : BG_EXIT_PASS;
 out:
     if (store_close(st) < 0 && rc == BG_EXIT_PASS)
@@ -217,5 +306,6 @@ out:
     baseline_release(&base);
     bg_run_release(&cur);
     bg_context_release(&ctx);
+    gate_config_release(&config);
     return bg_finish_output(rc);
 }

@@ -1,6 +1,7 @@
 /* compare.c: matching results across two runs and judging each pair. */
 #include "core/bg.h"
 #include "gate/compare.h"
+#include "gate/config.h"
 
 #include <math.h>
 
@@ -57,16 +58,30 @@ static size_t max_samples(const struct bg_run *run)
     return n;
 }
 
-static void judge(struct gate_row *row, const struct gate_opts *opts)
+/* The configuration's say on a row: its threshold and direction, or that it
+ * is ignored (returns true). */
+static bool apply_config(struct gate_row *row, const struct gate_opts *opts,
+                         enum bg_direction *dir)
+{
+    const struct bg_result *res = row->cur != NULL ? row->cur : row->base;
+    const struct gate_rule *rule = gate_config_match(opts->config, res->name, res->metric);
+
+    row->threshold = rule != NULL && !isnan(rule->threshold) ? rule->threshold : opts->threshold;
+    *dir = rule != NULL && rule->direction >= 0 ? (enum bg_direction)rule->direction
+                                                : res->direction;
+    return rule != NULL && rule->ignore;
+}
+
+static void judge(struct gate_row *row, const struct gate_opts *opts, enum bg_direction dir)
 {
     const struct bg_result *b = row->base, *c = row->cur;
 
-    row->change = gate_change(row->base_p95, row->cur_p95, c->direction);
+    row->change = gate_change(row->base_p95, row->cur_p95, dir);
     row->low_confidence = b->summary_only || c->summary_only ||
                           b->n_samples < opts->min_samples || c->n_samples < opts->min_samples;
-    if (row->change > opts->threshold)
+    if (row->change > row->threshold)
         row->verdict = GATE_REGRESSED;
-    else if (row->change < -opts->threshold)
+    else if (row->change < -row->threshold)
         row->verdict = GATE_IMPROVED;
     else
         row->verdict = GATE_UNCHANGED;
@@ -95,28 +110,34 @@ void gate_compare(const struct bg_run *base, const struct bg_run *cur,
     for (size_t i = 0; i < cur->n_results; i++) {
         const struct bg_result *c = &cur->results[i], *key = c, **hit;
         struct gate_row *row = &out->rows[out->n_rows++];
+        enum bg_direction dir;
 
         hit = nb > 0 ? bsearch(&key, sorted, nb, sizeof(*sorted), cmp_identity) : NULL;
         row->cur = c;
         row->base_p95 = NAN;
-        row->change = NAN;
-        if (hit == NULL) {
+        row->change = row->ci_lo = row->ci_hi = row->p = row->p_holm = NAN;
+        if (hit != NULL) {
+            row->base = *hit;
+            matched[*hit - base->results] = true;
+        }
+        if (apply_config(row, opts, &dir)) {
+            row->cur_p95 = lone_value(c, scratch, &row->stat);
+            if (hit != NULL)
+                row->base_p95 = lone_value(*hit, scratch, &row->stat);
+            row->verdict = GATE_IGNORED;
+        } else if (hit == NULL) {
             row->cur_p95 = lone_value(c, scratch, &row->stat);
             row->verdict = GATE_NEW;
         } else if (gate_needs_mean(c) || gate_needs_mean(*hit)) {
-            row->base = *hit;
             row->stat = "mean"; /* like with like: both sides on the mean */
             row->cur_p95 = c->sum.mean;
             row->base_p95 = (*hit)->sum.mean;
-            matched[*hit - base->results] = true;
-            judge(row, opts);
+            judge(row, opts, dir);
         } else {
-            row->base = *hit;
             row->stat = "p95";
             row->cur_p95 = gate_p95(c, scratch);
             row->base_p95 = gate_p95(*hit, scratch);
-            matched[*hit - base->results] = true;
-            judge(row, opts);
+            judge(row, opts, dir);
         }
         out->count[row->verdict]++;
     }
@@ -125,13 +146,15 @@ void gate_compare(const struct bg_run *base, const struct bg_run *cur,
 
         if (matched[i])
             continue;
+        enum bg_direction dir;
+
         row = &out->rows[out->n_rows++];
         row->base = &base->results[i];
         row->base_p95 = lone_value(row->base, scratch, &row->stat);
         row->cur_p95 = NAN;
-        row->change = NAN;
-        row->verdict = GATE_MISSING;
-        out->count[GATE_MISSING]++;
+        row->change = row->ci_lo = row->ci_hi = row->p = row->p_holm = NAN;
+        row->verdict = apply_config(row, opts, &dir) ? GATE_IGNORED : GATE_MISSING;
+        out->count[row->verdict]++;
     }
     free(scratch);
     free(matched);
@@ -144,9 +167,32 @@ void gate_report_release(struct gate_report *r)
     memset(r, 0, sizeof(*r));
 }
 
+bool gate_row_fails(const struct gate_report *r, const struct gate_row *row)
+{
+    switch (row->verdict) {
+    case GATE_REGRESSED:
+        return true;
+    case GATE_INCONCLUSIVE:
+        return r->opts.fail_on_inconclusive && row->change > 0; /* only slowdowns */
+    case GATE_MISSING:
+        return r->opts.fail_on_missing;
+    default:
+        return false;
+    }
+}
+
+size_t gate_n_failing(const struct gate_report *r)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < r->n_rows; i++)
+        n += gate_row_fails(r, &r->rows[i]);
+    return n;
+}
+
 bool gate_failed(const struct gate_report *r)
 {
-    return r->count[GATE_REGRESSED] > 0;
+    return gate_n_failing(r) > 0;
 }
 
 const char *gate_verdict_name(enum gate_verdict v)
@@ -158,10 +204,16 @@ const char *gate_verdict_name(enum gate_verdict v)
         return "improved";
     case GATE_REGRESSED:
         return "regressed";
+    case GATE_INCONCLUSIVE:
+        return "inconclusive";
     case GATE_NEW:
         return "new";
     case GATE_MISSING:
         return "missing";
+    case GATE_IGNORED:
+        return "ignored";
+    case GATE_N_VERDICTS:
+        break;
     }
     return "?";
 }

@@ -4,6 +4,13 @@
  *
  * change = current p95 / baseline p95 - 1, with the sign flipped for
  * higher-is-better metrics, so a positive change is always worse.
+ *
+ * A change past the threshold is a regression (or an improvement) only if
+ * it is also significant: when both sides have at least min_samples
+ * samples, a two-sided Mann-Whitney U test, Holm-corrected across every
+ * benchmark tested, must reject at alpha. Past the threshold but not
+ * significant is "inconclusive". With fewer samples the threshold alone
+ * decides and the verdict is marked low confidence.
  */
 #ifndef BG_GATE_COMPARE_H
 #define BG_GATE_COMPARE_H
@@ -15,17 +22,31 @@ enum gate_verdict {
     GATE_UNCHANGED,
     GATE_IMPROVED,
     GATE_REGRESSED,
-    GATE_NEW,     /* in the current run only */
-    GATE_MISSING, /* in the baseline only */
+    GATE_INCONCLUSIVE, /* past the threshold, not significant */
+    GATE_NEW,          /* in the current run only */
+    GATE_MISSING,      /* in the baseline only */
+    GATE_IGNORED,      /* ignored by the configuration */
+    GATE_N_VERDICTS
 };
 
 /* Below this many samples on either side, a verdict is marked low confidence. */
 #define GATE_MIN_SAMPLES 5
 
+struct gate_config; /* gate/config.h: per-benchmark thresholds and ignores */
+
 struct gate_opts {
-    double threshold; /* allowed change, 0.10 = 10% worse */
-    size_t min_samples;
+    double threshold;          /* allowed change, 0.10 = 10% worse */
+    size_t min_samples;        /* both sides need this many for the significance test */
+    double alpha;              /* family-wise significance level (Holm) */
+    unsigned resamples;        /* bootstrap resamples for the change's interval; 0: none */
+    uint64_t seed;             /* bootstrap seed: the same inputs print the same interval */
+    bool fail_on_inconclusive; /* an inconclusive slowdown fails the gate */
+    bool fail_on_missing;      /* a benchmark missing from the current run fails the gate */
+    const struct gate_config *config; /* NULL: none */
 };
+
+/* The defaults of `benchgate check`. */
+#define GATE_OPTS_DEFAULT { 0.10, GATE_MIN_SAMPLES, 0.05, 1000, 42, false, false, NULL }
 
 struct gate_row {
     const struct bg_result *base, *cur; /* either may be NULL (new, missing) */
@@ -33,6 +54,9 @@ struct gate_row {
     const char *stat;                   /* what was compared: "p95", or "mean" when a side
                                            is a harness summary without a p95 */
     double change;                      /* NAN unless both sides exist; may be +-INFINITY */
+    double ci_lo, ci_hi;                /* 95% bootstrap interval of change; NAN if none */
+    double p, p_holm;                   /* Mann-Whitney p, Holm-adjusted; NAN if untested */
+    double threshold;                   /* this row's (the configuration may differ) */
     enum gate_verdict verdict;
     bool low_confidence;                /* fewer than min_samples on a side, or summaries only */
 };
@@ -44,7 +68,8 @@ struct gate_report {
     struct gate_opts opts;
     struct gate_row *rows;              /* current run's order, then missing ones */
     size_t n_rows;
-    size_t count[GATE_MISSING + 1];     /* rows per verdict */
+    size_t count[GATE_N_VERDICTS];      /* rows per verdict */
+    size_t n_tested;                    /* rows in the Holm family */
 };
 
 /* Compares cur against base (NULL: everything is new). Rows point into both runs. */
@@ -62,8 +87,12 @@ bool gate_needs_mean(const struct bg_result *res);
 /* Signed change: positive is worse for the metric's direction. */
 double gate_change(double base, double cur, enum bg_direction dir);
 
-/* Whether the gate fails: any regression. */
+/* Whether a row fails the gate under the report's options. */
+bool gate_row_fails(const struct gate_report *r, const struct gate_row *row);
+/* Whether the gate fails: any row that fails it. */
 bool gate_failed(const struct gate_report *r);
+/* Rows that fail the gate. */
+size_t gate_n_failing(const struct gate_report *r);
 
 const char *gate_verdict_name(enum gate_verdict v);
 

@@ -83,7 +83,19 @@ static const struct bg_result *row_result(const struct gate_row *row)
     return row->cur != NULL ? row->cur : row->base;
 }
 
-void report_text(FILE *out, const struct gate_report *r)
+/* ANSI colours for verdict words, only when asked (a terminal, no NO_COLOR). */
+static const char *colour_of(const struct gate_report *r, const struct gate_row *row)
+{
+    if (gate_row_fails(r, row))
+        return "\033[1;31m";
+    if (row->verdict == GATE_IMPROVED)
+        return "\033[32m";
+    if (row->verdict == GATE_INCONCLUSIVE || row->verdict == GATE_MISSING)
+        return "\033[33m";
+    return NULL;
+}
+
+void report_text(FILE *out, const struct gate_report *r, bool colour)
 {
     size_t wname = strlen("benchmark"), wmetric = strlen("metric");
     const size_t wval = 12, wchange = 8, wn = 7;
@@ -133,8 +145,11 @@ void report_text(FILE *out, const struct gate_report *r)
         rpad(out, cur, wval + 2);
         rpad(out, change, wchange + 2);
         rpad(out, n, wn + 2);
-        fprintf(out, "  %s%s\n",
+        const char *c = colour ? colour_of(r, row) : NULL;
+
+        fprintf(out, "  %s%s%s%s\n", c != NULL ? c : "",
                 row->verdict == GATE_REGRESSED ? "REGRESSED" : gate_verdict_name(row->verdict),
+                c != NULL ? "\033[0m" : "",
                 !row->low_confidence        ? ""
                 : strcmp(row->stat, "mean") == 0 ? " (low confidence: summary only, on the mean)"
                                             : " (low confidence: few samples)");
@@ -145,16 +160,18 @@ void report_text(FILE *out, const struct gate_report *r)
         fprintf(out, "PASS: no baseline to compare with; %zu benchmarks recorded as new\n",
                 r->count[GATE_NEW]);
     } else if (gate_failed(r)) {
-        fprintf(out, "FAIL: %zu of %zu compared benchmarks regressed:", r->count[GATE_REGRESSED],
-                r->n_rows - r->count[GATE_NEW] - r->count[GATE_MISSING]);
+        fprintf(out, "FAIL: %zu of %zu compared benchmarks failed the gate:", gate_n_failing(r),
+                r->n_rows - r->count[GATE_NEW] - r->count[GATE_IGNORED]);
         for (size_t i = 0, k = 0; i < r->n_rows; i++) {
-            if (r->rows[i].verdict == GATE_REGRESSED)
-                fprintf(out, "%s '%s'", k++ > 0 ? "," : "", row_name(&r->rows[i]));
+            if (gate_row_fails(r, &r->rows[i]))
+                fprintf(out, "%s '%s' (%s)", k++ > 0 ? "," : "", row_name(&r->rows[i]),
+                        gate_verdict_name(r->rows[i].verdict));
         }
         fputc('\n', out);
     } else {
-        fprintf(out, "PASS: no regression (%zu unchanged, %zu improved, %zu new, %zu missing)\n",
-                r->count[GATE_UNCHANGED], r->count[GATE_IMPROVED], r->count[GATE_NEW],
-                r->count[GATE_MISSING]);
+        fprintf(out, "PASS: no regression (%zu unchanged, %zu improved, %zu inconclusive, %zu new, "
+                "%zu missing, %zu ignored)\n",
+                r->count[GATE_UNCHANGED], r->count[GATE_IMPROVED], r->count[GATE_INCONCLUSIVE],
+                r->count[GATE_NEW], r->count[GATE_MISSING], r->count[GATE_IGNORED]);
     }
 }

@@ -21,7 +21,7 @@ make_inputs() {
     [[ "$output" == *"baseline: the newest run on branch 'main'"* ]]
     [[ "$(grep '^parse ' <<<"$output")" == *"REGRESSED"* ]]
     [[ "$(grep '^render ' <<<"$output")" == *"unchanged"* ]]
-    [[ "$output" == *"FAIL: 1 of 2 compared benchmarks regressed: 'parse'"* ]]
+    [[ "$output" == *"FAIL: 1 of 2 compared benchmarks failed the gate: 'parse' (regressed)"* ]]
 }
 
 @test "the same runs swapped pass, reporting the improvement" {
@@ -31,7 +31,7 @@ make_inputs() {
     run bg check --db "$DB" --project p --branch feature
     [ "$status" -eq 0 ]
     [[ "$(grep '^parse ' <<<"$output")" == *"improved"* ]]
-    [[ "$output" == *"PASS: no regression (1 unchanged, 1 improved, 0 new, 0 missing)"* ]]
+    [[ "$output" == *"PASS: no regression (1 unchanged, 1 improved, 0 inconclusive, 0 new, 0 missing, 0 ignored)"* ]]
 }
 
 @test "changes inside the threshold pass; a looser threshold passes a slowdown" {

@@ -3,7 +3,7 @@
 #include "gate/compare.h"
 #include "gate/report.h"
 
-static const struct gate_opts opts = { 0.10, GATE_MIN_SAMPLES };
+static const struct gate_opts opts = GATE_OPTS_DEFAULT;
 
 /* Adds a result whose samples are value, value+1, ..., n of them. */
 static void add(struct bg_run *run, const char *name, const char *metric,
@@ -97,9 +97,10 @@ static void test_threshold_edge(void **state)
 {
     struct bg_run base, cur;
     struct gate_report r;
-    struct gate_opts o = { 0.25, GATE_MIN_SAMPLES };
+    struct gate_opts o = GATE_OPTS_DEFAULT;
 
     (void)state;
+    o.threshold = 0.25;
     bg_run_init(&base);
     bg_run_init(&cur);
     add(&base, "b", "time", BG_DIR_LOWER, 1000, 1);

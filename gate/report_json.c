@@ -1,0 +1,139 @@
+/*
+ * report_json.c: the gate's verdict as a JSON document
+ * (schemas/verdict.schema.json), for scripts and the server's API.
+ *
+ * Written by hand through core/json.c, so that strings are escaped and
+ * numbers round-trip; a change JSON cannot hold (no baseline value, or an
+ * infinite one) is null, with change_display saying what it was.
+ */
+#include "core/bg.h"
+#include "gate/report.h"
+#include "core/json.h"
+
+#include <math.h>
+
+#define VERDICT_VERSION 1
+
+static void str(struct bg_buf *b, const char *s)
+{
+    if (s == NULL)
+        bg_buf_adds(b, "null");
+    else
+        bg_json_add_string(b, s);
+}
+
+static void run_object(struct bg_buf *b, const struct bg_run *run)
+{
+    bg_buf_adds(b, "{\"run_id\": ");
+    if (run->id != 0)
+        bg_buf_addf(b, "%" PRId64, run->id);
+    else
+        bg_buf_adds(b, "null");
+    bg_buf_adds(b, ", \"branch\": ");
+    str(b, run->branch);
+    bg_buf_adds(b, ", \"commit\": ");
+    str(b, run->commit);
+    bg_buf_addf(b, ", \"timestamp\": %" PRId64 ", \"fingerprint\": ", run->timestamp);
+    str(b, run->env.fingerprint[0] != '\0' ? run->env.fingerprint : NULL);
+    bg_buf_adds(b, "}");
+}
+
+static void side(struct bg_buf *b, const struct bg_result *res, double value)
+{
+    if (res == NULL) {
+        bg_buf_adds(b, "null");
+        return;
+    }
+    bg_buf_adds(b, "{\"value\": ");
+    bg_json_add_number(b, value);
+    bg_buf_addf(b, ", \"n\": %zu, \"summary_only\": %s}", res->n_samples,
+                res->summary_only ? "true" : "false");
+}
+
+static void row_object(struct bg_buf *b, const struct gate_report *r, const struct gate_row *row)
+{
+    const struct bg_result *res = row->cur != NULL ? row->cur : row->base;
+    char change[32];
+
+    report_format_change(change, sizeof(change), row->change);
+    bg_buf_adds(b, "    {\"name\": ");
+    str(b, res->name);
+    bg_buf_adds(b, ", \"metric\": ");
+    str(b, res->metric);
+    bg_buf_adds(b, ", \"unit\": ");
+    str(b, res->unit);
+    bg_buf_addf(b, ", \"direction\": \"%s\", \"statistic\": \"%s\",\n     \"baseline\": ",
+                res->direction == BG_DIR_HIGHER ? "higher" : "lower", row->stat);
+    side(b, row->base, row->base_p95);
+    bg_buf_adds(b, ", \"current\": ");
+    side(b, row->cur, row->cur_p95);
+    bg_buf_adds(b, ",\n     \"change\": ");
+    bg_json_add_number(b, row->change);
+    bg_buf_adds(b, ", \"change_display\": ");
+    str(b, change);
+    bg_buf_adds(b, ", \"ci95\": ");
+    if (isnan(row->ci_lo)) {
+        bg_buf_adds(b, "null");
+    } else {
+        bg_buf_adds(b, "[");
+        bg_json_add_number(b, row->ci_lo);
+        bg_buf_adds(b, ", ");
+        bg_json_add_number(b, row->ci_hi);
+        bg_buf_adds(b, "]");
+    }
+    bg_buf_adds(b, ", \"p\": ");
+    bg_json_add_number(b, row->p);
+    bg_buf_adds(b, ", \"p_holm\": ");
+    bg_json_add_number(b, row->p_holm);
+    bg_buf_adds(b, ", \"threshold\": ");
+    bg_json_add_number(b, row->threshold);
+    bg_buf_addf(b, ",\n     \"verdict\": \"%s\", \"low_confidence\": %s, \"fails_gate\": %s}",
+                gate_verdict_name(row->verdict), row->low_confidence ? "true" : "false",
+                gate_row_fails(r, row) ? "true" : "false");
+}
+
+void report_json(FILE *out, const struct gate_report *r)
+{
+    struct bg_buf b = BG_BUF_INIT(SIZE_MAX);
+
+    bg_buf_addf(&b, "{\n  \"benchgate_verdict\": %d,\n  \"verdict\": \"%s\",\n  \"project\": ",
+                VERDICT_VERSION, gate_failed(r) ? "fail" : "pass");
+    str(&b, r->cur->project);
+    bg_buf_adds(&b, ",\n  \"current\": ");
+    run_object(&b, r->cur);
+    bg_buf_adds(&b, ",\n  \"baseline\": ");
+    if (r->base == NULL) {
+        bg_buf_adds(&b, "null");
+    } else {
+        run_object(&b, r->base);
+        b.len--; /* reopen the object to add why and warning */
+        bg_buf_adds(&b, ", \"why\": ");
+        str(&b, r->baseline_why);
+        bg_buf_adds(&b, ", \"warning\": ");
+        str(&b, r->baseline_warning != NULL && r->baseline_warning[0] != '\0'
+                    ? r->baseline_warning : NULL);
+        bg_buf_adds(&b, "}");
+    }
+    bg_buf_adds(&b, ",\n  \"options\": {\"threshold\": ");
+    bg_json_add_number(&b, r->opts.threshold);
+    bg_buf_adds(&b, ", \"alpha\": ");
+    bg_json_add_number(&b, r->opts.alpha);
+    bg_buf_addf(&b, ", \"min_samples\": %zu, \"resamples\": %u, \"seed\": %" PRIu64
+                ", \"fail_on_inconclusive\": %s, \"fail_on_missing\": %s},\n",
+                r->opts.min_samples, r->opts.resamples, r->opts.seed,
+                r->opts.fail_on_inconclusive ? "true" : "false",
+                r->opts.fail_on_missing ? "true" : "false");
+    bg_buf_addf(&b, "  \"counts\": {\"regressed\": %zu, \"improved\": %zu, \"unchanged\": %zu, "
+                "\"inconclusive\": %zu, \"new\": %zu, \"missing\": %zu, \"ignored\": %zu, "
+                "\"failing\": %zu, \"tested\": %zu},\n  \"results\": [\n",
+                r->count[GATE_REGRESSED], r->count[GATE_IMPROVED], r->count[GATE_UNCHANGED],
+                r->count[GATE_INCONCLUSIVE], r->count[GATE_NEW], r->count[GATE_MISSING],
+                r->count[GATE_IGNORED], gate_n_failing(r), r->n_tested);
+    for (size_t i = 0; i < r->n_rows; i++) {
+        row_object(&b, r, &r->rows[i]);
+        bg_buf_adds(&b, i + 1 < r->n_rows ? ",\n" : "\n");
+    }
+    bg_buf_adds(&b, "  ]\n}\n");
+    fwrite(b.data, 1, b.len, out);
+    bg_buf_release(&b);
+}
