@@ -18,6 +18,7 @@ static const struct bg_cmd commands[] = {
     { "collect", cmd_collect, "parse benchmark output and store it as a run" },
     { "check", cmd_check, "compare the newest run with its baseline; exit 1 on a regression" },
     { "baseline", cmd_baseline, "pin, show or clear the baseline run that check uses" },
+    { "history", cmd_history, "a benchmark's p95 over time, as text or JSON" },
 };
 
 static void print_help(FILE *out)

@@ -16,6 +16,7 @@ typedef int bg_cmd_fn(int argc, char **argv);
 bg_cmd_fn cmd_collect; /* collector/collect.c */
 bg_cmd_fn cmd_check;   /* gate/check.c */
 bg_cmd_fn cmd_baseline; /* gate/baseline.c */
+bg_cmd_fn cmd_history;  /* gate/history.c */
 
 /* --db default: $BENCHGATE_DB, else ./benchgate.db */
 const char *bg_default_db(void);

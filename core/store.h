@@ -83,6 +83,7 @@ struct store_point {
     int64_t run_id, timestamp;
     char commit[65];
     char branch[BG_NAME_MAX + 1];
+    char unit[65];
     size_t n;
     double p95, median, mean, min, max; /* NAN where a summary-only harness gave none */
     bool summary_only;

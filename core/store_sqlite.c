@@ -120,7 +120,7 @@ static const char *const stmt_sql[ST_COUNT] = {
         "(SELECT id FROM projects WHERE name = ?1)",
     [ST_HISTORY] =
         "SELECT * FROM (SELECT r.id, r.created_at, r.commit_sha, b.name, s.n, s.p95, s.median, "
-        "s.mean, s.min, s.max, s.summary_only FROM results s "
+        "s.mean, s.min, s.max, s.summary_only, k.unit FROM results s "
         "JOIN benchmarks k ON k.id = s.benchmark_id JOIN runs r ON r.id = s.run_id "
         "JOIN branches b ON b.id = r.branch_id JOIN projects p ON p.id = k.project_id "
         "WHERE p.name = ?1 AND k.name = ?2 AND k.metric = ?3 AND (?4 IS NULL OR b.name = ?4) "
@@ -698,6 +698,7 @@ int store_history(struct store *st, const char *project, const char *name, const
         pt->min = col_stat(s, 8);
         pt->max = col_stat(s, 9);
         pt->summary_only = sqlite3_column_int(s, 10) != 0;
+        snprintf(pt->unit, sizeof(pt->unit), "%s", (const char *)sqlite3_column_text(s, 11));
     }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {

@@ -19,7 +19,7 @@ load helper
 }
 
 @test "every command has --help, also reachable as 'benchgate help CMD'" {
-    for cmd in collect check; do
+    for cmd in collect check baseline history; do
         run bg "$cmd" --help
         [ "$status" -eq 0 ]
         [[ "$output" == "usage: benchgate $cmd"* ]]

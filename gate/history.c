@@ -1,0 +1,206 @@
+/*
+ * history.c: `benchgate history BENCHMARK`: one benchmark's stored p95 (and
+ * median, n) run by run, oldest first, as a table or as JSON.
+ */
+#include "core/bg.h"
+#include "core/cli.h"
+#include "core/env.h"
+#include "core/json.h"
+#include "core/num.h"
+#include "core/store.h"
+#include "gate/report.h"
+
+#include <math.h>
+#include <time.h>
+
+static const char usage[] =
+    "usage: benchgate history [options] BENCHMARK\n"
+    "\n"
+    "Print a benchmark's p95 over the stored runs, oldest first.\n"
+    "\n"
+    "  --db PATH         database (default $BENCHGATE_DB, else ./benchgate.db)\n"
+    "  --project NAME    project (default as for collect)\n"
+    "  --metric NAME     metric (default time)\n"
+    "  --branch NAME     only runs on this branch (default: every branch)\n"
+    "  --limit N         the newest N runs (default 50)\n"
+    "  -o, --output F    text (default) or json\n"
+    "  -h, --help        show this help\n"
+    "\n"
+    "Exit status: 0 printed, 2 bad usage or no such benchmark, 3 database error.\n";
+
+enum { OPT_DB = 256, OPT_PROJECT, OPT_METRIC, OPT_BRANCH, OPT_LIMIT };
+
+static const struct option options[] = {
+    { "db", required_argument, NULL, OPT_DB },
+    { "project", required_argument, NULL, OPT_PROJECT },
+    { "metric", required_argument, NULL, OPT_METRIC },
+    { "branch", required_argument, NULL, OPT_BRANCH },
+    { "limit", required_argument, NULL, OPT_LIMIT },
+    { "output", required_argument, NULL, 'o' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+struct history_opts {
+    const char *db, *project, *metric, *branch, *name;
+    int64_t limit;
+    bool json;
+};
+
+static void date_of(int64_t ts, char *buf, size_t size)
+{
+    time_t t = (time_t)ts;
+    struct tm tm;
+
+    if (gmtime_r(&t, &tm) == NULL || strftime(buf, size, "%Y-%m-%d %H:%M", &tm) == 0)
+        snprintf(buf, size, "?");
+}
+
+static void print_text(const struct history_opts *o, const struct store_point *pts, int n)
+{
+    char date[32], p95[48], median[48];
+
+    printf("history of '%s' (metric %s) in project '%s'%s%s%s: %d run%s, oldest first\n\n",
+           o->name, o->metric, o->project, o->branch != NULL ? ", branch '" : "",
+           o->branch != NULL ? o->branch : "", o->branch != NULL ? "'" : "", n,
+           n == 1 ? "" : "s");
+    printf("%8s  %-16s  %-12s  %6s  %12s  %12s  %s\n", "run", "date (UTC)", "commit", "n", "p95",
+           "median", "branch");
+    for (int i = 0; i < n; i++) {
+        const struct store_point *pt = &pts[i];
+
+        date_of(pt->timestamp, date, sizeof(date));
+        report_format_value(p95, sizeof(p95), pt->summary_only && isnan(pt->p95) ? pt->mean
+                                                                                 : pt->p95,
+                            pt->unit);
+        report_format_value(median, sizeof(median), pt->median, pt->unit);
+        printf("%8" PRId64 "  %-16s  %-12.12s  %6zu  %12s  %12s  %s%s\n", pt->run_id, date,
+               pt->commit[0] != '\0' ? pt->commit : "-", pt->n, p95, median, pt->branch,
+               pt->summary_only ? "  (summary only: mean)" : "");
+    }
+}
+
+static void print_json(const struct history_opts *o, const struct store_point *pts, int n)
+{
+    struct bg_buf b = BG_BUF_INIT(SIZE_MAX);
+
+    bg_buf_adds(&b, "{\"project\": ");
+    bg_json_add_string(&b, o->project);
+    bg_buf_adds(&b, ", \"name\": ");
+    bg_json_add_string(&b, o->name);
+    bg_buf_adds(&b, ", \"metric\": ");
+    bg_json_add_string(&b, o->metric);
+    bg_buf_adds(&b, ", \"unit\": ");
+    bg_json_add_string(&b, n > 0 ? pts[0].unit : "");
+    bg_buf_adds(&b, ",\n \"points\": [");
+    for (int i = 0; i < n; i++) {
+        const struct store_point *pt = &pts[i];
+
+        bg_buf_addf(&b, "%s\n  {\"run_id\": %" PRId64 ", \"timestamp\": %" PRId64 ", \"commit\": ",
+                    i > 0 ? "," : "", pt->run_id, pt->timestamp);
+        if (pt->commit[0] != '\0')
+            bg_json_add_string(&b, pt->commit);
+        else
+            bg_buf_adds(&b, "null");
+        bg_buf_adds(&b, ", \"branch\": ");
+        bg_json_add_string(&b, pt->branch);
+        bg_buf_addf(&b, ", \"n\": %zu, \"p95\": ", pt->n);
+        bg_json_add_number(&b, pt->p95);
+        bg_buf_adds(&b, ", \"median\": ");
+        bg_json_add_number(&b, pt->median);
+        bg_buf_adds(&b, ", \"mean\": ");
+        bg_json_add_number(&b, pt->mean);
+        bg_buf_adds(&b, ", \"min\": ");
+        bg_json_add_number(&b, pt->min);
+        bg_buf_adds(&b, ", \"max\": ");
+        bg_json_add_number(&b, pt->max);
+        bg_buf_addf(&b, ", \"summary_only\": %s}", pt->summary_only ? "true" : "false");
+    }
+    bg_buf_adds(&b, "\n]}\n");
+    fwrite(b.data, 1, b.len, stdout);
+    bg_buf_release(&b);
+}
+
+static int parse_args(int argc, char **argv, struct history_opts *o)
+{
+    const char *why;
+    int c;
+
+    bg_getopt_reset();
+    while ((c = getopt_long(argc, argv, "o:h", options, NULL)) != -1) {
+        switch (c) {
+        case OPT_DB:
+            o->db = optarg;
+            break;
+        case OPT_PROJECT:
+        case OPT_METRIC:
+        case OPT_BRANCH:
+            why = bg_name_problem(optarg);
+            if (why != NULL)
+                return bg_usage_error("history", "'%.80s' %s", optarg, why);
+            *(c == OPT_PROJECT ? &o->project : c == OPT_METRIC ? &o->metric : &o->branch) = optarg;
+            break;
+        case OPT_LIMIT:
+            if (bg_parse_int64(optarg, 1, 1000000, &o->limit, &why) < 0)
+                return bg_usage_error("history", "--limit '%s': %s", optarg, why);
+            break;
+        case 'o':
+            if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
+                return bg_usage_error("history", "--output '%s': expected text or json", optarg);
+            o->json = strcmp(optarg, "json") == 0;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return -1;
+        default:
+            return bg_usage_error("history", "unknown or incomplete option '%s'",
+                                  argv[optind - 1]);
+        }
+    }
+    if (argc - optind != 1)
+        return bg_usage_error("history", "expected one BENCHMARK name");
+    o->name = argv[optind];
+    why = bg_name_problem(o->name);
+    if (why != NULL)
+        return bg_usage_error("history", "benchmark name %s", why);
+    return 0;
+}
+
+int cmd_history(int argc, char **argv)
+{
+    struct history_opts o = { .db = bg_default_db(), .metric = "time", .limit = 50 };
+    struct bg_context ctx;
+    struct store_point *pts = NULL;
+    struct store *st = NULL;
+    int rc, n;
+
+    rc = parse_args(argc, argv, &o);
+    if (rc != 0)
+        return bg_finish_output(rc < 0 ? BG_EXIT_PASS : rc);
+    bg_context_detect(&ctx, o.project == NULL);
+    if (o.project == NULL)
+        o.project = ctx.project != NULL ? ctx.project : "default";
+    rc = BG_EXIT_STORE;
+    if (store_open(o.db, false, &st) < 0)
+        goto out;
+    n = store_history(st, o.project, o.name, o.metric, o.branch, (size_t)o.limit, &pts);
+    if (n < 0)
+        goto out;
+    if (n == 0) {
+        bg_error("no results for benchmark '%s' (metric %s) in project '%s'%s", o.name, o.metric,
+                 o.project, o.branch != NULL ? " on that branch" : "");
+        rc = BG_EXIT_USAGE;
+        goto out;
+    }
+    if (o.json)
+        print_json(&o, pts, n);
+    else
+        print_text(&o, pts, n);
+    rc = BG_EXIT_PASS;
+out:
+    free(pts);
+    if (store_close(st) < 0 && rc == BG_EXIT_PASS)
+        rc = BG_EXIT_STORE;
+    bg_context_release(&ctx);
+    return bg_finish_output(rc);
+}
