@@ -80,14 +80,20 @@ deps:
 	        apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
-test: $(BUILD)/benchgate $(UNIT_TESTS)
-	BENCHGATE=$(CURDIR)/$(BUILD)/benchgate BUILD=$(CURDIR)/$(BUILD) sh tests/run.sh $(UNIT_TESTS)
+# Test tools: programs the end-to-end tests run (seeded synthetic runs).
+$(BUILD)/tests/synth: tests/tools/synth.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -o $@ $< $(LDFLAGS) -lm
+
+test: $(BUILD)/benchgate $(UNIT_TESTS) $(BUILD)/tests/synth
+	BENCHGATE=$(CURDIR)/$(BUILD)/benchgate SYNTH=$(CURDIR)/$(BUILD)/tests/synth \
+	    BUILD=$(CURDIR)/$(BUILD) sh tests/run.sh $(UNIT_TESTS)
 
 asan:
 	$(MAKE) BUILD=build-asan SANITIZE=address,undefined CFLAGS='-O1 -g' test
 
-bench: $(BUILD)/benchgate
-	BENCHGATE=$(CURDIR)/$(BUILD)/benchgate sh bench/run.sh
+bench: $(BUILD)/benchgate $(BUILD)/tests/synth
+	BENCHGATE=$(CURDIR)/$(BUILD)/benchgate SYNTH=$(CURDIR)/$(BUILD)/tests/synth sh bench/run.sh
 
 demo: benchgate
 	sh samples/demo.sh ./benchgate

@@ -1,109 +1,122 @@
 #!/bin/sh
-# bench/run.sh: what `make bench` runs (BENCHGATE=/abs/path/benchgate sh bench/run.sh).
+# bench/run.sh: what `make bench` runs (BENCHGATE=/abs/benchgate SYNTH=/abs/synth sh bench/run.sh).
 #
-# The collector's speed requirement: collecting 1,000 benchmarks x 100 samples
-# costs no more than 3x (cJSON parsing the same bytes + a bare SQLite insert of
-# the same samples in one transaction). Machines are noisy, so speed is only
-# reported as a ratio to those references (bench/ref.c), measured in the same
-# run, rounds interleaved so drift hits all three alike. Figures also go to
-# bench/out/results.json in hyperfine --export-json shape, for benchgate itself.
-# Exits non-zero only when something failed to run, never on the ratio.
+# Machines are noisy, so every figure is a ratio to reference work measured in
+# the same run (bench/ref.c), rounds interleaved so drift hits both alike:
+#  1. collect: 1,000 benchmarks x 100 samples must cost no more than 3x
+#     (cJSON parsing the same bytes + a bare SQLite insert of the same
+#     samples in one transaction);
+#  2. check: 10,000 benchmarks x 30 samples against a baseline, as a ratio to
+#     simply reading those samples from the store (target <= 3).
+# Figures also go to bench/out/results.json in hyperfine --export-json shape,
+# so benchgate can collect its own benchmarks. Exits non-zero only when
+# something failed to run, never on a ratio.
 set -eu
 
 : "${BENCHGATE:?set BENCHGATE to the benchgate binary, e.g. BENCHGATE=\$PWD/build/benchgate}"
+: "${SYNTH:?set SYNTH to the synthetic-run generator, e.g. SYNTH=\$PWD/build/tests/synth}"
 rounds=${BENCH_ROUNDS:-7}
-n_bench=1000
-n_samples=100
 
 here=$(cd "$(dirname "$0")" && pwd)
 out=$here/out
 ref=$out/ref
-input=$out/hyperfine-${n_bench}x$n_samples.json
 mkdir -p "$out"
+: > "$out/times.txt"  # one line per measurement: NAME SECONDS
 
 # shellcheck disable=SC2046  # pkg-config output is meant to be split
 ${CC:-cc} -std=c11 -Wall -Wextra -Werror -O2 -D_POSIX_C_SOURCE=200809L \
     $(pkg-config --cflags libcjson sqlite3) "$here/ref.c" -o "$ref" \
     $(pkg-config --libs libcjson sqlite3) -lm
-"$ref" gen "$n_bench" "$n_samples" > "$input.tmp"
-mv "$input.tmp" "$input"
 
 fresh() { rm -f "$1" "$1-wal" "$1-shm"; }
+record() { echo "$1 $2" >> "$out/times.txt"; }
 
+# summary TITLE NAME:LABEL... RATIO_EXPR TARGET: medians [min..max] per name,
+# then the ratio of medians computed by RATIO_EXPR over m["NAME"].
+summary() {
+    title=$1 ratio=$2 target=$3
+    shift 3
+    awk -v title="$title" -v names="$*" -v target="$target" -v rounds="$rounds" '
+    function sort(a, n,    k, j, x) {
+        for (k = 2; k <= n; k++) { x = a[k]; for (j = k - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
+    }
+    { t[$1] = t[$1] " " $2 }
+    END {
+        printf "%s, %d rounds, medians [min..max]:\n", title, rounds
+        n = split(names, nl, " ")
+        for (k = 1; k <= n; k++) {
+            split(nl[k], kv, "="); name = kv[1]; label = kv[2]; gsub(/_/, " ", label)
+            c = split(t[name], a, " "); sort(a, c)
+            m[k] = c % 2 ? a[(c + 1) / 2] : (a[c / 2] + a[c / 2 + 1]) / 2
+            printf "  %-34s %8.1f ms  [%6.1f .. %6.1f]\n", label, m[k] * 1e3, a[1] * 1e3, a[c] * 1e3
+        }
+        '"$ratio"'
+    }' "$out/times.txt"
+}
+
+# ---- 1. collect ------------------------------------------------------------
+input=$out/hyperfine-1000x100.json
+"$ref" gen 1000 100 > "$input.tmp"
+mv "$input.tmp" "$input"
 collect() {
     "$@" "$BENCHGATE" collect --db "$out/collect.db" --project bench --branch main \
         --commit abcdef1 -q "$input"
 }
-
-# One untimed warm-up round: fills the page cache, and checks that collect
-# really stores every sample (its summary line is only printed without -q).
+# one untimed warm-up round: fills the page cache, and checks that every sample lands
 fresh "$out/collect.db"
-fresh "$out/ref.db"
 stored=$("$BENCHGATE" collect --db "$out/collect.db" --project bench --branch main \
     --commit abcdef1 "$input")
 case $stored in
-*" $n_bench benchmarks, $((n_bench * n_samples)) samples "*) ;;
-*) echo "bench: collect did not store $n_bench x $n_samples samples: $stored" >&2; exit 1 ;;
+*" 1000 benchmarks, 100000 samples "*) ;;
+*) echo "bench: collect did not store 1000 x 100 samples: $stored" >&2; exit 1 ;;
 esac
-"$ref" parse "$input" > /dev/null
-"$ref" insert "$input" "$out/ref.db" > /dev/null
-
-t_collect=
-t_parse=
-t_insert=
 r=0
 while [ "$r" -lt "$rounds" ]; do
     fresh "$out/collect.db"
-    fresh "$out/ref.db"
-    t_collect="$t_collect $(collect "$ref" time)"
-    t_parse="$t_parse $("$ref" parse "$input")"
-    t_insert="$t_insert $("$ref" insert "$input" "$out/ref.db")"
+    record collect-1000x100 "$(collect "$ref" time)"
+    record ref-cjson-parse "$("$ref" parse "$input")"
+    record ref-sqlite-insert "$("$ref" insert "$input" "$out/ref.db")"
     r=$((r + 1))
 done
 fresh "$out/collect.db"
 fresh "$out/ref.db"
+summary "collect 1000 benchmarks x 100 samples ($(($(wc -c < "$input") / 1000)) kB input)" \
+    'printf "  ratio collect / (parse + insert) = %.2f  (target <= %s)\n", m[1] / (m[2] + m[3]), target' \
+    3.0 collect-1000x100=benchgate_collect ref-cjson-parse=reference:_cJSON_parse \
+    ref-sqlite-insert=reference:_SQLite_insert
 
-awk -v c="$t_collect" -v p="$t_parse" -v i="$t_insert" -v rounds="$rounds" \
-    -v nb="$n_bench" -v ns="$n_samples" -v bytes="$(wc -c < "$input")" \
-    -v json="$out/results.json" '
-function sort(a, n,    k, j, x) {  # insertion sort, a[1..n]
-    for (k = 2; k <= n; k++) {
-        x = a[k]
-        for (j = k - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]
-        a[j + 1] = x
-    }
+# ---- 2. check --------------------------------------------------------------
+db=$out/check.db
+fresh "$db"
+"$SYNTH" 1 10000 30 0 0.05 > "$out/base.json"
+"$SYNTH" 2 10000 30 0 0.05 > "$out/cur.json"
+"$BENCHGATE" collect --db "$db" -q --project bench --branch main "$out/base.json"
+"$BENCHGATE" collect --db "$db" -q --project bench --branch feature "$out/cur.json"
+# the gate itself must run: it exits 0 (pass) or 1 (regression), never more
+check() {
+    "$@" "$BENCHGATE" check --db "$db" --project bench --branch feature --output json
 }
-function median(a, n) { return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
-function row(label, s,    a, n) {
-    n = split(s, a, " ")
-    sort(a, n)
-    printf "  %-26s %7.1f ms  [%5.1f .. %5.1f]\n", label, median(a, n) * 1e3, a[1] * 1e3, a[n] * 1e3
-    return median(a, n)
-}
-function times(name, s, last,    a, n, k) {
-    n = split(s, a, " ")
-    printf "    {\"command\": \"%s\", \"times\": [", name > json
-    for (k = 1; k <= n; k++) printf "%s%s", (k > 1 ? ", " : ""), a[k] > json
-    printf "]}%s\n", (last ? "" : ",") > json
-}
-BEGIN {
-    printf "collect %d benchmarks x %d samples (%.1f MB input), %d rounds, medians [min..max]:\n",
-        nb, ns, bytes / 1e6, rounds
-    mc = row("benchgate collect", c)
-    mp = row("reference: cJSON parse", p)
-    mi = row("reference: SQLite insert", i)
-    # the same ratio per round: paired, so it shows how far noise moves it
-    n = split(c, ac, " "); split(p, ap, " "); split(i, ai, " ")
-    for (k = 1; k <= n; k++) rr[k] = ac[k] / (ap[k] + ai[k])
-    sort(rr, n)
-    printf "  ratio collect / (parse + insert) = %.2f  (target <= 3.0; per round %.2f .. %.2f)\n",
-        mc / (mp + mi), rr[1], rr[n]
+check > /dev/null || [ $? -eq 1 ]
+r=0
+while [ "$r" -lt "$rounds" ]; do
+    record check-10000x30 "$(check "$ref" time)"
+    record check-10000x30-no-ci "$("$ref" time "$BENCHGATE" check --db "$db" --project bench \
+        --branch feature --output json --resamples 0)"
+    record ref-read-samples "$("$ref" read "$db" 1 2)"
+    r=$((r + 1))
+done
+echo
+summary "check 10000 benchmarks x 30 samples against a baseline of the same size" \
+    'printf "  ratio check / read = %.2f (with the 95%% bootstrap interval), %.2f without it  (target <= %s)\n", m[1] / m[3], m[2] / m[3], target' \
+    3.0 check-10000x30=benchgate_check check-10000x30-no-ci=benchgate_check_--resamples_0 \
+    ref-read-samples=reference:_read_the_samples
 
-    printf "{\n  \"results\": [\n" > json
-    times("collect-" nb "x" ns, c, 0)
-    times("ref-cjson-parse", p, 0)
-    times("ref-sqlite-insert", i, 1)
-    printf "  ]\n}\n" > json
-    close(json)
-}'
+# ---- results.json, for benchgate itself ------------------------------------
+awk '{ t[$1] = t[$1] (t[$1] == "" ? "" : ", ") $2; if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } }
+END {
+    printf "{\n  \"results\": [\n"
+    for (k = 1; k <= n; k++)
+        printf "    {\"command\": \"%s\", \"times\": [%s]}%s\n", order[k], t[order[k]], (k < n ? "," : "")
+    printf "  ]\n}\n"
+}' "$out/times.txt" > "$out/results.json"
 echo "(figures in $out/results.json)"

@@ -52,10 +52,32 @@ int bg_buf_addf(struct bg_buf *b, const char *fmt, ...)
     va_list ap;
     int n;
 
-    va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0 || reserve(b, (size_t)n) < 0)
+    /* format straight into the spare room; only a too-small buffer formats twice */
+    if (b->cap > b->len + 1) {
+        va_start(ap, fmt);
+        n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            b->data[b->len] = '\0';
+            return -1;
+        }
+        if ((size_t)n < b->cap - b->len) {
+            if ((size_t)n > b->max - b->len) {
+                b->data[b->len] = '\0'; /* past the limit: as if never added */
+                return -1;
+            }
+            b->len += (size_t)n;
+            return 0;
+        }
+        b->data[b->len] = '\0';
+    } else {
+        va_start(ap, fmt);
+        n = vsnprintf(NULL, 0, fmt, ap);
+        va_end(ap);
+        if (n < 0)
+            return -1;
+    }
+    if (reserve(b, (size_t)n) < 0)
         return -1;
     va_start(ap, fmt);
     vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);

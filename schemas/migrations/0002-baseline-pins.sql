@@ -1,4 +1,4 @@
--- benchgate store, schema version 2: pinned baselines.
+-- benchgate store, schema version 2: pinned baselines, and results by run.
 --
 -- `benchgate baseline set` pins one run as the baseline that check uses for
 -- a project's baseline branch, instead of that branch's newest run. One pin
@@ -10,3 +10,8 @@ CREATE TABLE baseline_pins (
     pinned_at   INTEGER NOT NULL,             -- unix seconds
     PRIMARY KEY (project_id, branch)
 ) STRICT;
+
+-- A run's results in the order they were stored: an index on run_id alone
+-- keeps its entries in (run_id, rowid) order, so reading a run back needs no
+-- sort (the UNIQUE (run_id, benchmark_id) index orders by benchmark instead).
+CREATE INDEX results_by_run ON results (run_id);
