@@ -2,6 +2,7 @@
 #include "core/bg.h"
 #include "gate/compare.h"
 #include "gate/config.h"
+#include "gate/significance.h"
 
 #include <math.h>
 
@@ -72,13 +73,47 @@ static bool apply_config(struct gate_row *row, const struct gate_opts *opts,
     return rule != NULL && rule->ignore;
 }
 
-static void judge(struct gate_row *row, const struct gate_opts *opts, enum bg_direction dir)
+/*
+ * The change, its bootstrap interval, and (with enough samples on both
+ * sides) the rank test's p. The verdict set here is the threshold's alone;
+ * settle() revisits tested rows once Holm has adjusted every p.
+ */
+/* Scratch space for one row: both sides' samples, sorted once and shared by
+ * the p95, the rank test and the bootstrap. */
+struct row_scratch {
+    double *base, *cur;
+    struct sig_cache cache;
+};
+
+static void judge(struct gate_row *row, const struct gate_opts *opts, enum bg_direction dir,
+                  struct row_scratch *s)
 {
     const struct bg_result *b = row->base, *c = row->cur;
+    bool samples = b->n_samples > 0 && c->n_samples > 0;
 
+    if (samples && strcmp(row->stat, "p95") == 0) {
+        memcpy(s->base, b->samples, b->n_samples * sizeof(*s->base));
+        memcpy(s->cur, c->samples, c->n_samples * sizeof(*s->cur));
+        sig_sort(s->base, b->n_samples);
+        sig_sort(s->cur, c->n_samples);
+        row->base_p95 = stats_quantile_sorted(s->base, b->n_samples, 0.95);
+        row->cur_p95 = stats_quantile_sorted(s->cur, c->n_samples, 0.95);
+    }
     row->change = gate_change(row->base_p95, row->cur_p95, dir);
-    row->low_confidence = b->summary_only || c->summary_only ||
-                          b->n_samples < opts->min_samples || c->n_samples < opts->min_samples;
+    row->low_confidence = !samples || b->n_samples < opts->min_samples ||
+                          c->n_samples < opts->min_samples;
+    if (samples && strcmp(row->stat, "p95") == 0) {
+        if (opts->resamples > 0)
+            sig_bootstrap_change(s->base, b->n_samples, s->cur, c->n_samples, dir,
+                                 opts->resamples, sig_seed(opts->seed, c->name, c->metric), 0.95,
+                                 &row->ci_lo, &row->ci_hi);
+        if (!row->low_confidence)
+            row->p = sig_mann_whitney(s->base, b->n_samples, s->cur, c->n_samples, &s->cache,
+                                      NULL);
+    } else if (!row->low_confidence) {
+        row->p = sig_mann_whitney(b->samples, b->n_samples, c->samples, c->n_samples,
+                                  &s->cache, NULL);
+    }
     if (row->change > row->threshold)
         row->verdict = GATE_REGRESSED;
     else if (row->change < -row->threshold)
@@ -87,12 +122,38 @@ static void judge(struct gate_row *row, const struct gate_opts *opts, enum bg_di
         row->verdict = GATE_UNCHANGED;
 }
 
+/* Holm across every tested row; a change past the threshold that the
+ * corrected test does not back is inconclusive. Returns the family size. */
+static size_t settle(struct gate_report *out)
+{
+    double *p = bg_xmalloc((out->n_rows + 1) * sizeof(*p));
+    double *adj = bg_xmalloc((out->n_rows + 1) * sizeof(*adj));
+    size_t family;
+
+    for (size_t i = 0; i < out->n_rows; i++)
+        p[i] = out->rows[i].p;
+    family = sig_holm(p, out->n_rows, adj);
+    for (size_t i = 0; i < out->n_rows; i++) {
+        struct gate_row *row = &out->rows[i];
+
+        row->p_holm = adj[i];
+        if (isnan(row->p) || row->verdict == GATE_UNCHANGED)
+            continue;
+        if (!(row->p_holm <= out->opts.alpha))
+            row->verdict = GATE_INCONCLUSIVE;
+    }
+    free(adj);
+    free(p);
+    return family;
+}
+
 void gate_compare(const struct bg_run *base, const struct bg_run *cur,
                   const struct gate_opts *opts, struct gate_report *out)
 {
     size_t nb = base != NULL ? base->n_results : 0, ms;
     const struct bg_result **sorted = bg_xmalloc((nb + 1) * sizeof(*sorted));
     bool *matched = bg_xcalloc(nb + 1, sizeof(*matched));
+    struct row_scratch rs = { NULL, NULL, { 0 } };
     double *scratch;
 
     memset(out, 0, sizeof(*out));
@@ -102,6 +163,8 @@ void gate_compare(const struct bg_run *base, const struct bg_run *cur,
     out->rows = bg_xcalloc(cur->n_results + nb + 1, sizeof(*out->rows));
     ms = max_samples(base) > max_samples(cur) ? max_samples(base) : max_samples(cur);
     scratch = bg_xmalloc((ms + 1) * sizeof(*scratch));
+    rs.base = bg_xmalloc((ms + 1) * sizeof(*rs.base));
+    rs.cur = bg_xmalloc((ms + 1) * sizeof(*rs.cur));
 
     for (size_t i = 0; i < nb; i++)
         sorted[i] = &base->results[i];
@@ -132,14 +195,11 @@ void gate_compare(const struct bg_run *base, const struct bg_run *cur,
             row->stat = "mean"; /* like with like: both sides on the mean */
             row->cur_p95 = c->sum.mean;
             row->base_p95 = (*hit)->sum.mean;
-            judge(row, opts, dir);
+            judge(row, opts, dir, &rs);
         } else {
-            row->stat = "p95";
-            row->cur_p95 = gate_p95(c, scratch);
-            row->base_p95 = gate_p95(*hit, scratch);
-            judge(row, opts, dir);
+            row->stat = "p95"; /* judge() computes both from the sorted samples */
+            judge(row, opts, dir, &rs);
         }
-        out->count[row->verdict]++;
     }
     for (size_t i = 0; i < nb; i++) {
         struct gate_row *row;
@@ -154,8 +214,13 @@ void gate_compare(const struct bg_run *base, const struct bg_run *cur,
         row->cur_p95 = NAN;
         row->change = row->ci_lo = row->ci_hi = row->p = row->p_holm = NAN;
         row->verdict = apply_config(row, opts, &dir) ? GATE_IGNORED : GATE_MISSING;
-        out->count[row->verdict]++;
     }
+    out->n_tested = settle(out);
+    for (size_t i = 0; i < out->n_rows; i++)
+        out->count[out->rows[i].verdict]++;
+    sig_cache_release(&rs.cache);
+    free(rs.base);
+    free(rs.cur);
     free(scratch);
     free(matched);
     free(sorted);
