@@ -98,8 +98,8 @@ static const char *colour_of(const struct gate_report *r, const struct gate_row 
 void report_text(FILE *out, const struct gate_report *r, bool colour)
 {
     size_t wname = strlen("benchmark"), wmetric = strlen("metric");
-    const size_t wval = 12, wchange = 8, wn = 7;
-    char base[48], cur[48], change[32], n[32];
+    const size_t wval = 12, wchange = 8, wn = 7, wci = 17, wp = 7;
+    char base[48], cur[48], change[32], n[32], ci[72], lo[32], hi[32], p[32];
 
     fprintf(out, "benchgate check: project '%s', branch ", r->cur->project);
     print_run(out, r->cur);
@@ -110,8 +110,10 @@ void report_text(FILE *out, const struct gate_report *r, bool colour)
     fprintf(out, "\nbaseline: %s\n", r->baseline_why);
     if (r->baseline_warning != NULL && r->baseline_warning[0] != '\0')
         fprintf(out, "warning: %s\n", r->baseline_warning);
-    fprintf(out, "gate: a benchmark regresses when its p95 is more than %.1f%% worse\n\n",
-            r->opts.threshold * 100.0);
+    fprintf(out, "gate: a benchmark regresses when its p95 is more than %.1f%% worse and, with "
+            "%zu+ samples a side,\n      significantly so (Mann-Whitney U, Holm over %zu tested, "
+            "alpha %g); CI: bootstrap 95%%\n\n",
+            r->opts.threshold * 100.0, r->opts.min_samples, r->n_tested, r->opts.alpha);
 
     for (size_t i = 0; i < r->n_rows; i++) {
         size_t w = width(row_name(&r->rows[i]));
@@ -127,6 +129,8 @@ void report_text(FILE *out, const struct gate_report *r, bool colour)
     rpad(out, "baseline p95", wval);
     rpad(out, "current p95", wval + 2);
     rpad(out, "change", wchange + 2);
+    rpad(out, "95% CI", wci + 2);
+    rpad(out, "p", wp + 2);
     rpad(out, "n", wn + 2);
     fputs("  verdict\n", out);
 
@@ -139,11 +143,24 @@ void report_text(FILE *out, const struct gate_report *r, bool colour)
         report_format_change(change, sizeof(change), row->change);
         snprintf(n, sizeof(n), "%zu/%zu", row->base != NULL ? row->base->n_samples : 0,
                  row->cur != NULL ? row->cur->n_samples : 0);
+        if (isnan(row->ci_lo)) {
+            snprintf(ci, sizeof(ci), "-");
+        } else {
+            report_format_change(lo, sizeof(lo), row->ci_lo);
+            report_format_change(hi, sizeof(hi), row->ci_hi);
+            snprintf(ci, sizeof(ci), "%s..%s", lo, hi);
+        }
+        if (isnan(row->p_holm))
+            snprintf(p, sizeof(p), "-");
+        else
+            snprintf(p, sizeof(p), row->p_holm < 0.001 ? "<0.001" : "%.3f", row->p_holm);
         pad(out, row_name(row), wname + 2);
         pad(out, res->metric, wmetric + 2);
         rpad(out, base, wval);
         rpad(out, cur, wval + 2);
         rpad(out, change, wchange + 2);
+        rpad(out, ci, wci + 2);
+        rpad(out, p, wp + 2);
         rpad(out, n, wn + 2);
         const char *c = colour ? colour_of(r, row) : NULL;
 
