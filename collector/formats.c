@@ -9,6 +9,7 @@
 const struct bg_format *const bg_formats[] = {
     &bg_format_benchgate,
     &bg_format_hyperfine,
+    &bg_format_go,
 };
 const size_t bg_n_formats = ARRAY_SIZE(bg_formats);
 

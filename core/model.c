@@ -111,6 +111,14 @@ void bg_run_absorb(struct bg_run *dst, struct bg_run *src)
     bg_run_release(src);
 }
 
+void bg_run_drop_result(struct bg_run *run, size_t i)
+{
+    result_release(&run->results[i]);
+    memmove(&run->results[i], &run->results[i + 1],
+            (run->n_results - i - 1) * sizeof(*run->results));
+    run->n_results--;
+}
+
 void bg_run_add_tool(struct bg_run *run, const char *name)
 {
     size_t n = strlen(name), have = run->tool != NULL ? strlen(run->tool) : 0;

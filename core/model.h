@@ -90,6 +90,9 @@ void bg_run_warn(struct bg_run *run, const char *fmt, ...) BG_PRINTF(2, 3);
  */
 void bg_run_absorb(struct bg_run *dst, struct bg_run *src);
 
+/* Removes result i (frees it; later results move up one). */
+void bg_run_drop_result(struct bg_run *run, size_t i);
+
 /* Adds a format name to run->tool ("hyperfine" or "hyperfine,go"), once. */
 void bg_run_add_tool(struct bg_run *run, const char *name);
 

@@ -51,8 +51,12 @@ int bg_parse_int64(const char *s, int64_t lo, int64_t hi, int64_t *out, const ch
         *why = "not a whole number";
         return -1;
     }
-    if (errno == ERANGE || v < lo) {
+    if (errno == ERANGE) {
         *why = v < 0 ? "too small" : "too large";
+        return -1;
+    }
+    if (v < lo) {
+        *why = "too small";
         return -1;
     }
     if (v > hi) {
