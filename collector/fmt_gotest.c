@@ -25,88 +25,17 @@
 #define MAX_LINE 65536
 #define MAX_TOKENS 64
 
-/* (name, metric) -> result index, open addressing over an FNV hash. */
-struct index {
-    size_t *slots; /* result index + 1; 0 = empty */
-    size_t cap, used;
-};
-
 struct go_parse {
     const char *path;
     char *pkg;                 /* the current package (owned), NULL before any */
     bool json;                 /* for messages: output lines of a -json stream */
     size_t line;
     struct bg_run *run;
-    struct index idx;
+    struct bg_result_index idx;
     char **failed;             /* qualified names of failed or skipped benchmarks */
     size_t n_failed, cap_failed;
     struct bg_diag *d;
 };
-
-static uint64_t hash2(const char *a, const char *b)
-{
-    uint64_t h = 0xcbf29ce484222325u;
-
-    for (; *a != '\0'; a++)
-        h = (h ^ (unsigned char)*a) * 0x100000001b3u;
-    h = (h ^ 0xff) * 0x100000001b3u;
-    for (; *b != '\0'; b++)
-        h = (h ^ (unsigned char)*b) * 0x100000001b3u;
-    return h;
-}
-
-static void index_put(struct index *ix, const struct bg_run *run, size_t i);
-
-static void index_grow(struct index *ix, const struct bg_run *run)
-{
-    size_t *old = ix->slots, old_cap = ix->cap;
-
-    ix->cap = old_cap == 0 ? 64 : old_cap * 2;
-    ix->slots = bg_xcalloc(ix->cap, sizeof(*ix->slots));
-    ix->used = 0;
-    for (size_t k = 0; k < old_cap; k++) {
-        if (old[k] != 0)
-            index_put(ix, run, old[k] - 1);
-    }
-    free(old);
-}
-
-static void index_put(struct index *ix, const struct bg_run *run, size_t i)
-{
-    size_t k;
-
-    if ((ix->used + 1) * 2 > ix->cap)
-        index_grow(ix, run);
-    k = hash2(run->results[i].name, run->results[i].metric) & (ix->cap - 1);
-    while (ix->slots[k] != 0)
-        k = (k + 1) & (ix->cap - 1);
-    ix->slots[k] = i + 1;
-    ix->used++;
-}
-
-/* The result for (name, metric), added when new. */
-static struct bg_result *result_for(struct go_parse *p, const char *name, const char *metric,
-                                    const char *unit, enum bg_direction dir)
-{
-    struct index *ix = &p->idx;
-    size_t k;
-
-    if (ix->cap > 0) {
-        k = hash2(name, metric) & (ix->cap - 1);
-        while (ix->slots[k] != 0) {
-            struct bg_result *r = &p->run->results[ix->slots[k] - 1];
-
-            if (strcmp(r->name, name) == 0 && strcmp(r->metric, metric) == 0)
-                return r;
-            k = (k + 1) & (ix->cap - 1);
-        }
-    }
-    if (p->run->n_results >= BG_MAX_RESULTS)
-        return NULL;
-    bg_run_add_result(p->run, name, metric, unit, dir);
-    index_put(ix, p->run, p->run->n_results - 1);
-    return &p->run->results[p->run->n_results - 1];
-}
 
 /* "PATH:LINE: ..." for text, "PATH: package P, output line N: ..." for -json. */
 static int fail_at(struct go_parse *p, const char *fmt, ...) BG_PRINTF(2, 3);
@@ -223,7 +152,7 @@ static int add_metric(struct go_parse *p, const char *qname, const char *value,
         metric = "allocs_per_op";
         stored_unit = "allocs";
     }
-    res = result_for(p, qname, metric, stored_unit, dir);
+    res = bg_result_index_get(&p->idx, p->run, qname, metric, stored_unit, dir);
     if (res == NULL)
         return fail_at(p, "more than %d results", BG_MAX_RESULTS);
     if (res->n_samples >= BG_MAX_SAMPLES)
@@ -475,7 +404,7 @@ static int parse(const struct bg_input *in, struct bg_run *run, struct bg_diag *
     for (size_t i = 0; i < p.n_failed; i++)
         free(p.failed[i]);
     free(p.failed);
-    free(p.idx.slots);
+    bg_result_index_release(&p.idx);
     free(p.pkg);
     return rc;
 }

@@ -10,6 +10,8 @@ const struct bg_format *const bg_formats[] = {
     &bg_format_benchgate,
     &bg_format_hyperfine,
     &bg_format_go,
+    &bg_format_gbench,
+    &bg_format_pytest,
 };
 const size_t bg_n_formats = ARRAY_SIZE(bg_formats);
 

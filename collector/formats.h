@@ -73,6 +73,8 @@ int bg_collect_path(const char *path, const char *format, struct bg_run *run,
 extern const struct bg_format bg_format_hyperfine;
 extern const struct bg_format bg_format_benchgate;
 extern const struct bg_format bg_format_go;
+extern const struct bg_format bg_format_gbench;
+extern const struct bg_format bg_format_pytest;
 
 /* Appends run as a benchgate run document (schemas/run.schema.json) to b:
  * numbers round-trip exactly, so reading it back gives the same run. */

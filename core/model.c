@@ -111,6 +111,70 @@ void bg_run_absorb(struct bg_run *dst, struct bg_run *src)
     bg_run_release(src);
 }
 
+/* FNV-1a over name, a separator, and metric: ("ab","c") and ("a","bc") differ. */
+static uint64_t identity_hash(const char *name, const char *metric)
+{
+    uint64_t h = 0xcbf29ce484222325u;
+
+    for (; *name != '\0'; name++)
+        h = (h ^ (unsigned char)*name) * 0x100000001b3u;
+    h = (h ^ 0xff) * 0x100000001b3u;
+    for (; *metric != '\0'; metric++)
+        h = (h ^ (unsigned char)*metric) * 0x100000001b3u;
+    return h;
+}
+
+static void index_insert(struct bg_result_index *ix, const struct bg_run *run, size_t i)
+{
+    size_t k = identity_hash(run->results[i].name, run->results[i].metric) & (ix->cap - 1);
+
+    while (ix->slots[k] != 0)
+        k = (k + 1) & (ix->cap - 1);
+    ix->slots[k] = i + 1;
+    ix->used++;
+}
+
+struct bg_result *bg_result_index_get(struct bg_result_index *ix, struct bg_run *run,
+                                      const char *name, const char *metric, const char *unit,
+                                      enum bg_direction dir)
+{
+    size_t k;
+
+    if (ix->cap > 0) {
+        k = identity_hash(name, metric) & (ix->cap - 1);
+        while (ix->slots[k] != 0) {
+            struct bg_result *r = &run->results[ix->slots[k] - 1];
+
+            if (strcmp(r->name, name) == 0 && strcmp(r->metric, metric) == 0)
+                return r;
+            k = (k + 1) & (ix->cap - 1);
+        }
+    }
+    if (run->n_results >= BG_MAX_RESULTS)
+        return NULL;
+    if ((ix->used + 1) * 2 > ix->cap) { /* keep the table at most half full */
+        size_t *old = ix->slots, old_cap = ix->cap;
+
+        ix->cap = old_cap == 0 ? 64 : old_cap * 2;
+        ix->slots = bg_xcalloc(ix->cap, sizeof(*ix->slots));
+        ix->used = 0;
+        for (size_t j = 0; j < old_cap; j++) {
+            if (old[j] != 0)
+                index_insert(ix, run, old[j] - 1);
+        }
+        free(old);
+    }
+    bg_run_add_result(run, name, metric, unit, dir);
+    index_insert(ix, run, run->n_results - 1);
+    return &run->results[run->n_results - 1];
+}
+
+void bg_result_index_release(struct bg_result_index *ix)
+{
+    free(ix->slots);
+    memset(ix, 0, sizeof(*ix));
+}
+
 void bg_run_drop_result(struct bg_run *run, size_t i)
 {
     result_release(&run->results[i]);

@@ -90,7 +90,25 @@ void bg_run_warn(struct bg_run *run, const char *fmt, ...) BG_PRINTF(2, 3);
  */
 void bg_run_absorb(struct bg_run *dst, struct bg_run *src);
 
-/* Removes result i (frees it; later results move up one). */
+/*
+ * A lookup from (name, metric) to a run's result, for parsers that meet
+ * each benchmark's samples one line or entry at a time. Zero-initialise;
+ * it holds indexes, so it stays valid as the run's results array grows.
+ */
+struct bg_result_index {
+    size_t *slots; /* result index + 1; 0 = empty */
+    size_t cap, used;
+};
+
+/* The result for (name, metric) in run, added (with unit and dir) when new;
+ * NULL when the run already holds BG_MAX_RESULTS results. */
+struct bg_result *bg_result_index_get(struct bg_result_index *ix, struct bg_run *run,
+                                      const char *name, const char *metric, const char *unit,
+                                      enum bg_direction dir);
+void bg_result_index_release(struct bg_result_index *ix);
+
+/* Removes result i (frees it; later results move up one). Invalidates any
+ * bg_result_index over the run. */
 void bg_run_drop_result(struct bg_run *run, size_t i);
 
 /* Adds a format name to run->tool ("hyperfine" or "hyperfine,go"), once. */

@@ -44,3 +44,38 @@ expect_collect() {
     [ "$output" = "benchgate: error: bad.txt:21: ns/op value '-3' is negative" ]
     [ "$(rows)" = "$before" ]
 }
+
+@test "gbench: every JSON corpus case; repetitions are the samples" {
+    expect_collect gbench/json-basic/stdout.json 32 32 11
+    expect_collect gbench/json-repetitions/stdout.json 32 320 11
+    expect_collect gbench/out-file-json/results.json 32 160 11
+    expect_collect gbench/display-aggregates-only/results.json 32 160 11
+    expect_collect gbench/threads-manual-time/stdout.json 6 30 3
+    [ "$(sql "SELECT tool FROM runs")" = "gbench" ]
+}
+
+@test "gbench: the console table and CSV are refused as not collection formats" {
+    for f in gbench/console-tabular/stdout.txt gbench/csv-format/stdout.csv; do
+        run bg collect --db "$DB" "$FIX/$f"
+        [ "$status" -eq 2 ]
+        [[ "$output" == *"not a recognised benchmark format (tried: "* ]]
+    done
+    [ ! -e "$DB" ]
+}
+
+@test "pytest-benchmark: every corpus case; autosaves without data are summaries" {
+    expect_collect pytest/json-basic/out.json 6 663 6
+    expect_collect pytest/json-process-time-timer/out.json 6 697 6
+    expect_collect pytest/autosave-save-data/autosave.json 6 945 6
+    [ "$(sql "SELECT sum(summary_only) FROM results")" -eq 0 ]
+    expect_collect pytest/autosave-no-data/autosave.json 6 734 6
+    [ "$(sql "SELECT sum(summary_only) || ' ' || count(samples) || ' ' || count(p95) FROM results")" = "6 0 0" ]
+}
+
+@test "a summary-only baseline is compared on the mean, with low confidence" {
+    bg collect --db "$DB" -q --branch main "$FIX/pytest/autosave-no-data/autosave.json"
+    bg collect --db "$DB" -q --branch f "$FIX/pytest/autosave-save-data/autosave.json"
+    run bg check --db "$DB" --branch f --threshold 5
+    [ "$status" -eq 0 ]
+    [[ "$(grep '^test_basic.py::test_fib ' <<<"$output")" == *"(low confidence: summary only, on the mean)"* ]]
+}
