@@ -12,6 +12,8 @@ const struct bg_format *const bg_formats[] = {
     &bg_format_go,
     &bg_format_gbench,
     &bg_format_pytest,
+    &bg_format_criterion,
+    &bg_format_bencher,
 };
 const size_t bg_n_formats = ARRAY_SIZE(bg_formats);
 

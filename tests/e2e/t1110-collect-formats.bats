@@ -79,3 +79,22 @@ expect_collect() {
     [ "$status" -eq 0 ]
     [[ "$(grep '^test_basic.py::test_fib ' <<<"$output")" == *"(low confidence: summary only, on the mean)"* ]]
 }
+
+@test "criterion: the target/criterion folder (or target), only new/ read; bencher text" {
+    expect_collect criterion/first-run/target/criterion 15 290 10
+    expect_collect criterion/first-run/target 15 290 10
+    expect_collect criterion/noplot/target/criterion 15 290 10
+    [ "$(sql "SELECT tool FROM runs")" = "criterion" ]
+    [ "$(sql "SELECT count(*) FROM benchmarks WHERE metric = 'throughput'")" -eq 5 ]
+    expect_collect criterion/bencher-format/stdout.txt 10 0 10
+    [ "$(sql "SELECT sum(summary_only) FROM results")" -eq 10 ]
+}
+
+@test "criterion: a broken sample.json rejects the folder, naming the file" {
+    cp -r "$FIX/criterion/noplot/target" t
+    printf '{"iters": [1, 2], "times": [5]}' > t/criterion/sum_u32/100/new/sample.json
+    run bg collect --db "$DB" t
+    [ "$status" -eq 2 ]
+    [ "$output" = "benchgate: error: t/criterion/sum_u32/100/new/sample.json: iters has 2 entries, times 1" ]
+    [ ! -e "$DB" ]
+}
