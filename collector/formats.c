@@ -14,6 +14,7 @@ const struct bg_format *const bg_formats[] = {
     &bg_format_pytest,
     &bg_format_criterion,
     &bg_format_bencher,
+    &bg_format_catch2,
 };
 const size_t bg_n_formats = ARRAY_SIZE(bg_formats);
 

@@ -77,6 +77,7 @@ extern const struct bg_format bg_format_gbench;
 extern const struct bg_format bg_format_pytest;
 extern const struct bg_format bg_format_criterion;
 extern const struct bg_format bg_format_bencher;
+extern const struct bg_format bg_format_catch2;
 
 /* Appends run as a benchgate run document (schemas/run.schema.json) to b:
  * numbers round-trip exactly, so reading it back gives the same run. */

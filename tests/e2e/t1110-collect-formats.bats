@@ -98,3 +98,22 @@ expect_collect() {
     [ "$output" = "benchgate: error: t/criterion/sum_u32/100/new/sample.json: iters has 2 entries, times 1" ]
     [ ! -e "$DB" ]
 }
+
+@test "catch2: the XML reporter as summaries; the console reporter refused" {
+    expect_collect catch2/xml-reporter/stdout.xml 5 100 5
+    [ "$(sql "SELECT sum(summary_only) FROM results")" -eq 5 ]
+    [ "$(sql "SELECT name FROM benchmarks WHERE name LIKE '%append%'")" = 'Containers: vector vs string, "quoted"/string append µs/ü <x>' ]
+    run bg collect --db "$T/other.db" "$FIX/catch2/console-reporter/stdout.txt"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"not a recognised benchmark format (tried: "*"catch2)"* ]]
+}
+
+@test "the format can be forced; every format is listed in collect --help" {
+    run bg collect --db "$DB" --format hyperfine "$FIX/go/basic-text/bench.txt"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"not JSON, but format 'hyperfine' is a JSON document"* ]]
+    run bg collect --help
+    for f in benchgate hyperfine go gbench pytest-benchmark criterion bencher catch2; do
+        [[ "$output" == *"  $f "* ]]
+    done
+}
