@@ -216,31 +216,6 @@ static int parse_samples(const struct bg_input *in, const cJSON *samples, const 
     return 0;
 }
 
-static int parse_params(const struct bg_input *in, const cJSON *params, const char *at,
-                        struct bg_result *res, struct bg_diag *d)
-{
-    const cJSON *p;
-    char path[256];
-
-    if (params == NULL || cJSON_IsNull(params))
-        return 0;
-    if (bg_json_want(params, cJSON_Object, in->path, at, d) < 0)
-        return -1;
-    cJSON_ArrayForEach(p, params) {
-        const char *v;
-
-        snprintf(path, sizeof(path), "%s.%.64s", at, p->string);
-        if (bg_name_problem(p->string) != NULL)
-            return bg_fail(d, "%s: %s: bad parameter name", in->path, at);
-        if (bg_json_string(p, in->path, path, &v, d) < 0)
-            return -1;
-        if (*v != '\0' && bg_name_problem(v) != NULL)
-            return bg_fail(d, "%s: %s: value %s", in->path, path, bg_name_problem(v));
-        bg_result_add_param(res, p->string, v);
-    }
-    return 0;
-}
-
 static bool is_rate(const char *unit)
 {
     size_t n = strlen(unit);
@@ -299,7 +274,7 @@ static int parse_result(const struct bg_input *in, const cJSON *item, const char
                         : parse_summary(in, summary, path, res, d) < 0)
         return -1;
     snprintf(path, sizeof(path), "%s.params", at);
-    return parse_params(in, bg_json_get(item, "params"), path, res, d);
+    return bg_collect_params(in->path, bg_json_get(item, "params"), path, false, res, d);
 }
 
 static int parse(const struct bg_input *in, struct bg_run *run, struct bg_diag *d)

@@ -104,6 +104,21 @@ static double unit_scale(const char *unit)
     return 0.0;
 }
 
+/* The entry's time_unit as ns per unit. */
+static int entry_scale(struct gbench *g, const cJSON *e, const char *at, double *scale)
+{
+    const char *unit;
+    char path[256];
+
+    snprintf(path, sizeof(path), "%s.time_unit", at);
+    if (bg_json_string(bg_json_get(e, "time_unit"), g->in->path, path, &unit, g->d) < 0)
+        return -1;
+    *scale = unit_scale(unit);
+    if (*scale == 0.0)
+        return bg_fail(g->d, "%s: %s: '%.16s' is not ns, us, ms or s", g->in->path, path, unit);
+    return 0;
+}
+
 static int add_sample(struct gbench *g, const char *name, const char *metric, const char *unit,
                       enum bg_direction dir, double v, const char *at)
 {
@@ -131,16 +146,10 @@ static int parse_iteration(struct gbench *g, const cJSON *e, const char *run_nam
                            const char *at)
 {
     const cJSON *item;
-    const char *unit;
     double scale, real, cpu, v;
-    char path[256];
 
-    snprintf(path, sizeof(path), "%s.time_unit", at);
-    if (bg_json_string(bg_json_get(e, "time_unit"), g->in->path, path, &unit, g->d) < 0)
+    if (entry_scale(g, e, at, &scale) < 0)
         return -1;
-    scale = unit_scale(unit);
-    if (scale == 0.0)
-        return bg_fail(g->d, "%s: %s: '%.16s' is not ns, us, ms or s", g->in->path, path, unit);
     if (number(g, e, "real_time", at, MAX_SECONDS * 1e9 / scale, &real) < 0 ||
         number(g, e, "cpu_time", at, MAX_SECONDS * 1e9 / scale, &cpu) < 0)
         return -1;
@@ -180,21 +189,15 @@ static int parse_aggregate(struct gbench *g, const cJSON *e, const char *run_nam
 {
     const cJSON *kind = bg_json_get(e, "aggregate_name");
     struct aggregate *a = aggregate_for(g, run_name);
-    const char *unit;
     double real, reps, scale;
-    char path[256];
 
     if (!cJSON_IsString(kind))
         return 0;
     if (strcmp(kind->valuestring, "mean") != 0 && strcmp(kind->valuestring, "median") != 0 &&
         strcmp(kind->valuestring, "stddev") != 0)
         return 0; /* cv is a fraction however time_unit reads; nothing needs it */
-    snprintf(path, sizeof(path), "%s.time_unit", at);
-    if (bg_json_string(bg_json_get(e, "time_unit"), g->in->path, path, &unit, g->d) < 0)
+    if (entry_scale(g, e, at, &scale) < 0)
         return -1;
-    scale = unit_scale(unit);
-    if (scale == 0.0)
-        return bg_fail(g->d, "%s: %s: '%.16s' is not ns, us, ms or s", g->in->path, path, unit);
     if (number(g, e, "real_time", at, MAX_SECONDS * 1e9 / scale, &real) < 0 ||
         number(g, e, "repetitions", at, 1e9, &reps) < 0)
         return -1;

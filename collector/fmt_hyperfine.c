@@ -81,32 +81,6 @@ static int check_exit_codes(const struct bg_input *in, const cJSON *codes, const
     return 0;
 }
 
-static int parse_parameters(const struct bg_input *in, const cJSON *params, const char *at,
-                            struct bg_result *res, struct bg_diag *d)
-{
-    const cJSON *p;
-    char path[256];
-
-    if (params == NULL || cJSON_IsNull(params))
-        return 0;
-    if (bg_json_want(params, cJSON_Object, in->path, at, d) < 0)
-        return -1;
-    cJSON_ArrayForEach(p, params) {
-        const char *value, *why = bg_name_problem(p->string);
-
-        snprintf(path, sizeof(path), "%s.%.64s", at, p->string);
-        if (why != NULL)
-            return bg_fail(d, "%s: %s: parameter name %s", in->path, at, why);
-        if (bg_json_string(p, in->path, path, &value, d) < 0)
-            return -1;
-        why = bg_name_problem(value);
-        if (why != NULL && *value != '\0')
-            return bg_fail(d, "%s: %s: value %s", in->path, path, why);
-        bg_result_add_param(res, p->string, value);
-    }
-    return 0;
-}
-
 static int cmp_name(const void *a, const void *b)
 {
     return strcmp((*(struct bg_result *const *)a)->name, (*(struct bg_result *const *)b)->name);
@@ -186,7 +160,7 @@ static int parse(const struct bg_input *in, struct bg_run *run, struct bg_diag *
         if (check_exit_codes(in, bg_json_get(item, "exit_codes"), path, res, run, d) < 0)
             return -1;
         snprintf(path, sizeof(path), "%s.parameters", at);
-        if (parse_parameters(in, bg_json_get(item, "parameters"), path, res, d) < 0)
+        if (bg_collect_params(in->path, bg_json_get(item, "parameters"), path, false, res, d) < 0)
             return -1;
     }
     disambiguate(run, first);

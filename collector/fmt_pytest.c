@@ -24,40 +24,6 @@ static bool sniff(const struct bg_input *in)
            bg_json_get(in->json, "context") == NULL;
 }
 
-/* params: an object of scalars, kept as text ("size": 100 -> "100"). */
-static int parse_params(const struct bg_input *in, const cJSON *params, const char *at,
-                        struct bg_result *res, struct bg_diag *d)
-{
-    const cJSON *p;
-
-    if (params == NULL || cJSON_IsNull(params))
-        return 0;
-    if (bg_json_want(params, cJSON_Object, in->path, at, d) < 0)
-        return -1;
-    cJSON_ArrayForEach(p, params) {
-        char value[64];
-        const char *v = value;
-
-        if (bg_name_problem(p->string) != NULL)
-            return bg_fail(d, "%s: %s: a parameter name that is not a name", in->path, at);
-        if (cJSON_IsString(p))
-            v = p->valuestring;
-        else if (cJSON_IsNumber(p))
-            snprintf(value, sizeof(value), "%.17g", p->valuedouble);
-        else if (cJSON_IsBool(p))
-            v = cJSON_IsTrue(p) ? "true" : "false";
-        else if (cJSON_IsNull(p))
-            v = "null";
-        else
-            continue; /* lists and objects: kept out of the identity */
-        if (*v != '\0' && bg_name_problem(v) != NULL)
-            return bg_fail(d, "%s: %s.%.64s: value %s", in->path, at, p->string,
-                           bg_name_problem(v));
-        bg_result_add_param(res, p->string, v);
-    }
-    return 0;
-}
-
 static int parse_summary(const struct bg_input *in, const cJSON *stats, const char *at,
                          struct bg_result *res, struct bg_diag *d)
 {
@@ -132,7 +98,7 @@ static int parse_benchmark(const struct bg_input *in, const cJSON *b, const char
             return bg_fail(d, "%s: %s: empty, no rounds", in->path, path);
     }
     snprintf(path, sizeof(path), "%s.params", at);
-    return parse_params(in, bg_json_get(b, "params"), path, res, d);
+    return bg_collect_params(in->path, bg_json_get(b, "params"), path, true, res, d);
 }
 
 static int parse(const struct bg_input *in, struct bg_run *run, struct bg_diag *d)

@@ -92,6 +92,44 @@ out:
     return rc;
 }
 
+int bg_collect_params(const char *what, const cJSON *params, const char *at, bool scalars,
+                      struct bg_result *res, struct bg_diag *d)
+{
+    const cJSON *p;
+
+    if (params == NULL || cJSON_IsNull(params))
+        return 0;
+    if (bg_json_want(params, cJSON_Object, what, at, d) < 0)
+        return -1;
+    cJSON_ArrayForEach(p, params) {
+        const char *v = NULL, *why = bg_name_problem(p->string);
+        char num[32];
+
+        if (why != NULL)
+            return bg_fail(d, "%s: %s: parameter name %s", what, at, why);
+        if (cJSON_IsString(p)) {
+            v = p->valuestring;
+        } else if (!scalars) {
+            return bg_fail(d, "%s: %s.%.64s: expected a string, got %s", what, at, p->string,
+                           bg_json_type(p));
+        } else if (cJSON_IsNumber(p)) {
+            snprintf(num, sizeof(num), "%.17g", p->valuedouble);
+            v = num;
+        } else if (cJSON_IsBool(p)) {
+            v = cJSON_IsTrue(p) ? "true" : "false";
+        } else if (cJSON_IsNull(p)) {
+            v = "null";
+        } else {
+            continue; /* lists and objects: not part of the identity */
+        }
+        why = bg_name_problem(v);
+        if (why != NULL && *v != '\0')
+            return bg_fail(d, "%s: %s.%.64s: value %s", what, at, p->string, why);
+        bg_result_add_param(res, p->string, v);
+    }
+    return 0;
+}
+
 int bg_collect_bytes(const char *path, const char *data, size_t len, const char *format,
                      struct bg_run *run, struct bg_diag *d)
 {

@@ -69,6 +69,15 @@ int bg_collect_bytes(const char *path, const char *data, size_t len, const char 
 int bg_collect_path(const char *path, const char *format, struct bg_run *run,
                     struct bg_diag *d);
 
+/*
+ * Reads a harness's parameters, a JSON object at path `at` of file `what`,
+ * into res (absent or null: none). Values must be strings, or with scalars
+ * also numbers, booleans and null, kept as their text; keys and values are
+ * checked as names. Lists and objects are left out of the identity.
+ */
+int bg_collect_params(const char *what, const cJSON *params, const char *at, bool scalars,
+                      struct bg_result *res, struct bg_diag *d);
+
 /* Format parsers, one file each. */
 extern const struct bg_format bg_format_hyperfine;
 extern const struct bg_format bg_format_benchgate;

@@ -3,15 +3,12 @@
  * to the same run (bit-exact samples, summaries, origin, machine), and
  * rejected with a JSON path when broken.
  */
-#include "tests/unit/harness.h"
-#include "collector/formats.h"
-#include "core/buf.h"
+#include "tests/unit/collect_helpers.h"
 
-static int parse_text(const char *text, struct bg_run *run, struct bg_diag *d)
+/* text, read as run.json, is rejected with a message holding want */
+static void rejects(const char *text, const char *want)
 {
-    int rc = bg_collect_bytes("run.json", text, strlen(text), NULL, run, d);
-
-    return rc == 0 ? bg_run_finish(run, "run.json", d) : rc;
+    expect_rejected("run.json", NULL, text, want);
 }
 
 static void make_run(struct bg_run *run)
@@ -57,7 +54,7 @@ static void test_write_then_read_is_identity(void **state)
     make_run(&in);
     bg_run_write_json(&in, &a);
     bg_run_init(&out);
-    if (parse_text(a.data, &out, &d) != 0)
+    if (collect_text("run.json", NULL, a.data, &out, &d) != 0)
         fail_msg("%s\n%s", d.msg, a.data);
     assert_string_equal(out.project, in.project);
     assert_string_equal(out.branch, in.branch);
@@ -100,7 +97,7 @@ static void test_minimal_document(void **state)
 
     (void)state;
     bg_run_init(&run);
-    if (parse_text(doc, &run, &d) != 0)
+    if (collect_text("run.json", NULL, doc, &run, &d) != 0)
         fail_msg("%s", d.msg);
     assert_string_equal(run.results[0].metric, "time");
     assert_string_equal(run.results[0].unit, "ns");
@@ -111,51 +108,38 @@ static void test_minimal_document(void **state)
     bg_run_release(&run);
 }
 
-static void expect_error(const char *doc, const char *want)
-{
-    struct bg_run run;
-    struct bg_diag d = { "" };
-
-    bg_run_init(&run);
-    if (parse_text(doc, &run, &d) == 0)
-        fail_msg("accepted %s", doc);
-    if (strstr(d.msg, want) == NULL)
-        fail_msg("message '%s' lacks '%s'", d.msg, want);
-    bg_run_release(&run);
-}
-
 static void test_bad_documents(void **state)
 {
     (void)state;
-    expect_error("{\"benchgate\": 2, \"results\": [{\"name\": \"a\", \"samples\": [1]}]}",
-                 "run.json: benchgate: document version 2 is not supported");
-    expect_error("{\"benchgate\": 1, \"results\": []}", "results: empty array");
-    expect_error("{\"benchgate\": 1, \"results\": [{\"samples\": [1]}]}",
-                 "results[0].name: missing");
-    expect_error("{\"benchgate\": 1, \"results\": [{\"name\": \"a\"}]}",
-                 "results[0]: give exactly one of samples and summary");
-    expect_error("{\"benchgate\": 1, \"results\": [{\"name\": \"a\", \"samples\": [1], "
-                 "\"summary\": {\"n\": 1}}]}", "exactly one");
-    expect_error("{\"benchgate\": 1, \"results\": [{\"name\": \"a\", \"samples\": [1, -2]}]}",
-                 "results[0].samples[1]: -2 is below the minimum 0");
-    expect_error("{\"benchgate\": 1, \"results\": [{\"name\": \"a\", \"samples\": []}]}",
-                 "results[0].samples: empty");
-    expect_error("{\"benchgate\": 1, \"results\": [{\"name\": \"a\", \"summary\": {\"mean\": 1}}]}",
-                 "results[0].summary.n: missing");
-    expect_error("{\"benchgate\": 1, \"results\": [{\"name\": \"a\", \"metric\": \"x\", "
-                 "\"samples\": [1]}]}", "results[0].unit: missing");
-    expect_error("{\"benchgate\": 1, \"results\": [{\"name\": \"a\", \"direction\": \"up\", "
-                 "\"samples\": [1]}]}", "results[0].direction: expected \"lower\" or \"higher\"");
-    expect_error("{\"benchgate\": 1, \"commit\": \"xyz\", \"results\": [{\"name\": \"a\", "
-                 "\"samples\": [1]}]}", "run.json: commit: expected 4 to 64 hex digits");
-    expect_error("{\"benchgate\": 1, \"branch\": \"a\\u0007b\", \"results\": [{\"name\": \"a\", "
-                 "\"samples\": [1]}]}", "branch: contains a control character");
-    expect_error("{\"benchgate\": 1, \"environment\": {\"cores\": -1}, \"results\": "
-                 "[{\"name\": \"a\", \"samples\": [1]}]}", "environment.cores: -1 is below");
-    expect_error("{\"benchgate\": 1, \"timestamp\": 1.5, \"results\": [{\"name\": \"a\", "
-                 "\"samples\": [1]}]}", "timestamp: expected a whole number");
-    expect_error("{\"benchgate\": 1, \"results\": [{\"name\": \"a\", \"summary\": {\"n\": 3}}]}",
-                 "neither samples nor a mean");
+    rejects("{\"benchgate\": 2, \"results\": [{\"name\": \"a\", \"samples\": [1]}]}",
+            "run.json: benchgate: document version 2 is not supported");
+    rejects("{\"benchgate\": 1, \"results\": []}", "results: empty array");
+    rejects("{\"benchgate\": 1, \"results\": [{\"samples\": [1]}]}",
+            "results[0].name: missing");
+    rejects("{\"benchgate\": 1, \"results\": [{\"name\": \"a\"}]}",
+            "results[0]: give exactly one of samples and summary");
+    rejects("{\"benchgate\": 1, \"results\": [{\"name\": \"a\", \"samples\": [1], "
+            "\"summary\": {\"n\": 1}}]}", "exactly one");
+    rejects("{\"benchgate\": 1, \"results\": [{\"name\": \"a\", \"samples\": [1, -2]}]}",
+            "results[0].samples[1]: -2 is below the minimum 0");
+    rejects("{\"benchgate\": 1, \"results\": [{\"name\": \"a\", \"samples\": []}]}",
+            "results[0].samples: empty");
+    rejects("{\"benchgate\": 1, \"results\": [{\"name\": \"a\", \"summary\": {\"mean\": 1}}]}",
+            "results[0].summary.n: missing");
+    rejects("{\"benchgate\": 1, \"results\": [{\"name\": \"a\", \"metric\": \"x\", "
+            "\"samples\": [1]}]}", "results[0].unit: missing");
+    rejects("{\"benchgate\": 1, \"results\": [{\"name\": \"a\", \"direction\": \"up\", "
+            "\"samples\": [1]}]}", "results[0].direction: expected \"lower\" or \"higher\"");
+    rejects("{\"benchgate\": 1, \"commit\": \"xyz\", \"results\": [{\"name\": \"a\", "
+            "\"samples\": [1]}]}", "run.json: commit: expected 4 to 64 hex digits");
+    rejects("{\"benchgate\": 1, \"branch\": \"a\\u0007b\", \"results\": [{\"name\": \"a\", "
+            "\"samples\": [1]}]}", "branch: contains a control character");
+    rejects("{\"benchgate\": 1, \"environment\": {\"cores\": -1}, \"results\": "
+            "[{\"name\": \"a\", \"samples\": [1]}]}", "environment.cores: -1 is below");
+    rejects("{\"benchgate\": 1, \"timestamp\": 1.5, \"results\": [{\"name\": \"a\", "
+            "\"samples\": [1]}]}", "timestamp: expected a whole number");
+    rejects("{\"benchgate\": 1, \"results\": [{\"name\": \"a\", \"summary\": {\"n\": 3}}]}",
+            "neither samples nor a mean");
 }
 
 int main(void)

@@ -3,16 +3,13 @@
  * from MANIFEST.json), the JUnit refusal, and the XML reader on hostile
  * input: every error names the line, nothing crashes or leaks.
  */
-#include "tests/unit/harness.h"
-#include "collector/formats.h"
+#include "tests/unit/collect_helpers.h"
 #include "collector/xml.h"
-#include "core/buf.h"
 
-static int collect_text(const char *text, struct bg_run *run, struct bg_diag *d)
+/* text, read as r.xml, is rejected with a message holding want */
+static void rejects(const char *text, const char *want)
 {
-    int rc = bg_collect_bytes("r.xml", text, strlen(text), NULL, run, d);
-
-    return rc == 0 ? bg_run_finish(run, "r.xml", d) : rc;
+    expect_rejected("r.xml", NULL, text, want);
 }
 
 static void test_corpus(void **state)
@@ -36,7 +33,7 @@ static void test_corpus(void **state)
     fixture(path, sizeof(path), "catch2/xml-reporter/stdout.xml");
     assert_int_equal(bg_buf_read_file(&in, path, &d), 0);
     bg_run_init(&run);
-    if (collect_text(in.data, &run, &d) != 0)
+    if (collect_text("r.xml", NULL, in.data, &run, &d) != 0)
         fail_msg("%s", d.msg);
     assert_string_equal(run.tool, "catch2");
     assert_int_equal(run.n_results, 5);
@@ -52,19 +49,6 @@ static void test_corpus(void **state)
     bg_buf_release(&in);
 }
 
-static void expect_error(const char *text, const char *want)
-{
-    struct bg_run run;
-    struct bg_diag d = { "" };
-
-    bg_run_init(&run);
-    if (collect_text(text, &run, &d) == 0)
-        fail_msg("accepted %s", text);
-    if (strstr(d.msg, want) == NULL)
-        fail_msg("message '%s' lacks '%s'", d.msg, want);
-    bg_run_release(&run);
-}
-
 #define HEAD "<?xml version=\"1.0\"?>\n<Catch name=\"x\">\n"
 #define BENCH(attrs, body) "<TestCase name=\"T\"><BenchmarkResults " attrs ">" body \
                            "</BenchmarkResults></TestCase>"
@@ -72,31 +56,31 @@ static void expect_error(const char *text, const char *want)
 static void test_junit_and_empty(void **state)
 {
     (void)state;
-    expect_error("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"
-                 "<testsuite name=\"catchbench\" tests=\"3\"><testcase classname=\"x\" "
-                 "name=\"Fibonacci\" time=\"0.6\"/></testsuite>\n</testsuites>\n",
-                 "r.xml: Catch2 JUnit output carries no benchmark data; run the benchmarks "
-                 "with -r xml");
-    expect_error(HEAD "<Group name=\"g\"><TestCase name=\"T\"><OverallResult success=\"true\"/>"
-                 "</TestCase></Group></Catch>", "r.xml: no benchmark results");
+    rejects("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"
+            "<testsuite name=\"catchbench\" tests=\"3\"><testcase classname=\"x\" "
+            "name=\"Fibonacci\" time=\"0.6\"/></testsuite>\n</testsuites>\n",
+            "r.xml: Catch2 JUnit output carries no benchmark data; run the benchmarks "
+            "with -r xml");
+    rejects(HEAD "<Group name=\"g\"><TestCase name=\"T\"><OverallResult success=\"true\"/>"
+            "</TestCase></Group></Catch>", "r.xml: no benchmark results");
 }
 
 static void test_bad_values(void **state)
 {
     (void)state;
-    expect_error(HEAD BENCH("name=\"b\" samples=\"20\"", "<mean value=\"-3\"/>") "</Catch>",
-                 "r.xml:3: <mean value=\"-3\">: negative");
-    expect_error(HEAD BENCH("name=\"b\" samples=\"20\"", "<mean value=\"nan\"/>") "</Catch>",
-                 "not a finite number");
-    expect_error(HEAD BENCH("name=\"b\" samples=\"20\"", "<mean value=\"1e999\"/>") "</Catch>",
-                 "not a finite number");
-    expect_error(HEAD BENCH("name=\"b\" samples=\"20\"", "") "</Catch>", "has no <mean>");
-    expect_error(HEAD BENCH("name=\"b\"", "<mean value=\"1\"/>") "</Catch>",
-                 "<BenchmarkResults> has no samples");
-    expect_error(HEAD BENCH("samples=\"2\"", "<mean value=\"1\"/>") "</Catch>",
-                 "<BenchmarkResults> has no name");
-    expect_error(HEAD BENCH("name=\"a&#x9;b\" samples=\"2\"", "<mean value=\"1\"/>") "</Catch>",
-                 "benchmark name contains a control character");
+    rejects(HEAD BENCH("name=\"b\" samples=\"20\"", "<mean value=\"-3\"/>") "</Catch>",
+            "r.xml:3: <mean value=\"-3\">: negative");
+    rejects(HEAD BENCH("name=\"b\" samples=\"20\"", "<mean value=\"nan\"/>") "</Catch>",
+            "not a finite number");
+    rejects(HEAD BENCH("name=\"b\" samples=\"20\"", "<mean value=\"1e999\"/>") "</Catch>",
+            "not a finite number");
+    rejects(HEAD BENCH("name=\"b\" samples=\"20\"", "") "</Catch>", "has no <mean>");
+    rejects(HEAD BENCH("name=\"b\"", "<mean value=\"1\"/>") "</Catch>",
+            "<BenchmarkResults> has no samples");
+    rejects(HEAD BENCH("samples=\"2\"", "<mean value=\"1\"/>") "</Catch>",
+            "<BenchmarkResults> has no name");
+    rejects(HEAD BENCH("name=\"a&#x9;b\" samples=\"2\"", "<mean value=\"1\"/>") "</Catch>",
+            "benchmark name contains a control character");
 }
 
 /* The reader itself: truncation, nesting, entities, declarations. */
@@ -106,28 +90,28 @@ static void test_hostile_xml(void **state)
     size_t n = 0;
 
     (void)state;
-    expect_error(HEAD "<TestCase name=\"T\"><BenchmarkResults name=\"b", "truncated");
-    expect_error(HEAD "<TestCase name=\"T\">", "r.xml:3: unexpected end: an element was not "
-                 "closed (truncated file?)");
-    expect_error(HEAD "<TestCase name=\"T\"></Group></Catch>",
-                 "r.xml:3: end tag does not match the open element");
-    expect_error(HEAD "<TestCase name=\"&bogus;\"></TestCase></Catch>",
-                 "unknown or invalid entity");
-    expect_error(HEAD "<TestCase name=\"&#0;\"></TestCase></Catch>", "unknown or invalid entity");
-    expect_error(HEAD "<TestCase name=\"&#xD800;\"></TestCase></Catch>", "invalid entity");
-    expect_error(HEAD "<TestCase name=\"&#1114112;\"></TestCase></Catch>", "invalid entity");
-    expect_error("<?xml version=\"1.0\"?>\n<!DOCTYPE Catch [<!ENTITY a \"aaaa\">]>\n<Catch/>",
-                 "not a recognised");
-    expect_error("<Catch><!DOCTYPE x></Catch>", "r.xml:1: DOCTYPE and other declarations are "
-                 "not accepted");
-    expect_error("<Catch name=x></Catch>", "attribute value without quotes");
-    expect_error("<Catch name=\"a<b\"></Catch>", "'<' inside an attribute value");
-    expect_error("<Catch <!-- c --></Catch>", "expected an attribute name");
-    expect_error("<Catch><!-- never ends", "unterminated comment");
+    rejects(HEAD "<TestCase name=\"T\"><BenchmarkResults name=\"b", "truncated");
+    rejects(HEAD "<TestCase name=\"T\">", "r.xml:3: unexpected end: an element was not "
+            "closed (truncated file?)");
+    rejects(HEAD "<TestCase name=\"T\"></Group></Catch>",
+            "r.xml:3: end tag does not match the open element");
+    rejects(HEAD "<TestCase name=\"&bogus;\"></TestCase></Catch>",
+            "unknown or invalid entity");
+    rejects(HEAD "<TestCase name=\"&#0;\"></TestCase></Catch>", "unknown or invalid entity");
+    rejects(HEAD "<TestCase name=\"&#xD800;\"></TestCase></Catch>", "invalid entity");
+    rejects(HEAD "<TestCase name=\"&#1114112;\"></TestCase></Catch>", "invalid entity");
+    rejects("<?xml version=\"1.0\"?>\n<!DOCTYPE Catch [<!ENTITY a \"aaaa\">]>\n<Catch/>",
+            "not a recognised");
+    rejects("<Catch><!DOCTYPE x></Catch>", "r.xml:1: DOCTYPE and other declarations are "
+            "not accepted");
+    rejects("<Catch name=x></Catch>", "attribute value without quotes");
+    rejects("<Catch name=\"a<b\"></Catch>", "'<' inside an attribute value");
+    rejects("<Catch <!-- c --></Catch>", "expected an attribute name");
+    rejects("<Catch><!-- never ends", "unterminated comment");
     n += (size_t)snprintf(deep + n, sizeof(deep) - n, "<Catch>");
     for (int i = 0; i < 70; i++)
         n += (size_t)snprintf(deep + n, sizeof(deep) - n, "<a>");
-    expect_error(deep, "elements nested too deeply");
+    rejects(deep, "elements nested too deeply");
 }
 
 static void test_reader_tokens(void **state)

@@ -3,24 +3,11 @@
  * and the bencher text format, on the corpus (names and sample counts from
  * MANIFEST.json) and on broken folders built in a temporary directory.
  */
-#include "tests/unit/harness.h"
-#include "collector/formats.h"
-#include "core/buf.h"
+#include "tests/unit/collect_helpers.h"
 #include "core/spawn.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
-
-static const struct bg_result *find(const struct bg_run *run, const char *name,
-                                    const char *metric)
-{
-    for (size_t i = 0; i < run->n_results; i++) {
-        if (strcmp(run->results[i].name, name) == 0 && strcmp(run->results[i].metric, metric) == 0)
-            return &run->results[i];
-    }
-    fail_msg("no result '%s' (%s)", name, metric);
-    return NULL;
-}
 
 static int collect(const char *rel, struct bg_run *run, struct bg_diag *d)
 {
@@ -50,18 +37,18 @@ static void test_first_run(void **state)
         fail_msg("%s", d.msg);
     assert_string_equal(run.tool, "criterion");
     for (size_t i = 0; i < ARRAY_SIZE(ids); i++)
-        assert_int_equal(find(&run, ids[i], "time")->n_samples, 20);
-    assert_int_equal(find(&run, "slow/sleep_1ms", "time")->n_samples, 10); /* Flat, 10 */
+        assert_int_equal(find_result(&run, ids[i], "time")->n_samples, 20);
+    assert_int_equal(find_result(&run, "slow/sleep_1ms", "time")->n_samples, 10); /* Flat, 10 */
     assert_int_equal(run.n_results, 15); /* 10 times + 5 throughputs */
     /* per-iteration time = times[0] / iters[0] = 2372073 / 2778 */
-    r = find(&run, "checksum/bytes/1024", "time");
+    r = find_result(&run, "checksum/bytes/1024", "time");
     assert_near(r->samples[0], 2372073.0 / 2778.0, 1e-9);
     /* Bytes throughput: 1024 bytes per iteration */
-    t = find(&run, "checksum/bytes/1024", "throughput");
+    t = find_result(&run, "checksum/bytes/1024", "throughput");
     assert_string_equal(t->unit, "B/s");
     assert_int_equal(t->direction, BG_DIR_HIGHER);
     assert_near(t->samples[0], 1024.0 / (r->samples[0] * 1e-9), 1e-3);
-    assert_string_equal(find(&run, "sum_u32/100", "throughput")->unit, "elements/s");
+    assert_string_equal(find_result(&run, "sum_u32/100", "throughput")->unit, "elements/s");
     bg_run_release(&run);
 }
 
@@ -94,11 +81,11 @@ static void test_bencher(void **state)
         fail_msg("%s", d.msg);
     assert_string_equal(run.tool, "bencher");
     assert_int_equal(run.n_results, 10);
-    r = find(&run, "checksum/bytes/16384", "time");
+    r = find_result(&run, "checksum/bytes/16384", "time");
     assert_true(r->summary_only);
     assert_near(r->sum.mean, 13433.0, 0.0);
     assert_true(isnan(r->sum.p95) && isnan(r->sum.stddev));
-    assert_near(find(&run, "fibonacci/compare/Iterative/20", "time")->sum.mean, 4.0, 0.0);
+    assert_near(find_result(&run, "fibonacci/compare/Iterative/20", "time")->sum.mean, 4.0, 0.0);
     bg_run_release(&run);
 }
 
@@ -115,8 +102,8 @@ static void test_bencher_libtest_commas(void **state)
     bg_run_init(&run);
     if (bg_collect_bytes("bench.txt", text, strlen(text), NULL, &run, &d) != 0)
         fail_msg("%s", d.msg);
-    assert_near(find(&run, "parse::big", "time")->sum.mean, 1234567.0, 0.0); /* unpadded */
-    assert_near(find(&run, "parse::small", "time")->sum.mean, 12.0, 0.0);
+    assert_near(find_result(&run, "parse::big", "time")->sum.mean, 1234567.0, 0.0); /* unpadded */
+    assert_near(find_result(&run, "parse::small", "time")->sum.mean, 12.0, 0.0);
     bg_run_release(&run);
 }
 

@@ -3,41 +3,12 @@
  * on every corpus case (names and sample counts from MANIFEST.json), the
  * summary-only and error cases, and broken input.
  */
-#include "tests/unit/harness.h"
-#include "collector/formats.h"
-#include "core/buf.h"
+#include "tests/unit/collect_helpers.h"
 
-static int collect_fixture(const char *rel, struct bg_run *run, struct bg_diag *d)
+/* text, read as b.json, is rejected with a message holding want */
+static void rejects(const char *text, const char *want)
 {
-    struct bg_buf in = BG_BUF_INIT(BG_MAX_INPUT);
-    char path[512];
-    int rc;
-
-    fixture(path, sizeof(path), rel);
-    assert_int_equal(bg_buf_read_file(&in, path, d), 0);
-    rc = bg_collect_bytes(rel, in.data, in.len, NULL, run, d);
-    if (rc == 0)
-        rc = bg_run_finish(run, rel, d);
-    bg_buf_release(&in);
-    return rc;
-}
-
-static int collect_text(const char *text, struct bg_run *run, struct bg_diag *d)
-{
-    int rc = bg_collect_bytes("b.json", text, strlen(text), NULL, run, d);
-
-    return rc == 0 ? bg_run_finish(run, "b.json", d) : rc;
-}
-
-static const struct bg_result *find(const struct bg_run *run, const char *name,
-                                    const char *metric)
-{
-    for (size_t i = 0; i < run->n_results; i++) {
-        if (strcmp(run->results[i].name, name) == 0 && strcmp(run->results[i].metric, metric) == 0)
-            return &run->results[i];
-    }
-    fail_msg("no result '%s' (%s)", name, metric);
-    return NULL;
+    expect_rejected("b.json", NULL, text, want);
 }
 
 static void test_gbench_repetitions(void **state)
@@ -51,14 +22,14 @@ static void test_gbench_repetitions(void **state)
     if (collect_fixture("gbench/json-repetitions/stdout.json", &run, &d) != 0)
         fail_msg("%s", d.msg);
     assert_string_equal(run.tool, "gbench");
-    r = find(&run, "BM_StringCopy", "time");
+    r = find_result(&run, "BM_StringCopy", "time");
     assert_int_equal(r->n_samples, 10);       /* the 10 repetitions, not the aggregates */
     assert_false(r->summary_only);
     assert_near(r->samples[0], 18.796703455789455, 1e-12);
-    assert_int_equal(find(&run, "BM_StringCopy", "cpu_time")->n_samples, 10);
-    assert_int_equal(find(&run, "BM_memcpy/8", "throughput")->direction, BG_DIR_HIGHER);
+    assert_int_equal(find_result(&run, "BM_StringCopy", "cpu_time")->n_samples, 10);
+    assert_int_equal(find_result(&run, "BM_memcpy/8", "throughput")->direction, BG_DIR_HIGHER);
     /* time_unit honoured: BM_SleepMs reports ms */
-    r = find(&run, "BM_SleepMs/2000/real_time", "time");
+    r = find_result(&run, "BM_SleepMs/2000/real_time", "time");
     assert_true(r->samples[0] > 2e6 && r->samples[0] < 3e6);
     bg_run_release(&run);
 }
@@ -71,12 +42,12 @@ static void test_gbench_counters(void **state)
     (void)state;
     bg_run_init(&run);
     assert_int_equal(collect_fixture("gbench/json-basic/stdout.json", &run, &d), 0);
-    assert_near(find(&run, "BM_Counters", "found_per_iter")->samples[0], 143.0, 0.0);
-    assert_string_equal(find(&run, "BM_Counters", "found")->unit, "count");
-    assert_int_equal(find(&run, "BM_Counters", "found")->direction, BG_DIR_LOWER);
-    assert_int_equal(find(&run, "BM_Counters", "found_rate")->direction, BG_DIR_HIGHER);
-    assert_string_equal(find(&run, "BM_Counters", "items_throughput")->unit, "items/s");
-    assert_int_equal(find(&run, "BM_Matrix/rows:64/cols:32", "time")->n_samples, 1);
+    assert_near(find_result(&run, "BM_Counters", "found_per_iter")->samples[0], 143.0, 0.0);
+    assert_string_equal(find_result(&run, "BM_Counters", "found")->unit, "count");
+    assert_int_equal(find_result(&run, "BM_Counters", "found")->direction, BG_DIR_LOWER);
+    assert_int_equal(find_result(&run, "BM_Counters", "found_rate")->direction, BG_DIR_HIGHER);
+    assert_string_equal(find_result(&run, "BM_Counters", "items_throughput")->unit, "items/s");
+    assert_int_equal(find_result(&run, "BM_Matrix/rows:64/cols:32", "time")->n_samples, 1);
     assert_int_equal(run.n_results, 32);
     bg_run_release(&run);
 }
@@ -90,8 +61,8 @@ static void test_gbench_threads_manual(void **state)
     (void)state;
     bg_run_init(&run);
     assert_int_equal(collect_fixture("gbench/threads-manual-time/stdout.json", &run, &d), 0);
-    assert_int_equal(find(&run, "BM_Threaded/threads:2", "time")->n_samples, 5);
-    r = find(&run, "BM_Manual/manual_time", "time"); /* us -> ns */
+    assert_int_equal(find_result(&run, "BM_Threaded/threads:2", "time")->n_samples, 5);
+    r = find_result(&run, "BM_Manual/manual_time", "time"); /* us -> ns */
     assert_true(r->samples[0] > 1000.0);
     assert_int_equal(run.n_results, 6);
     bg_run_release(&run);
@@ -122,10 +93,10 @@ static void test_gbench_aggregates_only(void **state)
 
     (void)state;
     bg_run_init(&run);
-    if (collect_text(doc, &run, &d) != 0)
+    if (collect_text("b.json", NULL, doc, &run, &d) != 0)
         fail_msg("%s", d.msg);
     assert_int_equal(run.n_results, 1);
-    r = find(&run, "BM_A", "time");
+    r = find_result(&run, "BM_A", "time");
     assert_true(r->summary_only);
     assert_int_equal(r->sum.n, 5);
     assert_near(r->sum.mean, 2500.0, 1e-9);
@@ -155,8 +126,8 @@ static void test_pytest(void **state)
     assert_string_equal(run.tool, "pytest-benchmark");
     assert_int_equal(run.n_results, 6);
     for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-        assert_int_equal(find(&run, names[i], "time")->n_samples, rounds[i]);
-    r = find(&run, "test_basic.py::test_sorted[100]", "time");
+        assert_int_equal(find_result(&run, names[i], "time")->n_samples, rounds[i]);
+    r = find_result(&run, "test_basic.py::test_sorted[100]", "time");
     assert_near(r->samples[0], 8.577439998589398e-07 * 1e9, 1e-9); /* seconds -> ns */
     assert_int_equal(r->n_params, 1);
     assert_string_equal(r->params[0].key, "size");
@@ -173,7 +144,7 @@ static void test_pytest_autosave(void **state)
     (void)state;
     bg_run_init(&run);
     assert_int_equal(collect_fixture("pytest/autosave-no-data/autosave.json", &run, &d), 0);
-    r = find(&run, "test_basic.py::test_fib", "time");
+    r = find_result(&run, "test_basic.py::test_fib", "time");
     assert_true(r->summary_only);
     assert_int_equal(r->sum.n, 155); /* rounds */
     assert_true(r->sum.mean > 0 && r->sum.median > 0 && isnan(r->sum.p95));
@@ -181,53 +152,40 @@ static void test_pytest_autosave(void **state)
     bg_run_release(&run);
     bg_run_init(&run);
     assert_int_equal(collect_fixture("pytest/autosave-save-data/autosave.json", &run, &d), 0);
-    assert_int_equal(find(&run, "test_basic.py::test_fib", "time")->n_samples, 199);
+    assert_int_equal(find_result(&run, "test_basic.py::test_fib", "time")->n_samples, 199);
     bg_run_release(&run);
     bg_run_init(&run);
     assert_int_equal(collect_fixture("pytest/json-process-time-timer/out.json", &run, &d), 0);
-    assert_int_equal(find(&run, "test_basic.py::test_fib", "time")->n_samples, 141);
-    bg_run_release(&run);
-}
-
-static void expect_error(const char *doc, const char *want)
-{
-    struct bg_run run;
-    struct bg_diag d = { "" };
-
-    bg_run_init(&run);
-    if (collect_text(doc, &run, &d) == 0)
-        fail_msg("accepted %s", doc);
-    if (strstr(d.msg, want) == NULL)
-        fail_msg("message '%s' lacks '%s'", d.msg, want);
+    assert_int_equal(find_result(&run, "test_basic.py::test_fib", "time")->n_samples, 141);
     bg_run_release(&run);
 }
 
 static void test_bad_input(void **state)
 {
     (void)state;
-    expect_error("{\"context\": {}, \"benchmarks\": [{\"name\": \"A\", \"real_time\": -1, "
-                 "\"cpu_time\": 1, \"time_unit\": \"ns\"}]}",
-                 "b.json: benchmarks[0].real_time: -1 is below the minimum 0");
-    expect_error("{\"context\": {}, \"benchmarks\": [{\"name\": \"A\", \"real_time\": 1, "
-                 "\"cpu_time\": 1, \"time_unit\": \"fortnights\"}]}",
-                 "benchmarks[0].time_unit: 'fortnights' is not ns, us, ms or s");
-    expect_error("{\"context\": {}, \"benchmarks\": [{\"name\": \"A\", \"real_time\": 1, "
-                 "\"cpu_time\": 1}]}", "benchmarks[0].time_unit: missing");
-    expect_error("{\"context\": {}, \"benchmarks\": [{\"real_time\": 1}]}",
-                 "benchmarks[0].name: missing");
-    expect_error("{\"context\": {}, \"benchmarks\": []}", "no benchmark with results");
-    expect_error("{\"context\": {}, \"benchmarks\": [{\"name\": \"A\", \"real_time\": 1e30, "
-                 "\"cpu_time\": 1, \"time_unit\": \"s\"}]}", "is above the maximum");
-    expect_error("{\"machine_info\": {}, \"benchmarks\": [{\"fullname\": \"t::a\", \"stats\": "
-                 "{\"data\": [0.1, \"x\"]}}]}",
-                 "b.json: benchmarks[0].stats.data[1]: expected a number, got string");
-    expect_error("{\"machine_info\": {}, \"benchmarks\": [{\"fullname\": \"t::a\", \"stats\": "
-                 "{\"mean\": 1}}]}", "benchmarks[0].stats.rounds: missing");
-    expect_error("{\"machine_info\": {}, \"benchmarks\": [{\"fullname\": \"t::a\"}]}",
-                 "benchmarks[0].stats: missing, expected an object");
-    expect_error("{\"machine_info\": {}, \"benchmarks\": [{\"fullname\": \"t::a\\u0007\", "
-                 "\"stats\": {\"data\": [1]}}]}", "contains a control character");
-    expect_error("{\"machine_info\": {}, \"benchmarks\": []}", "benchmarks: empty array");
+    rejects("{\"context\": {}, \"benchmarks\": [{\"name\": \"A\", \"real_time\": -1, "
+            "\"cpu_time\": 1, \"time_unit\": \"ns\"}]}",
+            "b.json: benchmarks[0].real_time: -1 is below the minimum 0");
+    rejects("{\"context\": {}, \"benchmarks\": [{\"name\": \"A\", \"real_time\": 1, "
+            "\"cpu_time\": 1, \"time_unit\": \"fortnights\"}]}",
+            "benchmarks[0].time_unit: 'fortnights' is not ns, us, ms or s");
+    rejects("{\"context\": {}, \"benchmarks\": [{\"name\": \"A\", \"real_time\": 1, "
+            "\"cpu_time\": 1}]}", "benchmarks[0].time_unit: missing");
+    rejects("{\"context\": {}, \"benchmarks\": [{\"real_time\": 1}]}",
+            "benchmarks[0].name: missing");
+    rejects("{\"context\": {}, \"benchmarks\": []}", "no benchmark with results");
+    rejects("{\"context\": {}, \"benchmarks\": [{\"name\": \"A\", \"real_time\": 1e30, "
+            "\"cpu_time\": 1, \"time_unit\": \"s\"}]}", "is above the maximum");
+    rejects("{\"machine_info\": {}, \"benchmarks\": [{\"fullname\": \"t::a\", \"stats\": "
+            "{\"data\": [0.1, \"x\"]}}]}",
+            "b.json: benchmarks[0].stats.data[1]: expected a number, got string");
+    rejects("{\"machine_info\": {}, \"benchmarks\": [{\"fullname\": \"t::a\", \"stats\": "
+            "{\"mean\": 1}}]}", "benchmarks[0].stats.rounds: missing");
+    rejects("{\"machine_info\": {}, \"benchmarks\": [{\"fullname\": \"t::a\"}]}",
+            "benchmarks[0].stats: missing, expected an object");
+    rejects("{\"machine_info\": {}, \"benchmarks\": [{\"fullname\": \"t::a\\u0007\", "
+            "\"stats\": {\"data\": [1]}}]}", "contains a control character");
+    rejects("{\"machine_info\": {}, \"benchmarks\": []}", "benchmarks: empty array");
 }
 
 /* The console table and CSV are not collection formats. */

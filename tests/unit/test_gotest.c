@@ -3,43 +3,14 @@
  * metrics and sample counts from the corpus MANIFEST.json), the text and
  * -json forms of one run agreeing, and broken input.
  */
-#include "tests/unit/harness.h"
-#include "collector/formats.h"
-#include "core/buf.h"
+#include "tests/unit/collect_helpers.h"
 
 #define PKG "example.com/benchmod/basic."
 
-static int collect_fixture(const char *rel, struct bg_run *run, struct bg_diag *d)
+/* text, read as go.txt (format go), is rejected with a message holding want */
+static void rejects(const char *text, const char *want)
 {
-    struct bg_buf in = BG_BUF_INIT(BG_MAX_INPUT);
-    char path[512];
-    int rc;
-
-    fixture(path, sizeof(path), rel);
-    assert_int_equal(bg_buf_read_file(&in, path, d), 0);
-    rc = bg_collect_bytes(rel, in.data, in.len, NULL, run, d);
-    if (rc == 0)
-        rc = bg_run_finish(run, rel, d);
-    bg_buf_release(&in);
-    return rc;
-}
-
-static int collect_text(const char *text, struct bg_run *run, struct bg_diag *d)
-{
-    int rc = bg_collect_bytes("go.txt", text, strlen(text), NULL, run, d);
-
-    return rc == 0 ? bg_run_finish(run, "go.txt", d) : rc;
-}
-
-static const struct bg_result *find(const struct bg_run *run, const char *name,
-                                    const char *metric)
-{
-    for (size_t i = 0; i < run->n_results; i++) {
-        if (strcmp(run->results[i].name, name) == 0 && strcmp(run->results[i].metric, metric) == 0)
-            return &run->results[i];
-    }
-    fail_msg("no result '%s' (%s)", name, metric);
-    return NULL;
+    expect_rejected("go.txt", "go", text, want);
 }
 
 static void test_basic_text(void **state)
@@ -54,22 +25,22 @@ static void test_basic_text(void **state)
         fail_msg("%s", d.msg);
     assert_string_equal(run.tool, "go");
     assert_int_equal(run.n_results, 21); /* 6 benchmarks, 3 to 5 metrics each */
-    r = find(&run, PKG "BenchmarkFib15-2", "time");
+    r = find_result(&run, PKG "BenchmarkFib15-2", "time");
     assert_int_equal(r->n_samples, 10);
     assert_string_equal(r->unit, "ns");
     assert_int_equal(r->direction, BG_DIR_LOWER);
-    r = find(&run, PKG "BenchmarkCopy4K-2", "throughput");
+    r = find_result(&run, PKG "BenchmarkCopy4K-2", "throughput");
     assert_string_equal(r->unit, "B/s");
     assert_int_equal(r->direction, BG_DIR_HIGHER);
-    r = find(&run, PKG "BenchmarkMakeSlices-2", "bytes_per_op");
+    r = find_result(&run, PKG "BenchmarkMakeSlices-2", "bytes_per_op");
     assert_near(r->samples[0], 1408.0, 0.0);
     assert_string_equal(r->unit, "B");
-    r = find(&run, PKG "BenchmarkMakeSlices-2", "allocs_per_op");
+    r = find_result(&run, PKG "BenchmarkMakeSlices-2", "allocs_per_op");
     assert_near(r->samples[0], 17.0, 0.0);
-    r = find(&run, PKG "BenchmarkSplitCustom-2", "fields/op"); /* b.ReportMetric */
+    r = find_result(&run, PKG "BenchmarkSplitCustom-2", "fields/op"); /* b.ReportMetric */
     assert_near(r->samples[0], 151.0, 0.0);
     assert_int_equal(r->direction, BG_DIR_LOWER);
-    find(&run, PKG "BenchmarkSort/n=1000-2", "time");
+    find_result(&run, PKG "BenchmarkSort/n=1000-2", "time");
     bg_run_release(&run);
 }
 
@@ -83,9 +54,9 @@ static void test_values_and_units(void **state)
     (void)state;
     bg_run_init(&run);
     assert_int_equal(collect_fixture("go/basic-verbose-text/bench.txt", &run, &d), 0);
-    r = find(&run, PKG "BenchmarkCopy4K-2", "time");
+    r = find_result(&run, PKG "BenchmarkCopy4K-2", "time");
     assert_near(r->samples[0], 44.11, 1e-9);
-    r = find(&run, PKG "BenchmarkCopy4K-2", "throughput");
+    r = find_result(&run, PKG "BenchmarkCopy4K-2", "throughput");
     assert_near(r->samples[0], 92850.00e6, 1e-3);
     /* the skipped benchmark is named in a warning and stores nothing */
     assert_int_equal(run.n_warnings, 1);
@@ -105,7 +76,7 @@ static void same_runs(const char *a, const char *b)
         fail_msg("%s", d.msg);
     assert_int_equal(x.n_results, y.n_results);
     for (size_t i = 0; i < x.n_results; i++) {
-        const struct bg_result *r = find(&y, x.results[i].name, x.results[i].metric);
+        const struct bg_result *r = find_result(&y, x.results[i].name, x.results[i].metric);
 
         assert_int_equal(r->n_samples, x.results[i].n_samples);
     }
@@ -130,8 +101,8 @@ static void test_cpu_list(void **state)
     bg_run_init(&run);
     assert_int_equal(collect_fixture("go/cpu-1-2-json/bench.jsonl", &run, &d), 0);
     assert_int_equal(run.n_results, 42);
-    assert_int_equal(find(&run, PKG "BenchmarkFib15", "time")->n_samples, 3);
-    assert_int_equal(find(&run, PKG "BenchmarkFib15-2", "time")->n_samples, 3);
+    assert_int_equal(find_result(&run, PKG "BenchmarkFib15", "time")->n_samples, 3);
+    assert_int_equal(find_result(&run, PKG "BenchmarkFib15-2", "time")->n_samples, 3);
     bg_run_release(&run);
 }
 
@@ -144,7 +115,7 @@ static void test_other_cases(void **state)
     bg_run_init(&run);
     assert_int_equal(collect_fixture("go/benchtime-iterations-text/bench.txt", &run, &d), 0);
     assert_int_equal(run.n_results, 3);
-    assert_int_equal(find(&run, PKG "BenchmarkFib15-2", "time")->n_samples, 5);
+    assert_int_equal(find_result(&run, PKG "BenchmarkFib15-2", "time")->n_samples, 5);
     bg_run_release(&run);
     bg_run_init(&run);
     assert_int_equal(collect_fixture("go/no-benchmem-text/bench.txt", &run, &d), 0);
@@ -168,43 +139,32 @@ static void test_packages_and_failures(void **state)
 
     (void)state;
     bg_run_init(&run);
-    if (collect_text(text, &run, &d) != 0)
+    if (collect_text("go.txt", NULL, text, &run, &d) != 0)
         fail_msg("%s", d.msg);
     assert_int_equal(run.n_results, 2);
-    assert_near(find(&run, "a/one.BenchmarkX-2", "time")->samples[0], 10.5, 0.0);
-    assert_near(find(&run, "b/two.BenchmarkX-2", "time")->samples[0], 30.0, 0.0);
+    assert_near(find_result(&run, "a/one.BenchmarkX-2", "time")->samples[0], 10.5, 0.0);
+    assert_near(find_result(&run, "b/two.BenchmarkX-2", "time")->samples[0], 30.0, 0.0);
     assert_int_equal(run.n_warnings, 2);
-    bg_run_release(&run);
-}
-
-static void expect_error(const char *text, const char *want)
-{
-    struct bg_run run;
-    struct bg_diag d = { "" };
-
-    bg_run_init(&run);
-    if (bg_collect_bytes("go.txt", text, strlen(text), "go", &run, &d) == 0)
-        fail_msg("accepted %s", text);
-    if (strstr(d.msg, want) == NULL)
-        fail_msg("message '%s' lacks '%s'", d.msg, want);
     bg_run_release(&run);
 }
 
 static void test_bad_input(void **state)
 {
     (void)state;
-    expect_error("PASS\nok  \tx\t0.1s\n", "go.txt: no benchmark results");
-    expect_error("pkg: p\nBenchmarkA-2 \t 10\t -5 ns/op\n", "go.txt:2: ns/op value '-5' is negative");
-    expect_error("BenchmarkA-2 \t 10\t abc ns/op\n", "go.txt:1: ns/op value 'abc' is not a number");
-    expect_error("BenchmarkA-2 \t 10\t inf ns/op\n", "not a finite number");
-    expect_error("BenchmarkA-2 \t 10\t 5 ns/op\t 7\n", "go.txt:1: 'BenchmarkA-2': a value without its unit");
-    expect_error("BenchmarkA-2 \t 10\t 5 B/op\n", "'BenchmarkA-2': no ns/op in the result");
-    expect_error("BenchmarkA-2 \t 99999999999999999999\t 5 ns/op\n", "iteration count too large");
-    expect_error("BenchmarkA-2 \t 0\t 5 ns/op\n", "iteration count too small");
-    expect_error("{\"Action\":\"output\",\"Package\":\"p\",\"Output\":\"x\"}\n{oops\n",
-                 "go.txt:2: not a test2json event");
-    expect_error("{\"Action\":\"output\",\"Package\":\"p\",\"Output\":\"BenchmarkA \\t 1\\t -1 ns/op\\n\"}\n",
-                 "go.txt: package p, output line 1: ns/op value '-1' is negative");
+    rejects("PASS\nok  \tx\t0.1s\n", "go.txt: no benchmark results");
+    rejects("pkg: p\nBenchmarkA-2 \t 10\t -5 ns/op\n", "go.txt:2: ns/op value '-5' is negative");
+    rejects("BenchmarkA-2 \t 10\t abc ns/op\n", "go.txt:1: ns/op value 'abc' is not a number");
+    rejects("BenchmarkA-2 \t 10\t inf ns/op\n", "not a finite number");
+    rejects("BenchmarkA-2 \t 10\t 5 ns/op\t 7\n",
+            "go.txt:1: 'BenchmarkA-2': a value without its unit");
+    rejects("BenchmarkA-2 \t 10\t 5 B/op\n", "'BenchmarkA-2': no ns/op in the result");
+    rejects("BenchmarkA-2 \t 99999999999999999999\t 5 ns/op\n", "iteration count too large");
+    rejects("BenchmarkA-2 \t 0\t 5 ns/op\n", "iteration count too small");
+    rejects("{\"Action\":\"output\",\"Package\":\"p\",\"Output\":\"x\"}\n{oops\n",
+            "go.txt:2: not a test2json event");
+    rejects("{\"Action\":\"output\",\"Package\":\"p\","
+            "\"Output\":\"BenchmarkA \\t 1\\t -1 ns/op\\n\"}\n",
+            "go.txt: package p, output line 1: ns/op value '-1' is negative");
 }
 
 static void test_long_line(void **state)
@@ -217,7 +177,7 @@ static void test_long_line(void **state)
     memcpy(text, first, k);
     memset(text + k, 'x', n);
     memcpy(text + k + n, "\n", 2);
-    expect_error(text, "go.txt:2: line longer than 65536 bytes");
+    rejects(text, "go.txt:2: line longer than 65536 bytes");
     free(text);
 }
 

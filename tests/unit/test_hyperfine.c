@@ -3,39 +3,18 @@
  * (expected names and sample counts from its MANIFEST.json), and on broken
  * input, where the message must say which file and where.
  */
-#include "tests/unit/harness.h"
-#include "collector/formats.h"
-#include "core/buf.h"
-
-/* Parses a fixture file (auto-detected) into run; returns the parse status. */
-static int collect_fixture(const char *rel, struct bg_run *run, struct bg_diag *d)
-{
-    struct bg_buf in = BG_BUF_INIT(BG_MAX_INPUT);
-    char path[512];
-    int rc;
-
-    fixture(path, sizeof(path), rel);
-    rc = bg_buf_read_file(&in, path, d);
-    assert_int_equal(rc, 0);
-    rc = bg_collect_bytes(rel, in.data, in.len, NULL, run, d);
-    if (rc == 0)
-        rc = bg_run_finish(run, rel, d);
-    bg_buf_release(&in);
-    return rc;
-}
-
-/* Parses literal text as if it were the file "t.json". */
-static int collect_text(const char *text, struct bg_run *run, struct bg_diag *d)
-{
-    int rc = bg_collect_bytes("t.json", text, strlen(text), NULL, run, d);
-
-    return rc == 0 ? bg_run_finish(run, "t.json", d) : rc;
-}
+#include "tests/unit/collect_helpers.h"
 
 struct expect {
     const char *name;
     size_t samples;
 };
+
+/* text, read as t.json, is rejected with a message holding want */
+static void rejects(const char *text, const char *want)
+{
+    expect_rejected("t.json", NULL, text, want);
+}
 
 static void expect_results(const char *rel, const struct expect *e, size_t n)
 {
@@ -155,7 +134,7 @@ static void test_same_name_parameters_disambiguated(void **state)
 
     (void)state;
     bg_run_init(&run);
-    if (collect_text(doc, &run, &d) != 0)
+    if (collect_text("t.json", NULL, doc, &run, &d) != 0)
         fail_msg("%s", d.msg);
     assert_string_equal(run.results[0].name, "gzip (level=1)");
     assert_string_equal(run.results[1].name, "gzip (level=9)");
@@ -171,68 +150,53 @@ static void test_nonzero_exit_codes_warn(void **state)
 
     (void)state;
     bg_run_init(&run);
-    assert_int_equal(collect_text(doc, &run, &d), 0);
+    assert_int_equal(collect_text("t.json", NULL, doc, &run, &d), 0);
     assert_int_equal(run.n_warnings, 1);
     assert_non_null(strstr(run.warnings[0], "2 of 3 runs exited with a non-zero status"));
-    bg_run_release(&run);
-}
-
-/* Each broken input: rejected, with the file and the place in the message. */
-static void expect_error(const char *doc, const char *want)
-{
-    struct bg_run run;
-    struct bg_diag d = { "" };
-
-    bg_run_init(&run);
-    if (collect_text(doc, &run, &d) == 0)
-        fail_msg("accepted %s", doc);
-    if (strstr(d.msg, want) == NULL)
-        fail_msg("message '%s' lacks '%s'", d.msg, want);
-    assert_non_null(strstr(d.msg, "t.json"));
     bg_run_release(&run);
 }
 
 static void test_bad_input(void **state)
 {
     (void)state;
-    expect_error("", "empty file");
-    expect_error("hello, world\n", "not a recognised benchmark format (tried: ");
-    expect_error("{\"results\": [{\"command\": \"a\", \"times\": [0.1,", "t.json:1:");
-    expect_error("{\"results\": [{\"command\": \"a\", \"times\": [0.1,", "truncated");
-    expect_error("{\"results\": [{\"command\": \"a\", \"times\": [NaN]}]}", "invalid JSON");
-    expect_error("{\"results\": {\"command\": \"a\"}}", "not a recognised");
-    expect_error("{\"results\": []}", "not a recognised");
-    expect_error("[1, 2, 3]", "not a recognised");
+    rejects("", "empty file");
+    rejects("hello, world\n", "not a recognised benchmark format (tried: ");
+    rejects("{\"results\": [{\"command\": \"a\", \"times\": [0.1,", "t.json:1:");
+    rejects("{\"results\": [{\"command\": \"a\", \"times\": [0.1,", "truncated");
+    rejects("{\"results\": [{\"command\": \"a\", \"times\": [NaN]}]}", "invalid JSON");
+    rejects("{\"results\": {\"command\": \"a\"}}", "not a recognised");
+    rejects("{\"results\": []}", "not a recognised");
+    rejects("[1, 2, 3]", "not a recognised");
 }
 
 static void test_bad_values(void **state)
 {
     (void)state;
-    expect_error("{\"results\":[{\"command\":\"a\",\"times\":[0.1,-0.2]}]}",
-                 "results[0].times[1]: -0.2 is below the minimum 0");
-    expect_error("{\"results\":[{\"command\":\"a\",\"times\":[0.1,\"0.2\"]}]}",
-                 "results[0].times[1]: expected a number, got string");
-    expect_error("{\"results\":[{\"command\":\"a\",\"times\":[1e999]}]}",
-                 "results[0].times[0]: number is not finite");
-    expect_error("{\"results\":[{\"command\":\"a\",\"times\":[1e300]}]}",
-                 "results[0].times[0]: 1e+300 is above the maximum");
-    expect_error("{\"results\":[{\"command\":\"a\",\"times\":[]}]}",
-                 "results[0].times: empty");
-    expect_error("{\"results\":[{\"command\":\"a\",\"times\":[0.1]},{\"command\":7,\"times\":[]}]}",
-                 "results[1].command: expected a string, got number");
-    expect_error("{\"results\":[{\"command\":\"a\",\"times\":[0.1]},\"x\"]}",
-                 "results[1]: expected an object, got string");
-    expect_error("{\"results\":[{\"command\":\"a\\nb\",\"times\":[0.1]}]}",
-                 "contains a control character");
-    expect_error("{\"results\":[{\"command\":\"a\\u0000b\",\"times\":[0.1]}]}", "\\u0000");
-    expect_error("{\"results\":[{\"command\":\"\",\"times\":[0.1]}]}", "is empty");
-    expect_error("{\"results\":[{\"command\":\"a\",\"times\":[0.1],\"exit_codes\":[0,0]}]}",
-                 "2 exit codes for 1 times");
-    expect_error("{\"results\":[{\"command\":\"a\",\"times\":[0.1]},"
-                 "{\"command\":\"a\",\"times\":[0.2]}]}",
-                 "'a' (metric time) appears twice");
-    expect_error("{\"results\":[{\"command\":\"a\",\"times\":[0.1],\"parameters\":{\"k\":1}}]}",
-                 "results[0].parameters.k: expected a string");
+    rejects("{\"results\":[{\"command\":\"a\",\"times\":[0.1,-0.2]}]}",
+            "results[0].times[1]: -0.2 is below the minimum 0");
+    rejects("{\"results\":[{\"command\":\"a\",\"times\":[0.1,\"0.2\"]}]}",
+            "results[0].times[1]: expected a number, got string");
+    rejects("{\"results\":[{\"command\":\"a\",\"times\":[1e999]}]}",
+            "results[0].times[0]: number is not finite");
+    rejects("{\"results\":[{\"command\":\"a\",\"times\":[1e300]}]}",
+            "results[0].times[0]: 1e+300 is above the maximum");
+    rejects("{\"results\":[{\"command\":\"a\",\"times\":[]}]}",
+            "results[0].times: empty");
+    rejects("{\"results\":[{\"command\":\"a\",\"times\":[0.1]},{\"command\":7,\"times\":[]}]}",
+            "results[1].command: expected a string, got number");
+    rejects("{\"results\":[{\"command\":\"a\",\"times\":[0.1]},\"x\"]}",
+            "results[1]: expected an object, got string");
+    rejects("{\"results\":[{\"command\":\"a\\nb\",\"times\":[0.1]}]}",
+            "contains a control character");
+    rejects("{\"results\":[{\"command\":\"a\\u0000b\",\"times\":[0.1]}]}", "\\u0000");
+    rejects("{\"results\":[{\"command\":\"\",\"times\":[0.1]}]}", "is empty");
+    rejects("{\"results\":[{\"command\":\"a\",\"times\":[0.1],\"exit_codes\":[0,0]}]}",
+            "2 exit codes for 1 times");
+    rejects("{\"results\":[{\"command\":\"a\",\"times\":[0.1]},"
+            "{\"command\":\"a\",\"times\":[0.2]}]}",
+            "'a' (metric time) appears twice");
+    rejects("{\"results\":[{\"command\":\"a\",\"times\":[0.1],\"parameters\":{\"k\":1}}]}",
+            "results[0].parameters.k: expected a string");
 }
 
 static void test_invalid_utf8_name(void **state)
@@ -240,7 +204,7 @@ static void test_invalid_utf8_name(void **state)
     const char doc[] = "{\"results\":[{\"command\":\"a\xff\",\"times\":[0.1]}]}";
 
     (void)state;
-    expect_error(doc, "not valid UTF-8");
+    rejects(doc, "not valid UTF-8");
 }
 
 /* Printable Unicode is a fine name: identity survives untouched. */
@@ -252,7 +216,7 @@ static void test_unicode_name(void **state)
 
     (void)state;
     bg_run_init(&run);
-    if (collect_text(doc, &run, &d) != 0)
+    if (collect_text("t.json", NULL, doc, &run, &d) != 0)
         fail_msg("%s", d.msg);
     assert_string_equal(run.results[0].name, "µs/ü <x> \"q\"");
     bg_run_release(&run);
