@@ -9,7 +9,7 @@
 #   make clean
 
 CC      ?= gcc
-PKGS     = libmicrohttpd libcjson sqlite3
+PKGS     = libmicrohttpd libcjson sqlite3 nettle
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 WARN     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wwrite-strings -Wpointer-arith -fno-common
@@ -27,7 +27,8 @@ CORE_SRC = core/err.c core/buf.c core/num.c core/stats.c core/model.c core/json.
            core/spawn.c core/env.c core/store_sqlite.c core/cli.c
 COLL_SRC = $(sort $(wildcard collector/*.c))
 GATE_SRC = $(sort $(wildcard gate/*.c))
-LIB_SRC  = $(CORE_SRC) $(COLL_SRC) $(GATE_SRC)
+SERV_SRC = $(sort $(wildcard server/*.c))
+LIB_SRC  = $(CORE_SRC) $(COLL_SRC) $(GATE_SRC) $(SERV_SRC)
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/migrations.o
 MIGRATIONS = $(sort $(wildcard schemas/migrations/*.sql))
 
@@ -67,7 +68,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbenchgate.a
 # tool to inspect databases, git, and hyperfine for the real-harness test).
 # Idempotent: installs only what is missing, and says nothing when nothing is.
 DEB_PKGS = gcc make pkg-config libmicrohttpd-dev libcjson-dev libsqlite3-dev libcmocka-dev \
-           bats sqlite3 git hyperfine
+           nettle-dev libcurl4-openssl-dev bats sqlite3 git hyperfine curl
 SUDO     = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \

@@ -2,7 +2,7 @@
  * main.c: benchgate's entry point: a table of commands and nothing else.
  *
  * Each command lives with its concern (collect in collector/, check in
- * gate/) and returns an exit status from enum bg_exit.
+ * gate/, serve in server/) and returns an exit status from enum bg_exit.
  */
 #include "core/bg.h"
 #include "core/cli.h"
@@ -19,6 +19,8 @@ static const struct bg_cmd commands[] = {
     { "check", cmd_check, "compare the newest run with its baseline; exit 1 on a regression" },
     { "baseline", cmd_baseline, "pin, show or clear the baseline run that check uses" },
     { "history", cmd_history, "a benchmark's p95 over time, as text or JSON" },
+    { "serve", cmd_serve, "serve the JSON API and take uploads from CI" },
+    { "token", cmd_token, "create, list or revoke a project's upload tokens" },
 };
 
 static void print_help(FILE *out)

@@ -90,8 +90,7 @@ static bool meta_key_ok(const char *k, size_t n)
     return true;
 }
 
-/* --meta KEY=VALUE: an environment field, or free metadata kept with the run. */
-static int apply_meta(struct bg_run *run, const char *arg)
+int collect_meta(struct bg_run *run, const char *arg, struct bg_diag *d)
 {
     static const char *const text_fields[] = { "os", "kernel", "arch", "cpu_model", "compiler",
                                                "runner" };
@@ -102,14 +101,14 @@ static int apply_meta(struct bg_run *run, const char *arg)
     size_t klen;
 
     if (eq == NULL || !meta_key_ok(arg, (size_t)(eq - arg)))
-        return bg_usage_error("collect", "--meta '%s': expected KEY=VALUE, KEY of letters, "
-                              "digits, '_', '-' or '.' (at most 64)", arg);
+        return bg_fail(d, "'%.80s': expected KEY=VALUE, KEY of letters, digits, '_', '-' or "
+                       "'.' (at most 64)", arg);
     klen = (size_t)(eq - arg);
     memcpy(key, arg, klen);
     key[klen] = '\0';
     value = eq + 1;
     if (*value != '\0' && (why = bg_name_problem(value)) != NULL)
-        return bg_usage_error("collect", "--meta %s: value %s", key, why);
+        return bg_fail(d, "%s: value %s", key, why);
     for (size_t i = 0; i < ARRAY_SIZE(text_fields); i++) {
         if (strcmp(key, text_fields[i]) == 0) {
             bg_set_str(text_slots[i], *value != '\0' ? value : NULL);
@@ -120,7 +119,7 @@ static int apply_meta(struct bg_run *run, const char *arg)
         int64_t v;
 
         if (bg_parse_int64(value, 1, INT64_MAX, &v, &why) < 0)
-            return bg_usage_error("collect", "--meta %s=%s: %s", key, value, why);
+            return bg_fail(d, "%s=%.80s: %s", key, value, why);
         *(strcmp(key, "cores") == 0 ? &run->env.cores : &run->env.memory_bytes) = v;
         return 0;
     }
@@ -172,10 +171,13 @@ static int parse_args(int argc, char **argv, struct collect_opts *o, struct bg_r
                 return bg_usage_error("collect", "--timestamp '%s': %s (unix seconds)", optarg,
                                       why);
             break;
-        case OPT_META:
-            if (apply_meta(run, optarg) != 0)
-                return BG_EXIT_USAGE;
+        case OPT_META: {
+            struct bg_diag d;
+
+            if (collect_meta(run, optarg, &d) < 0)
+                return bg_usage_error("collect", "--meta %s", d.msg);
             break;
+        }
         case OPT_KEEP_GOING:
             o->keep_going = true;
             break;
@@ -211,14 +213,17 @@ void collect_origin(struct bg_run *run, const struct collect_origin *o)
         bg_set_str(&run->branch, o->branch);
     if (o->commit != NULL)
         bg_set_str(&run->commit, o->commit);
-    bg_context_detect(&ctx, run->project == NULL || run->branch == NULL || run->commit == NULL);
-    bg_context_apply(&ctx, run);
-    bg_context_release(&ctx);
+    if (!o->remote) {
+        bg_context_detect(&ctx, run->project == NULL || run->branch == NULL ||
+                                    run->commit == NULL);
+        bg_context_apply(&ctx, run);
+        bg_context_release(&ctx);
+        bg_env_detect(&run->env);
+    }
     if (run->project == NULL)
         run->project = bg_xstrdup("default");
     if (run->branch == NULL)
         run->branch = bg_xstrdup("main");
-    bg_env_detect(&run->env);
     bg_env_fingerprint(&run->env);
     if (o->timestamp != 0)
         run->timestamp = o->timestamp;

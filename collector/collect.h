@@ -13,6 +13,7 @@
 struct collect_origin {
     const char *project, *branch, *commit;
     int64_t timestamp;
+    bool remote; /* uploaded to a server: this machine, its CI and git say nothing */
 };
 
 /*
@@ -28,8 +29,17 @@ int collect_paths(char *const paths[], int n, const char *format, bool keep_goin
 /*
  * Fills where the run comes from: flags first, then what the input said
  * (benchgate's own documents), then CI variables, then git, then the
- * defaults ('default' project, 'main' branch, now); and the machine.
+ * defaults ('default' project, 'main' branch, now); and the machine. A
+ * remote origin skips CI, git and the machine: they describe the server.
  */
 void collect_origin(struct bg_run *run, const struct collect_origin *o);
+
+/*
+ * Applies one "KEY=VALUE" metadata setting (--meta, or the server's meta=
+ * query parameter): the keys os, kernel, arch, cpu_model, cores,
+ * memory_bytes, compiler and runner set the environment, others are kept
+ * as metadata. Returns 0, or -1 with d filled.
+ */
+int collect_meta(struct bg_run *run, const char *arg, struct bg_diag *d);
 
 #endif /* BG_COLLECTOR_COLLECT_H */

@@ -384,6 +384,8 @@ int bg_run_write_json(const struct bg_run *run, struct bg_buf *b)
     bool first;
 
     bg_buf_addf(b, "{\n  \"benchgate\": %d", FORMAT_VERSION);
+    if (run->id != 0)
+        bg_buf_addf(b, ",\n  \"id\": %" PRId64, run->id);
     if (run->project != NULL) {
         bg_buf_adds(b, ",\n  \"project\": ");
         bg_json_add_string(b, run->project);

@@ -17,6 +17,8 @@ bg_cmd_fn cmd_collect; /* collector/collect.c */
 bg_cmd_fn cmd_check;   /* gate/check.c */
 bg_cmd_fn cmd_baseline; /* gate/baseline.c */
 bg_cmd_fn cmd_history;  /* gate/history.c */
+bg_cmd_fn cmd_serve;    /* server/serve.c */
+bg_cmd_fn cmd_token;    /* server/token.c */
 
 /* --db default: $BENCHGATE_DB, else ./benchgate.db */
 const char *bg_default_db(void);

@@ -53,12 +53,15 @@ struct store_run_info {
     int64_t id, timestamp;
     char commit[65];      /* "" when the run has none */
     char fingerprint[17]; /* the machine's, see bg_env_fingerprint() */
+    char branch[BG_NAME_MAX + 1];
+    char tool[128];       /* cut if longer */
+    size_t n_results;
 };
 
 /*
- * Up to max runs of project on branch, newest first (by timestamp, then
- * id); with before_id non-zero only runs older than that one. Sets *out
- * (caller frees) and returns the count, or -1.
+ * Up to max runs of project on branch (NULL: any branch), newest first (by
+ * timestamp, then id); with before_id non-zero (and a branch) only runs
+ * older than that one. Sets *out (caller frees) and returns the count, or -1.
  */
 int store_list_runs(struct store *st, const char *project, const char *branch, int64_t before_id,
                     size_t max, struct store_run_info **out);
@@ -95,5 +98,49 @@ struct store_point {
  */
 int store_history(struct store *st, const char *project, const char *name, const char *metric,
                   const char *branch, size_t limit, struct store_point **out);
+
+/* Returns 1 when project has been stored (a run or a token), 0 when not, -1. */
+int store_project_exists(struct store *st, const char *project);
+
+struct store_project {
+    char name[BG_NAME_MAX + 1];
+    int64_t n_runs;
+    int64_t last_run; /* newest run's timestamp, 0 when none */
+};
+
+/* Every project, by name. Sets *out (caller frees); returns the count or -1. */
+int store_list_projects(struct store *st, struct store_project **out);
+
+struct store_benchmark {
+    char name[BG_NAME_MAX + 1];
+    char metric[65], unit[65];
+    enum bg_direction direction;
+    int64_t n_results; /* runs that measured it */
+};
+
+/* A project's benchmarks by (name, metric). Sets *out (caller frees);
+ * returns the count or -1. */
+int store_list_benchmarks(struct store *st, const char *project, struct store_benchmark **out);
+
+/*
+ * Upload tokens (server/token.c makes and checks them; the store keeps only
+ * the SHA-256 of the secret). add creates the project when new; find
+ * returns 1 with the token's project, hash and state, 0 when the id is
+ * unknown; revoke returns 1 when it revoked a valid token of project.
+ */
+#define STORE_TOKEN_HASH 32
+
+struct store_token {
+    char id[17];
+    char name[BG_NAME_MAX + 1];
+    int64_t created_at, revoked_at; /* revoked_at 0 while valid */
+};
+
+int store_token_add(struct store *st, const char *project, const char *id,
+                    const unsigned char hash[STORE_TOKEN_HASH], const char *name);
+int store_token_find(struct store *st, const char *id, char project[BG_NAME_MAX + 1],
+                     unsigned char hash[STORE_TOKEN_HASH], bool *revoked);
+int store_token_list(struct store *st, const char *project, struct store_token **out);
+int store_token_revoke(struct store *st, const char *project, const char *id);
 
 #endif /* BG_CORE_STORE_H */

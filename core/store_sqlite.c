@@ -44,6 +44,14 @@ enum stmt_id {
     ST_PIN_GET,
     ST_PIN_CLEAR,
     ST_HISTORY,
+    ST_LIST_RUNS_ANY,
+    ST_PROJECT_GET,
+    ST_PROJECTS,
+    ST_BENCHMARKS,
+    ST_TOKEN_ADD,
+    ST_TOKEN_FIND,
+    ST_TOKEN_LIST,
+    ST_TOKEN_REVOKE,
     ST_COUNT
 };
 
@@ -91,17 +99,19 @@ static const char *const stmt_sql[ST_COUNT] = {
         "s.max, s.stddev, s.summary_only, s.params, s.samples "
         "FROM results s JOIN benchmarks k ON k.id = s.benchmark_id WHERE s.run_id = ?1 "
         "ORDER BY s.id",
-    [ST_LIST_RUNS] =
-        "SELECT r.id, r.created_at, r.commit_sha, e.fingerprint FROM runs r "
-        "JOIN projects p ON p.id = r.project_id JOIN branches b ON b.id = r.branch_id "
-        "JOIN environments e ON e.id = r.environment_id WHERE p.name = ?1 AND b.name = ?2 "
-        "ORDER BY r.created_at DESC, r.id DESC LIMIT ?4",
+#define RUN_INFO_COLUMNS \
+    "SELECT r.id, r.created_at, r.commit_sha, e.fingerprint, b.name, r.tool, " \
+    "(SELECT count(*) FROM results s WHERE s.run_id = r.id) FROM runs r " \
+    "JOIN projects p ON p.id = r.project_id JOIN branches b ON b.id = r.branch_id " \
+    "JOIN environments e ON e.id = r.environment_id "
+    [ST_LIST_RUNS] = RUN_INFO_COLUMNS "WHERE p.name = ?1 AND b.name = ?2 "
+                     "ORDER BY r.created_at DESC, r.id DESC LIMIT ?4",
     [ST_LIST_RUNS_BEFORE] =
-        "SELECT r.id, r.created_at, r.commit_sha, e.fingerprint FROM runs r "
-        "JOIN projects p ON p.id = r.project_id JOIN branches b ON b.id = r.branch_id "
-        "JOIN environments e ON e.id = r.environment_id JOIN runs x ON x.id = ?3 "
+        RUN_INFO_COLUMNS "JOIN runs x ON x.id = ?3 "
         "WHERE p.name = ?1 AND b.name = ?2 AND (r.created_at, r.id) < (x.created_at, x.id) "
         "ORDER BY r.created_at DESC, r.id DESC LIMIT ?4",
+    [ST_LIST_RUNS_ANY] = RUN_INFO_COLUMNS "WHERE p.name = ?1 "
+                         "ORDER BY r.created_at DESC, r.id DESC LIMIT ?4",
     /* substr, not LIKE: a prefix match that no character of the input can widen */
     [ST_RUN_BY_COMMIT] =
         "SELECT r.id FROM runs r JOIN projects p ON p.id = r.project_id "
@@ -125,6 +135,25 @@ static const char *const stmt_sql[ST_COUNT] = {
         "JOIN branches b ON b.id = r.branch_id JOIN projects p ON p.id = k.project_id "
         "WHERE p.name = ?1 AND k.name = ?2 AND k.metric = ?3 AND (?4 IS NULL OR b.name = ?4) "
         "ORDER BY r.created_at DESC, r.id DESC LIMIT ?5) ORDER BY 2, 1",
+    [ST_PROJECT_GET] = "SELECT id FROM projects WHERE name = ?1",
+    [ST_PROJECTS] =
+        "SELECT p.name, count(r.id), max(r.created_at) FROM projects p "
+        "LEFT JOIN runs r ON r.project_id = p.id GROUP BY p.id ORDER BY p.name",
+    [ST_BENCHMARKS] =
+        "SELECT k.name, k.metric, k.unit, k.direction, count(s.id) FROM benchmarks k "
+        "JOIN projects p ON p.id = k.project_id LEFT JOIN results s ON s.benchmark_id = k.id "
+        "WHERE p.name = ?1 GROUP BY k.id ORDER BY k.name, k.metric",
+    [ST_TOKEN_ADD] =
+        "INSERT INTO tokens (id, project_id, hash, name, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_TOKEN_FIND] =
+        "SELECT p.name, t.hash, t.revoked_at IS NOT NULL FROM tokens t "
+        "JOIN projects p ON p.id = t.project_id WHERE t.id = ?1",
+    [ST_TOKEN_LIST] =
+        "SELECT t.id, t.name, t.created_at, t.revoked_at FROM tokens t "
+        "JOIN projects p ON p.id = t.project_id WHERE p.name = ?1 ORDER BY t.created_at, t.id",
+    [ST_TOKEN_REVOKE] =
+        "UPDATE tokens SET revoked_at = ?3 WHERE id = ?2 AND revoked_at IS NULL AND "
+        "project_id = (SELECT id FROM projects WHERE name = ?1)",
 };
 
 struct store {
@@ -564,7 +593,9 @@ int store_latest_run(struct store *st, const char *project, const char *branch,
 int store_list_runs(struct store *st, const char *project, const char *branch, int64_t before_id,
                     size_t max, struct store_run_info **out)
 {
-    sqlite3_stmt *s = stmt(st, before_id != 0 ? ST_LIST_RUNS_BEFORE : ST_LIST_RUNS);
+    sqlite3_stmt *s = stmt(st, branch == NULL      ? ST_LIST_RUNS_ANY
+                               : before_id != 0    ? ST_LIST_RUNS_BEFORE
+                                                   : ST_LIST_RUNS);
     size_t n = 0, cap = 0;
     int rc;
 
@@ -587,6 +618,9 @@ int store_list_runs(struct store *st, const char *project, const char *branch, i
         snprintf(ri->commit, sizeof(ri->commit), "%s", commit != NULL ? (const char *)commit : "");
         snprintf(ri->fingerprint, sizeof(ri->fingerprint), "%s",
                  fp != NULL ? (const char *)fp : "");
+        snprintf(ri->branch, sizeof(ri->branch), "%s", (const char *)sqlite3_column_text(s, 4));
+        snprintf(ri->tool, sizeof(ri->tool), "%s", (const char *)sqlite3_column_text(s, 5));
+        ri->n_results = (size_t)sqlite3_column_int64(s, 6);
     }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {
@@ -822,4 +856,178 @@ int store_load_run(struct store *st, int64_t id, struct bg_run *run)
     if (rc < 0 || load_results(st, id, run) < 0)
         return -1;
     return 1;
+}
+
+int store_project_exists(struct store *st, const char *project)
+{
+    sqlite3_stmt *s = stmt(st, ST_PROJECT_GET);
+    int rc;
+
+    if (s == NULL)
+        return -1;
+    bind_text(s, 1, project);
+    rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : db_fail(st, "cannot find the project");
+}
+
+int store_list_projects(struct store *st, struct store_project **out)
+{
+    sqlite3_stmt *s = stmt(st, ST_PROJECTS);
+    size_t n = 0, cap = 0;
+    int rc;
+
+    *out = NULL;
+    if (s == NULL)
+        return -1;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct store_project *p;
+
+        BG_GROW(*out, cap, n + 1);
+        p = &(*out)[n++];
+        snprintf(p->name, sizeof(p->name), "%s", (const char *)sqlite3_column_text(s, 0));
+        p->n_runs = sqlite3_column_int64(s, 1);
+        p->last_run = sqlite3_column_int64(s, 2); /* NULL (no runs) reads as 0 */
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        free(*out);
+        *out = NULL;
+        return db_fail(st, "cannot list projects");
+    }
+    return (int)n;
+}
+
+int store_list_benchmarks(struct store *st, const char *project, struct store_benchmark **out)
+{
+    sqlite3_stmt *s = stmt(st, ST_BENCHMARKS);
+    size_t n = 0, cap = 0;
+    int rc;
+
+    *out = NULL;
+    if (s == NULL)
+        return -1;
+    bind_text(s, 1, project);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct store_benchmark *k;
+
+        BG_GROW(*out, cap, n + 1);
+        k = &(*out)[n++];
+        snprintf(k->name, sizeof(k->name), "%s", (const char *)sqlite3_column_text(s, 0));
+        snprintf(k->metric, sizeof(k->metric), "%s", (const char *)sqlite3_column_text(s, 1));
+        snprintf(k->unit, sizeof(k->unit), "%s", (const char *)sqlite3_column_text(s, 2));
+        k->direction = sqlite3_column_int(s, 3) != 0 ? BG_DIR_HIGHER : BG_DIR_LOWER;
+        k->n_results = sqlite3_column_int64(s, 4);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        free(*out);
+        *out = NULL;
+        return db_fail(st, "cannot list benchmarks");
+    }
+    return (int)n;
+}
+
+int store_token_add(struct store *st, const char *project, const char *id,
+                    const unsigned char hash[STORE_TOKEN_HASH], const char *name)
+{
+    int64_t project_id = 0, now = (int64_t)time(NULL);
+    sqlite3_stmt *s;
+
+    if (db_exec(st, "BEGIN IMMEDIATE") < 0)
+        return -1;
+    s = stmt(st, ST_PROJECT_UPSERT);
+    if (s == NULL)
+        goto rollback;
+    bind_text(s, 1, project);
+    sqlite3_bind_int64(s, 2, now);
+    if (step_id(st, s, "cannot add the project", &project_id) < 0)
+        goto rollback;
+    s = stmt(st, ST_TOKEN_ADD);
+    if (s == NULL)
+        goto rollback;
+    bind_text(s, 1, id);
+    sqlite3_bind_int64(s, 2, project_id);
+    sqlite3_bind_blob(s, 3, hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
+    bind_text(s, 4, name);
+    sqlite3_bind_int64(s, 5, now);
+    if (step_done(st, s, "cannot add the token") < 0 || db_exec(st, "COMMIT") < 0)
+        goto rollback;
+    return 0;
+rollback:
+    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+}
+
+int store_token_find(struct store *st, const char *id, char project[BG_NAME_MAX + 1],
+                     unsigned char hash[STORE_TOKEN_HASH], bool *revoked)
+{
+    sqlite3_stmt *s = stmt(st, ST_TOKEN_FIND);
+    int rc;
+
+    if (s == NULL)
+        return -1;
+    bind_text(s, 1, id);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        const void *h = sqlite3_column_blob(s, 1);
+
+        if (h == NULL || sqlite3_column_bytes(s, 1) != STORE_TOKEN_HASH) {
+            sqlite3_reset(s);
+            return bg_error("database '%s': token '%s' has a damaged hash", st->path, id);
+        }
+        memcpy(hash, h, STORE_TOKEN_HASH);
+        snprintf(project, BG_NAME_MAX + 1, "%s", (const char *)sqlite3_column_text(s, 0));
+        *revoked = sqlite3_column_int(s, 2) != 0;
+    }
+    sqlite3_reset(s);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : db_fail(st, "cannot look up the token");
+}
+
+int store_token_list(struct store *st, const char *project, struct store_token **out)
+{
+    sqlite3_stmt *s = stmt(st, ST_TOKEN_LIST);
+    size_t n = 0, cap = 0;
+    int rc;
+
+    *out = NULL;
+    if (s == NULL)
+        return -1;
+    bind_text(s, 1, project);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct store_token *t;
+        const unsigned char *name = sqlite3_column_text(s, 1);
+
+        BG_GROW(*out, cap, n + 1);
+        t = &(*out)[n++];
+        snprintf(t->id, sizeof(t->id), "%s", (const char *)sqlite3_column_text(s, 0));
+        snprintf(t->name, sizeof(t->name), "%s", name != NULL ? (const char *)name : "");
+        t->created_at = sqlite3_column_int64(s, 2);
+        t->revoked_at = sqlite3_column_int64(s, 3);
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        free(*out);
+        *out = NULL;
+        return db_fail(st, "cannot list tokens");
+    }
+    return (int)n;
+}
+
+int store_token_revoke(struct store *st, const char *project, const char *id)
+{
+    sqlite3_stmt *s = stmt(st, ST_TOKEN_REVOKE);
+
+    if (s == NULL)
+        return -1;
+    bind_text(s, 1, project);
+    bind_text(s, 2, id);
+    sqlite3_bind_int64(s, 3, (int64_t)time(NULL));
+    if (step_done(st, s, "cannot revoke the token") < 0)
+        return -1;
+    return sqlite3_changes(st->db) > 0 ? 1 : 0;
 }

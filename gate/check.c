@@ -210,7 +210,7 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
 /* The run to judge: the FILEs collected in memory, or the newest stored run. */
 static int current_run(struct store *st, const struct check_opts *o, struct bg_run *cur)
 {
-    struct collect_origin origin = { o->project, o->branch, NULL, 0 };
+    struct collect_origin origin = { o->project, o->branch, NULL, 0, false };
     int64_t id = 0;
     int found;
 

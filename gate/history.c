@@ -8,6 +8,7 @@
 #include "core/json.h"
 #include "core/num.h"
 #include "core/store.h"
+#include "gate/history.h"
 #include "gate/report.h"
 
 #include <math.h>
@@ -80,43 +81,49 @@ static void print_text(const struct history_opts *o, const struct store_point *p
     }
 }
 
+void history_write_json(struct bg_buf *b, const char *project, const char *name,
+                        const char *metric, const struct store_point *pts, size_t n)
+{
+    bg_buf_adds(b, "{\"project\": ");
+    bg_json_add_string(b, project);
+    bg_buf_adds(b, ", \"name\": ");
+    bg_json_add_string(b, name);
+    bg_buf_adds(b, ", \"metric\": ");
+    bg_json_add_string(b, metric);
+    bg_buf_adds(b, ", \"unit\": ");
+    bg_json_add_string(b, n > 0 ? pts[0].unit : "");
+    bg_buf_adds(b, ",\n \"points\": [");
+    for (size_t i = 0; i < n; i++) {
+        const struct store_point *pt = &pts[i];
+
+        bg_buf_addf(b, "%s\n  {\"run_id\": %" PRId64 ", \"timestamp\": %" PRId64 ", \"commit\": ",
+                    i > 0 ? "," : "", pt->run_id, pt->timestamp);
+        if (pt->commit[0] != '\0')
+            bg_json_add_string(b, pt->commit);
+        else
+            bg_buf_adds(b, "null");
+        bg_buf_adds(b, ", \"branch\": ");
+        bg_json_add_string(b, pt->branch);
+        bg_buf_addf(b, ", \"n\": %zu, \"p95\": ", pt->n);
+        bg_json_add_number(b, pt->p95);
+        bg_buf_adds(b, ", \"median\": ");
+        bg_json_add_number(b, pt->median);
+        bg_buf_adds(b, ", \"mean\": ");
+        bg_json_add_number(b, pt->mean);
+        bg_buf_adds(b, ", \"min\": ");
+        bg_json_add_number(b, pt->min);
+        bg_buf_adds(b, ", \"max\": ");
+        bg_json_add_number(b, pt->max);
+        bg_buf_addf(b, ", \"summary_only\": %s}", pt->summary_only ? "true" : "false");
+    }
+    bg_buf_adds(b, "\n]}\n");
+}
+
 static void print_json(const struct history_opts *o, const struct store_point *pts, int n)
 {
     struct bg_buf b = BG_BUF_INIT(SIZE_MAX);
 
-    bg_buf_adds(&b, "{\"project\": ");
-    bg_json_add_string(&b, o->project);
-    bg_buf_adds(&b, ", \"name\": ");
-    bg_json_add_string(&b, o->name);
-    bg_buf_adds(&b, ", \"metric\": ");
-    bg_json_add_string(&b, o->metric);
-    bg_buf_adds(&b, ", \"unit\": ");
-    bg_json_add_string(&b, n > 0 ? pts[0].unit : "");
-    bg_buf_adds(&b, ",\n \"points\": [");
-    for (int i = 0; i < n; i++) {
-        const struct store_point *pt = &pts[i];
-
-        bg_buf_addf(&b, "%s\n  {\"run_id\": %" PRId64 ", \"timestamp\": %" PRId64 ", \"commit\": ",
-                    i > 0 ? "," : "", pt->run_id, pt->timestamp);
-        if (pt->commit[0] != '\0')
-            bg_json_add_string(&b, pt->commit);
-        else
-            bg_buf_adds(&b, "null");
-        bg_buf_adds(&b, ", \"branch\": ");
-        bg_json_add_string(&b, pt->branch);
-        bg_buf_addf(&b, ", \"n\": %zu, \"p95\": ", pt->n);
-        bg_json_add_number(&b, pt->p95);
-        bg_buf_adds(&b, ", \"median\": ");
-        bg_json_add_number(&b, pt->median);
-        bg_buf_adds(&b, ", \"mean\": ");
-        bg_json_add_number(&b, pt->mean);
-        bg_buf_adds(&b, ", \"min\": ");
-        bg_json_add_number(&b, pt->min);
-        bg_buf_adds(&b, ", \"max\": ");
-        bg_json_add_number(&b, pt->max);
-        bg_buf_addf(&b, ", \"summary_only\": %s}", pt->summary_only ? "true" : "false");
-    }
-    bg_buf_adds(&b, "\n]}\n");
+    history_write_json(&b, o->project, o->name, o->metric, pts, (size_t)n);
     fwrite(b.data, 1, b.len, stdout);
     bg_buf_release(&b);
 }

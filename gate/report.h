@@ -6,6 +6,7 @@
 #define BG_GATE_REPORT_H
 
 #include "core/bg.h"
+#include "core/buf.h"
 #include "gate/compare.h"
 
 /* The aligned terminal table with a header and a one-line verdict; colour
@@ -19,8 +20,9 @@ void report_text(FILE *out, const struct gate_report *r, bool colour);
 /* A Markdown report for a GitHub job summary or pull-request comment. */
 void report_markdown(FILE *out, const struct gate_report *r);
 
-/* The verdict document of schemas/verdict.schema.json. */
+/* The verdict document of schemas/verdict.schema.json, to a file or appended to a buffer. */
 void report_json(FILE *out, const struct gate_report *r);
+void report_json_buf(struct bg_buf *out, const struct gate_report *r);
 
 /* GitHub workflow commands: ::error for failing rows, ::warning otherwise. */
 void report_github(FILE *out, const struct gate_report *r);

@@ -92,48 +92,53 @@ static void row_object(struct bg_buf *b, const struct gate_report *r, const stru
                 gate_row_fails(r, row) ? "true" : "false");
 }
 
-void report_json(FILE *out, const struct gate_report *r)
+void report_json_buf(struct bg_buf *out, const struct gate_report *r)
 {
-    struct bg_buf b = BG_BUF_INIT(SIZE_MAX);
-
-    bg_buf_addf(&b, "{\n  \"benchgate_verdict\": %d,\n  \"verdict\": \"%s\",\n  \"project\": ",
+    bg_buf_addf(out, "{\n  \"benchgate_verdict\": %d,\n  \"verdict\": \"%s\",\n  \"project\": ",
                 VERDICT_VERSION, gate_failed(r) ? "fail" : "pass");
-    str(&b, r->cur->project);
-    bg_buf_adds(&b, ",\n  \"current\": ");
-    run_object(&b, r->cur);
-    bg_buf_adds(&b, ",\n  \"baseline\": ");
+    str(out, r->cur->project);
+    bg_buf_adds(out, ",\n  \"current\": ");
+    run_object(out, r->cur);
+    bg_buf_adds(out, ",\n  \"baseline\": ");
     if (r->base == NULL) {
-        bg_buf_adds(&b, "null");
+        bg_buf_adds(out, "null");
     } else {
-        run_object(&b, r->base);
-        b.len--; /* reopen the object to add why and warning */
-        bg_buf_adds(&b, ", \"why\": ");
-        str(&b, r->baseline_why);
-        bg_buf_adds(&b, ", \"warning\": ");
-        str(&b, r->baseline_warning != NULL && r->baseline_warning[0] != '\0'
+        run_object(out, r->base);
+        out->len--; /* reopen the object to add why and warning */
+        bg_buf_adds(out, ", \"why\": ");
+        str(out, r->baseline_why);
+        bg_buf_adds(out, ", \"warning\": ");
+        str(out, r->baseline_warning != NULL && r->baseline_warning[0] != '\0'
                     ? r->baseline_warning : NULL);
-        bg_buf_adds(&b, "}");
+        bg_buf_adds(out, "}");
     }
-    bg_buf_adds(&b, ",\n  \"options\": {\"threshold\": ");
-    bg_json_add_number(&b, r->opts.threshold);
-    bg_buf_adds(&b, ", \"alpha\": ");
-    bg_json_add_number(&b, r->opts.alpha);
-    bg_buf_addf(&b, ", \"min_samples\": %zu, \"resamples\": %u, \"seed\": %" PRIu64
+    bg_buf_adds(out, ",\n  \"options\": {\"threshold\": ");
+    bg_json_add_number(out, r->opts.threshold);
+    bg_buf_adds(out, ", \"alpha\": ");
+    bg_json_add_number(out, r->opts.alpha);
+    bg_buf_addf(out, ", \"min_samples\": %zu, \"resamples\": %u, \"seed\": %" PRIu64
                 ", \"fail_on_inconclusive\": %s, \"fail_on_missing\": %s},\n",
                 r->opts.min_samples, r->opts.resamples, r->opts.seed,
                 r->opts.fail_on_inconclusive ? "true" : "false",
                 r->opts.fail_on_missing ? "true" : "false");
-    bg_buf_addf(&b, "  \"counts\": {\"regressed\": %zu, \"improved\": %zu, \"unchanged\": %zu, "
+    bg_buf_addf(out, "  \"counts\": {\"regressed\": %zu, \"improved\": %zu, \"unchanged\": %zu, "
                 "\"inconclusive\": %zu, \"new\": %zu, \"missing\": %zu, \"ignored\": %zu, "
                 "\"failing\": %zu, \"tested\": %zu},\n  \"results\": [\n",
                 r->count[GATE_REGRESSED], r->count[GATE_IMPROVED], r->count[GATE_UNCHANGED],
                 r->count[GATE_INCONCLUSIVE], r->count[GATE_NEW], r->count[GATE_MISSING],
                 r->count[GATE_IGNORED], gate_n_failing(r), r->n_tested);
     for (size_t i = 0; i < r->n_rows; i++) {
-        row_object(&b, r, &r->rows[i]);
-        bg_buf_adds(&b, i + 1 < r->n_rows ? ",\n" : "\n");
+        row_object(out, r, &r->rows[i]);
+        bg_buf_adds(out, i + 1 < r->n_rows ? ",\n" : "\n");
     }
-    bg_buf_adds(&b, "  ]\n}\n");
+    bg_buf_adds(out, "  ]\n}\n");
+}
+
+void report_json(FILE *out, const struct gate_report *r)
+{
+    struct bg_buf b = BG_BUF_INIT(SIZE_MAX);
+
+    report_json_buf(&b, r);
     fwrite(b.data, 1, b.len, out);
     bg_buf_release(&b);
 }

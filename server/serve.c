@@ -1,0 +1,512 @@
+/*
+ * serve.c: `benchgate serve`: libmicrohttpd in front of server/api.c.
+ *
+ * Threads: a fixed pool of --threads workers, each polling its own share of
+ * the connections, so a slow client stalls nobody and a slow request
+ * stalls only its own worker. Each worker has its own SQLite connection
+ * (opened on its first request, closed at shutdown): SQLite connections
+ * must not be shared between threads, and WAL lets the readers run while
+ * one writer commits.
+ *
+ * Requests: the body is read into a buffer bounded by --max-body (a larger
+ * Content-Length is refused with 413 before any of it is read); the answer
+ * is queued on the call after the first, which keeps the connection alive
+ * (libmicrohttpd closes it when the answer comes with the headers).
+ *
+ * Shutdown: SIGINT or SIGTERM stops accepting, waits for the requests
+ * already being handled (uploads included) up to --shutdown-timeout, then
+ * closes every connection and database.
+ */
+#include "core/bg.h"
+#include "core/cli.h"
+#include "core/num.h"
+#include "core/store.h"
+#include "server/api.h"
+#include "server/metrics.h"
+#include "server/route.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char usage[] =
+    "usage: benchgate serve [options]\n"
+    "\n"
+    "Serve the JSON API (and take uploads) from one database. Stops cleanly on\n"
+    "SIGINT or SIGTERM, finishing the requests in flight. Logs a line per request\n"
+    "on standard error.\n"
+    "\n"
+    "  --listen ADDR:PORT      IPv4 address and port (default 127.0.0.1:8080; port 0\n"
+    "                          picks a free one, printed on standard output)\n"
+    "  --db PATH               database (default $BENCHGATE_DB, else ./benchgate.db;\n"
+    "                          created when missing)\n"
+    "  --threads N             worker threads, each with its own database\n"
+    "                          connection (default 4, at most 64)\n"
+    "  --max-body BYTES        largest request body (default 8388608 = 8 MiB)\n"
+    "  --timeout SECONDS       close a connection idle this long (default 30)\n"
+    "  --max-connections N     concurrent connections (default 512)\n"
+    "  --shutdown-timeout S    how long a stop waits for requests in flight\n"
+    "                          (default 30)\n"
+    "  --private               reading a project's data needs one of its tokens too\n"
+    "                          (uploads and checks always do)\n"
+    "  -h, --help              show this help\n"
+    "\n"
+    "Tokens: benchgate token create --project P --db PATH. See the README for\n"
+    "the API.\n"
+    "\n"
+    "Exit status: 0 stopped by a signal, 2 bad usage, 3 database or socket error.\n";
+
+enum {
+    OPT_LISTEN = 256, OPT_DB, OPT_THREADS, OPT_MAX_BODY, OPT_TIMEOUT, OPT_MAX_CONN,
+    OPT_SHUTDOWN, OPT_PRIVATE
+};
+
+static const struct option options[] = {
+    { "listen", required_argument, NULL, OPT_LISTEN },
+    { "db", required_argument, NULL, OPT_DB },
+    { "threads", required_argument, NULL, OPT_THREADS },
+    { "max-body", required_argument, NULL, OPT_MAX_BODY },
+    { "timeout", required_argument, NULL, OPT_TIMEOUT },
+    { "max-connections", required_argument, NULL, OPT_MAX_CONN },
+    { "shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN },
+    { "private", no_argument, NULL, OPT_PRIVATE },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+struct serve_opts {
+    const char *db;
+    struct sockaddr_in addr;
+    int64_t threads, timeout, max_conn, shutdown;
+    struct api_config api;
+};
+
+/* ---- per-worker database connections ---- */
+
+#define MAX_THREADS 64
+
+static const char *db_path;
+static pthread_mutex_t stores_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct store *stores[MAX_THREADS + 1];
+static size_t n_stores;
+static _Thread_local struct store *worker_store;
+
+/* This worker's connection, opened on first use; NULL when it cannot open. */
+static struct store *my_store(void)
+{
+    struct store *st;
+
+    if (worker_store != NULL)
+        return worker_store;
+    if (store_open(db_path, false, &st) < 0)
+        return NULL;
+    pthread_mutex_lock(&stores_lock);
+    if (n_stores == ARRAY_SIZE(stores)) { /* cannot happen: one per worker */
+        pthread_mutex_unlock(&stores_lock);
+        store_close(st);
+        return NULL;
+    }
+    stores[n_stores++] = st;
+    pthread_mutex_unlock(&stores_lock);
+    worker_store = st;
+    return st;
+}
+
+static void close_stores(void)
+{
+    for (size_t i = 0; i < n_stores; i++)
+        store_close(stores[i]);
+    n_stores = 0;
+}
+
+/* ---- one request ---- */
+
+struct request {
+    struct timespec start;
+    char method[8];
+    char path[128];           /* for the log line, cut and made printable */
+    struct bg_buf body;
+    bool too_large, answered;
+    int status;
+    size_t bytes_out;
+};
+
+static double seconds_since(const struct timespec *t)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+/* A copy of s fit for a log line: at most size-1 bytes, control bytes as '?'. */
+static void printable(char *out, size_t size, const char *s)
+{
+    size_t i = 0;
+
+    for (; s[i] != '\0' && i + 1 < size; i++)
+        out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+    out[i] = '\0';
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *conn, struct request *rq,
+                                     struct api_response *rs)
+{
+    struct MHD_Response *r;
+    enum MHD_Result ret;
+    size_t len;
+    char *data = bg_buf_detach(&rs->body, &len);
+
+    r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+    if (r == NULL) {
+        free(data);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, rs->content_type);
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (rs->allow != NULL)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, rs->allow);
+    if (rs->status == 401)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+    ret = MHD_queue_response(conn, (unsigned)rs->status, r);
+    MHD_destroy_response(r);
+    rq->status = rs->status;
+    rq->bytes_out = len;
+    rq->answered = true;
+    return ret;
+}
+
+static enum MHD_Result send_error(struct MHD_Connection *conn, struct request *rq, int status,
+                                  const char *code, const char *msg)
+{
+    struct api_response rs = API_RESPONSE_INIT;
+
+    api_error(&rs, status, code, "%s", msg);
+    return send_response(conn, rq, &rs);
+}
+
+struct query_walk {
+    struct route_query *q;
+    const char *why;
+};
+
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *value)
+{
+    struct query_walk *w = cls;
+
+    (void)kind;
+    return route_query_add(w->q, key, value, &w->why) < 0 ? MHD_NO : MHD_YES;
+}
+
+/* The request is whole: decode it, run the route, answer. */
+static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, struct request *rq,
+                                const struct api_config *cfg)
+{
+    struct route_path path;
+    struct route_query query = { .n = 0 };
+    struct query_walk walk = { &query, NULL };
+    struct api_response rs = API_RESPONSE_INIT;
+    struct api_request req;
+    const char *why;
+    char msg[128];
+    enum MHD_Result ret;
+
+    if (rq->too_large) {
+        snprintf(msg, sizeof(msg), "the request body is larger than the limit of %zu bytes",
+                 cfg->max_body);
+        return send_error(conn, rq, 413, "payload_too_large", msg);
+    }
+    if (route_split(url, &path, &why) < 0) {
+        snprintf(msg, sizeof(msg), "the path %s", why);
+        return send_error(conn, rq, 400, "bad_request", msg);
+    }
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg, &walk);
+    if (walk.why != NULL) {
+        route_query_release(&query);
+        snprintf(msg, sizeof(msg), "the query string %s", walk.why);
+        return send_error(conn, rq, 400, "bad_request", msg);
+    }
+    req = (struct api_request){
+        .method = rq->method,
+        .path = &path,
+        .query = &query,
+        .authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_AUTHORIZATION),
+        .body = rq->body.data,
+        .body_len = rq->body.len,
+        .st = my_store(),
+        .cfg = cfg,
+    };
+    if (req.st == NULL)
+        api_error(&rs, 503, "store_error", "the database cannot be opened");
+    else
+        api_handle(&req, &rs);
+    route_query_release(&query);
+    ret = send_response(conn, rq, &rs);
+    bg_buf_release(&rs.body);
+    return ret;
+}
+
+/* libmicrohttpd's first call for a request: set it up, refuse what is too big. */
+static enum MHD_Result start_request(struct MHD_Connection *conn, const char *url,
+                                     const char *method, const struct api_config *cfg,
+                                     void **con_cls)
+{
+    struct request *rq = bg_xcalloc(1, sizeof(*rq));
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+    int64_t length;
+    const char *why;
+
+    clock_gettime(CLOCK_MONOTONIC, &rq->start);
+    printable(rq->method, sizeof(rq->method), method);
+    printable(rq->path, sizeof(rq->path), url);
+    rq->body = (struct bg_buf)BG_BUF_INIT(cfg->max_body);
+    *con_cls = rq;
+    metrics_in_flight(+1);
+    if (cl != NULL && bg_parse_int64(cl, 0, INT64_MAX, &length, &why) == 0 &&
+        (uint64_t)length > cfg->max_body) {
+        char msg[128];
+
+        /* answered now, the body unread: libmicrohttpd then closes the connection */
+        snprintf(msg, sizeof(msg), "the request body (%" PRId64 " bytes) is larger than the "
+                 "limit of %zu bytes", length, cfg->max_body);
+        return send_error(conn, rq, 413, "payload_too_large", msg);
+    }
+    return MHD_YES;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    const struct api_config *cfg = cls;
+    struct request *rq = *con_cls;
+
+    (void)version;
+    if (rq == NULL)
+        return start_request(conn, url, method, cfg, con_cls);
+    if (rq->answered) {
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        if (!rq->too_large && bg_buf_add(&rq->body, upload_data, *upload_data_size) < 0) {
+            rq->too_large = true; /* read and drop the rest; answer 413 at the end */
+            bg_buf_release(&rq->body);
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    return dispatch(conn, url, rq, cfg);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct request *rq = *con_cls;
+    char when[32];
+    struct tm tm;
+    time_t now;
+    double secs;
+
+    (void)cls;
+    (void)conn;
+    if (rq == NULL)
+        return;
+    secs = seconds_since(&rq->start);
+    metrics_request(rq->answered ? rq->status : 0, secs);
+    metrics_in_flight(-1);
+    now = time(NULL);
+    if (gmtime_r(&now, &tm) == NULL || strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        snprintf(when, sizeof(when), "-");
+    /* one fprintf per line: stdio locks the stream, so lines never interleave */
+    if (rq->answered)
+        fprintf(stderr, "%s %s %s %d %zu %.1fms\n", when, rq->method, rq->path, rq->status,
+                rq->bytes_out, secs * 1e3);
+    else
+        fprintf(stderr, "%s %s %s - 0 %.1fms (connection %s)\n", when, rq->method, rq->path,
+                secs * 1e3,
+                toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timed out" : "closed");
+    bg_buf_release(&rq->body);
+    free(rq);
+    *con_cls = NULL;
+}
+
+/* The path and query reach the handler undecoded: route.c splits the path
+ * first and decodes each segment, so "%2F" stays inside its segment. */
+static size_t keep_escapes(void *cls, struct MHD_Connection *conn, char *s)
+{
+    (void)cls;
+    (void)conn;
+    return strlen(s);
+}
+
+/* ---- the command ---- */
+
+static int parse_listen(const char *arg, struct sockaddr_in *addr)
+{
+    const char *colon = strrchr(arg, ':'), *why;
+    char host[64];
+    int64_t port;
+
+    if (colon == NULL || (size_t)(colon - arg) >= sizeof(host))
+        return bg_usage_error("serve", "--listen '%.80s': expected IPv4-ADDRESS:PORT", arg);
+    memcpy(host, arg, (size_t)(colon - arg));
+    host[colon - arg] = '\0';
+    memset(addr, 0, sizeof(*addr));
+    addr->sin_family = AF_INET;
+    if (inet_pton(AF_INET, host, &addr->sin_addr) != 1)
+        return bg_usage_error("serve", "--listen '%.80s': '%s' is not an IPv4 address", arg,
+                              host);
+    if (bg_parse_int64(colon + 1, 0, 65535, &port, &why) < 0)
+        return bg_usage_error("serve", "--listen '%.80s': port %s (0 to 65535)", arg, why);
+    addr->sin_port = htons((uint16_t)port);
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, struct serve_opts *o)
+{
+    const char *why;
+    int64_t v;
+    int c;
+
+    bg_getopt_reset();
+    while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+        switch (c) {
+        case OPT_LISTEN:
+            if (parse_listen(optarg, &o->addr) != 0)
+                return BG_EXIT_USAGE;
+            break;
+        case OPT_DB:
+            o->db = optarg;
+            break;
+        case OPT_THREADS:
+        case OPT_TIMEOUT:
+        case OPT_MAX_CONN:
+        case OPT_SHUTDOWN: {
+            int64_t hi = c == OPT_THREADS ? MAX_THREADS : c == OPT_MAX_CONN ? 100000 : 86400;
+            int64_t *slot = c == OPT_THREADS ? &o->threads
+                            : c == OPT_TIMEOUT ? &o->timeout
+                            : c == OPT_MAX_CONN ? &o->max_conn
+                                                : &o->shutdown;
+
+            if (bg_parse_int64(optarg, c == OPT_SHUTDOWN ? 0 : 1, hi, slot, &why) < 0)
+                return bg_usage_error("serve", "%s '%s': %s (at most %" PRId64 ")",
+                                      argv[optind - 1], optarg, why, hi);
+            break;
+        }
+        case OPT_MAX_BODY:
+            if (bg_parse_int64(optarg, 1, BG_MAX_INPUT, &v, &why) < 0)
+                return bg_usage_error("serve", "--max-body '%s': %s (1 to %u)", optarg, why,
+                                      BG_MAX_INPUT);
+            o->api.max_body = (size_t)v;
+            break;
+        case OPT_PRIVATE:
+            o->api.private_reads = true;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return -1;
+        default:
+            return bg_usage_error("serve", "unknown or incomplete option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return bg_usage_error("serve", "unexpected argument '%s'", argv[optind]);
+    return 0;
+}
+
+/* Waits for SIGINT or SIGTERM (blocked in every thread, so only this one sees them). */
+static int wait_for_stop(const sigset_t *stop)
+{
+    int sig = 0;
+
+    while (sigwait(stop, &sig) != 0)
+        ;
+    return sig;
+}
+
+static void drain(struct MHD_Daemon *d, int64_t timeout)
+{
+    struct timespec start, nap = { 0, 20 * 1000 * 1000 };
+    MHD_socket fd = MHD_quiesce_daemon(d);
+
+    if (fd != MHD_INVALID_SOCKET)
+        close(fd);
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    while (metrics_in_flight_now() > 0 && seconds_since(&start) < (double)timeout)
+        nanosleep(&nap, NULL);
+    if (metrics_in_flight_now() > 0)
+        bg_warn("stopping with %ld requests unfinished after %" PRId64 " s",
+                metrics_in_flight_now(), timeout);
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    struct serve_opts o = {
+        .db = bg_default_db(), .threads = 4, .timeout = 30, .max_conn = 512, .shutdown = 30,
+        .api = { 8u << 20, false },
+    };
+    const union MHD_DaemonInfo *info;
+    struct MHD_Daemon *d;
+    struct store *st;
+    sigset_t stop;
+    char host[INET_ADDRSTRLEN];
+    int rc, sig;
+
+    parse_listen("127.0.0.1:8080", &o.addr);
+    rc = parse_args(argc, argv, &o);
+    if (rc != 0)
+        return bg_finish_output(rc < 0 ? BG_EXIT_PASS : rc);
+    /* create and migrate the database once, before any worker opens it */
+    if (store_open(o.db, true, &st) < 0 || store_close(st) < 0)
+        return BG_EXIT_STORE;
+    db_path = o.db;
+
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL); /* the workers inherit the mask */
+    signal(SIGPIPE, SIG_IGN);
+
+    d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC |
+                             MHD_USE_ERROR_LOG,
+                         0, NULL, NULL, on_request, &o.api,
+                         MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&o.addr,
+                         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o.threads,
+                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o.timeout,
+                         MHD_OPTION_CONNECTION_LIMIT, (unsigned)o.max_conn,
+                         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+                         MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, NULL,
+                         MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
+                         MHD_OPTION_END);
+    if (d == NULL) {
+        inet_ntop(AF_INET, &o.addr.sin_addr, host, sizeof(host));
+        bg_error("cannot listen on %s:%u: %s", host, ntohs(o.addr.sin_port),
+                 errno != 0 ? strerror(errno) : "libmicrohttpd failed to start");
+        return BG_EXIT_STORE;
+    }
+    info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    inet_ntop(AF_INET, &o.addr.sin_addr, host, sizeof(host));
+    printf("benchgate %s: listening on http://%s:%u (database '%s', %" PRId64 " threads)\n",
+           BG_VERSION, host, info != NULL ? info->port : ntohs(o.addr.sin_port), o.db,
+           o.threads);
+    fflush(stdout);
+
+    sig = wait_for_stop(&stop);
+    fprintf(stderr, "benchgate: %s: finishing requests in flight, then stopping\n",
+            sig == SIGINT ? "SIGINT" : "SIGTERM");
+    drain(d, o.shutdown);
+    MHD_stop_daemon(d);
+    close_stores();
+    printf("benchgate: stopped\n");
+    return bg_finish_output(BG_EXIT_PASS);
+}

@@ -1,0 +1,278 @@
+/*
+ * token.c: upload tokens (see token.h), and `benchgate token`, which works
+ * on the database directly: whoever can write the database file is already
+ * trusted with everything in it.
+ */
+#include "core/bg.h"
+#include "server/token.h"
+#include "core/cli.h"
+#include "core/env.h"
+
+#include <nettle/memops.h>
+#include <nettle/sha2.h>
+#include <sys/random.h>
+#include <time.h>
+
+static void hex(const unsigned char *p, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[p[i] >> 4];
+        out[2 * i + 1] = digits[p[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+static bool all_hex(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return false;
+    }
+    return true;
+}
+
+static void sha256(const char *s, size_t n, unsigned char out[STORE_TOKEN_HASH])
+{
+    struct sha256_ctx ctx;
+
+    sha256_init(&ctx);
+    sha256_update(&ctx, n, (const uint8_t *)s);
+    sha256_digest(&ctx, SHA256_DIGEST_SIZE, out);
+}
+
+/* getrandom() may return fewer bytes than asked, or be interrupted. */
+static int os_random(unsigned char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t got = getrandom(p, n, 0);
+
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += got;
+        n -= (size_t)got;
+    }
+    return 0;
+}
+
+int token_generate(char out[TOKEN_LEN + 1], char id[TOKEN_ID_LEN + 1],
+                   unsigned char hash[STORE_TOKEN_HASH])
+{
+    unsigned char raw[TOKEN_ID_LEN / 2 + TOKEN_SECRET_LEN / 2];
+    char secret[TOKEN_SECRET_LEN + 1];
+
+    if (os_random(raw, sizeof(raw)) < 0)
+        return -1;
+    hex(raw, TOKEN_ID_LEN / 2, id);
+    hex(raw + TOKEN_ID_LEN / 2, TOKEN_SECRET_LEN / 2, secret);
+    snprintf(out, TOKEN_LEN + 1, "bg_%s_%s", id, secret);
+    sha256(secret, TOKEN_SECRET_LEN, hash);
+    memset(raw, 0, sizeof(raw));
+    memset(secret, 0, sizeof(secret));
+    return 0;
+}
+
+int token_parse(const char *token, char id[TOKEN_ID_LEN + 1], unsigned char hash[STORE_TOKEN_HASH])
+{
+    const char *secret = token + 3 + TOKEN_ID_LEN + 1;
+
+    if (strnlen(token, TOKEN_LEN + 1) != TOKEN_LEN || strncmp(token, "bg_", 3) != 0 ||
+        token[3 + TOKEN_ID_LEN] != '_' || !all_hex(token + 3, TOKEN_ID_LEN) ||
+        !all_hex(secret, TOKEN_SECRET_LEN))
+        return -1;
+    memcpy(id, token + 3, TOKEN_ID_LEN);
+    id[TOKEN_ID_LEN] = '\0';
+    sha256(secret, TOKEN_SECRET_LEN, hash);
+    return 0;
+}
+
+enum token_check token_check(struct store *st, const char *token, const char *project,
+                             char owner[BG_NAME_MAX + 1])
+{
+    unsigned char presented[STORE_TOKEN_HASH], stored[STORE_TOKEN_HASH];
+    char id[TOKEN_ID_LEN + 1], proj[BG_NAME_MAX + 1];
+    bool revoked = false;
+    int found;
+
+    if (token == NULL || *token == '\0')
+        return TOKEN_MISSING;
+    if (token_parse(token, id, presented) < 0)
+        return TOKEN_INVALID;
+    found = store_token_find(st, id, proj, stored, &revoked);
+    if (found < 0)
+        return TOKEN_STORE_ERROR;
+    /* the id is public; the secret's hash is what must match, in constant time */
+    if (found == 0 || !memeql_sec(presented, stored, STORE_TOKEN_HASH))
+        return TOKEN_INVALID;
+    if (revoked)
+        return TOKEN_REVOKED;
+    if (project != NULL && strcmp(project, proj) != 0)
+        return TOKEN_OTHER_PROJECT;
+    if (owner != NULL)
+        memcpy(owner, proj, strlen(proj) + 1);
+    return TOKEN_OK;
+}
+
+/* ---- benchgate token ---- */
+
+static const char usage[] =
+    "usage: benchgate token create [--name TEXT] [options]\n"
+    "       benchgate token list [options]\n"
+    "       benchgate token revoke ID [options]\n"
+    "\n"
+    "Manage the tokens that let a project upload to 'benchgate serve'. Works on\n"
+    "the server's database file directly. 'create' prints the new token alone on\n"
+    "its last line; it is shown once and only its hash is kept. A token can\n"
+    "upload to its own project only.\n"
+    "\n"
+    "  --db PATH        database (default $BENCHGATE_DB, else ./benchgate.db)\n"
+    "  --project NAME   the token's project (default as for collect)\n"
+    "  --name TEXT      with create: what the token is for, shown by list\n"
+    "  -h, --help       show this help\n"
+    "\n"
+    "Exit status: 0 done, 2 bad usage or no such token, 3 database error.\n";
+
+enum { OPT_DB = 256, OPT_PROJECT, OPT_NAME };
+
+static const struct option options[] = {
+    { "db", required_argument, NULL, OPT_DB },
+    { "project", required_argument, NULL, OPT_PROJECT },
+    { "name", required_argument, NULL, OPT_NAME },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+static int token_create(struct store *st, const char *project, const char *name)
+{
+    char token[TOKEN_LEN + 1], id[TOKEN_ID_LEN + 1];
+    unsigned char hash[STORE_TOKEN_HASH];
+
+    if (token_generate(token, id, hash) < 0) {
+        bg_error("cannot get random bytes from the OS: %s", strerror(errno));
+        return BG_EXIT_STORE;
+    }
+    if (store_token_add(st, project, id, hash, name) < 0)
+        return BG_EXIT_STORE;
+    printf("created token %s for project '%s'; it is shown only this once:\n%s\n", id, project,
+           token);
+    memset(token, 0, sizeof(token));
+    return BG_EXIT_PASS;
+}
+
+static void date_of(int64_t ts, char *buf, size_t size)
+{
+    time_t t = (time_t)ts;
+    struct tm tm;
+
+    if (gmtime_r(&t, &tm) == NULL || strftime(buf, size, "%Y-%m-%d %H:%M", &tm) == 0)
+        snprintf(buf, size, "%" PRId64, ts);
+}
+
+static int token_list(struct store *st, const char *project)
+{
+    struct store_token *t;
+    int n = store_token_list(st, project, &t);
+
+    if (n < 0)
+        return BG_EXIT_STORE;
+    if (n == 0)
+        printf("no tokens for project '%s'\n", project);
+    else
+        printf("%-16s  %-16s  %-16s  %s\n", "ID", "CREATED (UTC)", "REVOKED (UTC)", "NAME");
+    for (int i = 0; i < n; i++) {
+        char created[32], revoked[32] = "-";
+
+        date_of(t[i].created_at, created, sizeof(created));
+        if (t[i].revoked_at != 0)
+            date_of(t[i].revoked_at, revoked, sizeof(revoked));
+        printf("%-16s  %-16s  %-16s  %s\n", t[i].id, created, revoked, t[i].name);
+    }
+    free(t);
+    return BG_EXIT_PASS;
+}
+
+static int token_revoke(struct store *st, const char *project, const char *id)
+{
+    char plain[TOKEN_ID_LEN + 1];
+    int done;
+
+    /* a whole token names its id too; the id alone is the usual way */
+    if (strncmp(id, "bg_", 3) == 0 && strlen(id) > 3 + TOKEN_ID_LEN)
+        id += 3;
+    if (strnlen(id, TOKEN_ID_LEN + 1) < TOKEN_ID_LEN || !all_hex(id, TOKEN_ID_LEN) ||
+        (id[TOKEN_ID_LEN] != '\0' && id[TOKEN_ID_LEN] != '_'))
+        return bg_usage_error("token", "'%.80s' is not a token id (16 hex digits)", id);
+    memcpy(plain, id, TOKEN_ID_LEN);
+    plain[TOKEN_ID_LEN] = '\0';
+    done = store_token_revoke(st, project, plain);
+    if (done < 0)
+        return BG_EXIT_STORE;
+    if (done == 0) {
+        bg_error("project '%s' has no valid token %s", project, plain);
+        return BG_EXIT_USAGE;
+    }
+    printf("revoked token %s of project '%s'\n", plain, project);
+    return BG_EXIT_PASS;
+}
+
+int cmd_token(int argc, char **argv)
+{
+    const char *db = bg_default_db(), *project = NULL, *name = NULL, *verb, *why;
+    struct bg_context ctx;
+    struct store *st = NULL;
+    int c, rc, want;
+
+    bg_getopt_reset();
+    while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+        switch (c) {
+        case OPT_DB:
+            db = optarg;
+            break;
+        case OPT_PROJECT:
+        case OPT_NAME:
+            why = bg_name_problem(optarg);
+            if (why != NULL)
+                return bg_usage_error("token", "%s '%.80s' %s",
+                                      c == OPT_PROJECT ? "--project" : "--name", optarg, why);
+            *(c == OPT_PROJECT ? &project : &name) = optarg;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return bg_finish_output(BG_EXIT_PASS);
+        default:
+            return bg_usage_error("token", "unknown or incomplete option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return bg_usage_error("token", "expected create, list or revoke");
+    verb = argv[optind];
+    want = strcmp(verb, "revoke") == 0 ? 2 : 1;
+    if ((strcmp(verb, "create") != 0 && strcmp(verb, "list") != 0 && want == 1) ||
+        argc - optind != want)
+        return bg_usage_error("token", "expected 'create', 'list' or 'revoke ID'");
+    if (name != NULL && strcmp(verb, "create") != 0)
+        return bg_usage_error("token", "--name applies to create only");
+
+    bg_context_detect(&ctx, project == NULL);
+    if (project == NULL)
+        project = ctx.project != NULL ? ctx.project : "default";
+    if (store_open(db, strcmp(verb, "create") == 0, &st) < 0) {
+        rc = BG_EXIT_STORE;
+        goto out;
+    }
+    if (strcmp(verb, "create") == 0)
+        rc = token_create(st, project, name);
+    else if (strcmp(verb, "list") == 0)
+        rc = token_list(st, project);
+    else
+        rc = token_revoke(st, project, argv[optind + 1]);
+out:
+    if (store_close(st) < 0 && rc == BG_EXIT_PASS)
+        rc = BG_EXIT_STORE;
+    bg_context_release(&ctx);
+    return bg_finish_output(rc);
+}
