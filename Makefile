@@ -9,7 +9,7 @@
 #   make clean
 
 CC      ?= gcc
-PKGS     = libmicrohttpd libcjson sqlite3 nettle
+PKGS     = libmicrohttpd libcjson sqlite3 nettle libcurl
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 WARN     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wwrite-strings -Wpointer-arith -fno-common
@@ -23,7 +23,7 @@ CFLAGS  += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-poin
 LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
-CORE_SRC = core/err.c core/buf.c core/num.c core/stats.c core/model.c core/json.c \
+CORE_SRC = core/err.c core/buf.c core/num.c core/stats.c core/model.c core/json.c core/http_client.c \
            core/spawn.c core/env.c core/store_sqlite.c core/cli.c
 COLL_SRC = $(sort $(wildcard collector/*.c))
 GATE_SRC = $(sort $(wildcard gate/*.c))

@@ -11,6 +11,8 @@
 #include "core/buf.h"
 #include "core/cli.h"
 #include "core/env.h"
+#include "core/http_client.h"
+#include "core/json.h"
 #include "core/num.h"
 #include "core/store.h"
 
@@ -36,15 +38,18 @@ static const char usage[] =
     "                       exit status is still 2 when any file was bad)\n"
     "  --output json        print the run as a benchgate run document instead of\n"
     "                       storing it (schemas/run.schema.json; collect reads it back)\n"
+    "  --server URL         upload the run to a benchgate server instead of a\n"
+    "                       database (default $BENCHGATE_SERVER)\n"
+    "  --token TOKEN        the project's upload token (default $BENCHGATE_TOKEN)\n"
     "  -q, --quiet          print nothing but errors and warnings\n"
     "  -h, --help           show this help\n"
     "\n"
     "Exit status: 0 stored, 2 bad usage or input (nothing stored, except the good\n"
-    "files with --keep-going), 3 database error.\n";
+    "files with --keep-going; also a refused token), 3 database or server error.\n";
 
 enum {
     OPT_DB = 256, OPT_FORMAT, OPT_PROJECT, OPT_BRANCH, OPT_COMMIT, OPT_TIMESTAMP, OPT_META,
-    OPT_KEEP_GOING, OPT_OUTPUT
+    OPT_KEEP_GOING, OPT_OUTPUT, OPT_SERVER, OPT_TOKEN
 };
 
 static const struct option options[] = {
@@ -57,13 +62,15 @@ static const struct option options[] = {
     { "meta", required_argument, NULL, OPT_META },
     { "keep-going", no_argument, NULL, OPT_KEEP_GOING },
     { "output", required_argument, NULL, OPT_OUTPUT },
+    { "server", required_argument, NULL, OPT_SERVER },
+    { "token", required_argument, NULL, OPT_TOKEN },
     { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
 
 struct collect_opts {
-    const char *db, *format;
+    const char *db, *format, *server, *token;
     struct collect_origin origin;
     bool quiet, keep_going, json;
 };
@@ -186,6 +193,12 @@ static int parse_args(int argc, char **argv, struct collect_opts *o, struct bg_r
                 return bg_usage_error("collect", "--output '%s': expected text or json", optarg);
             o->json = strcmp(optarg, "json") == 0;
             break;
+        case OPT_SERVER:
+            o->server = optarg;
+            break;
+        case OPT_TOKEN:
+            o->token = optarg;
+            break;
         case 'q':
             o->quiet = true;
             break;
@@ -283,9 +296,58 @@ int collect_paths(char *const paths[], int n, const char *format, bool keep_goin
     return bad;
 }
 
+/* POSTs the run document to the server; prints what it stored. */
+static int upload(const struct bg_server *srv, const struct bg_run *run, bool quiet)
+{
+    struct bg_buf doc = BG_BUF_INIT(SIZE_MAX), path = BG_BUF_INIT(SIZE_MAX);
+    struct bg_buf resp = BG_BUF_INIT(1u << 20);
+    cJSON *answer = NULL;
+    const cJSON *id;
+    long status = 0;
+    int rc;
+
+    if (srv->token == NULL)
+        bg_warn("no token given (--token or BENCHGATE_TOKEN): the server will refuse the "
+                "upload");
+    bg_run_write_json(run, &doc);
+    bg_buf_adds(&path, "/api/v1/projects/");
+    bg_server_escape(&path, run->project);
+    bg_buf_adds(&path, "/runs");
+    if (bg_server_request(srv, "POST", path.data, doc.data, doc.len, &status, &resp) < 0) {
+        rc = BG_EXIT_STORE;
+        goto out;
+    }
+    if (status != 201) {
+        rc = status >= 400 ? bg_server_failed(srv, status, &resp) : BG_EXIT_STORE;
+        if (status < 400)
+            bg_error("server %s: unexpected status %ld", srv->url, status);
+        goto out;
+    }
+    answer = cJSON_ParseWithLength(resp.data, resp.len);
+    id = bg_json_get(answer, "id");
+    if (!cJSON_IsNumber(id)) {
+        bg_error("server %s: stored the run but its answer has no run id", srv->url);
+        rc = BG_EXIT_STORE;
+        goto out;
+    }
+    if (!quiet)
+        printf("uploaded run %.0f of project '%s' on branch '%s'%s%.12s to %s: %zu "
+               "benchmarks (%s)\n",
+               id->valuedouble, run->project, run->branch, run->commit != NULL ? " at " : "",
+               run->commit != NULL ? run->commit : "", srv->url, run->n_results, run->tool);
+    rc = BG_EXIT_PASS;
+out:
+    cJSON_Delete(answer);
+    bg_buf_release(&resp);
+    bg_buf_release(&path);
+    bg_buf_release(&doc);
+    return rc;
+}
+
 int cmd_collect(int argc, char **argv)
 {
     struct collect_opts o = { .db = bg_default_db() };
+    struct bg_server srv;
     struct bg_run run;
     struct store *st = NULL;
     int rc, bad = 0;
@@ -303,6 +365,14 @@ int cmd_collect(int argc, char **argv)
     collect_origin(&run, &o.origin);
     if (o.json) {
         rc = print_json(&run);
+        goto out;
+    }
+    if (bg_server_resolve(&srv, o.server, o.token) < 0)
+        goto out;
+    if (srv.url != NULL) {
+        rc = upload(&srv, &run, o.quiet);
+        if (rc == BG_EXIT_PASS && bad > 0)
+            rc = BG_EXIT_USAGE;
         goto out;
     }
 

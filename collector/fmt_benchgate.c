@@ -440,6 +440,19 @@ int bg_run_write_json(const struct bg_run *run, struct bg_buf *b)
     return bg_buf_adds(b, "  ]\n}\n");
 }
 
+int bg_run_read_json(const cJSON *doc, const char *what, struct bg_run *run, struct bg_diag *d)
+{
+    struct bg_input in = { what, "", 0, doc };
+    const cJSON *id = bg_json_get(doc, "id");
+
+    if (parse(&in, run, d) < 0 || bg_run_finish(run, what, d) < 0)
+        return -1;
+    if (cJSON_IsNumber(id) && id->valuedouble >= 1 && id->valuedouble <= 9007199254740992.0)
+        run->id = (int64_t)id->valuedouble;
+    bg_env_fingerprint(&run->env);
+    return 0;
+}
+
 const struct bg_format bg_format_benchgate = {
     .name = "benchgate",
     .summary = "benchgate's own run document (schemas/run.schema.json)",

@@ -92,4 +92,8 @@ extern const struct bg_format bg_format_catch2;
  * numbers round-trip exactly, so reading it back gives the same run. */
 int bg_run_write_json(const struct bg_run *run, struct bg_buf *b);
 
+/* Reads a run document already parsed (a server's answer) into an empty
+ * run, finished and fingerprinted, keeping its "id". Returns 0 or -1 with d. */
+int bg_run_read_json(const cJSON *doc, const char *what, struct bg_run *run, struct bg_diag *d);
+
 #endif /* BG_COLLECTOR_FORMATS_H */

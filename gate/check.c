@@ -15,6 +15,7 @@
 #include "gate/baseline.h"
 #include "gate/compare.h"
 #include "gate/config.h"
+#include "gate/remote.h"
 #include "gate/report.h"
 
 #include <unistd.h>
@@ -51,6 +52,11 @@ static const char usage[] =
     "  --config PATH            per-benchmark thresholds and ignores (default\n"
     "                           ./benchgate.json when it exists; see README)\n"
     "  -o, --output FORMAT      text (default), markdown, json or github\n"
+    "  --server URL             take the runs from a benchgate server instead of a\n"
+    "                           database (default $BENCHGATE_SERVER); without FILEs\n"
+    "                           the current run is the branch's newest there\n"
+    "  --token TOKEN            a token of the project, needed when the server is\n"
+    "                           private (default $BENCHGATE_TOKEN)\n"
     "  -h, --help               show this help\n"
     "\n"
     "The baseline is a pinned run (benchgate baseline set), else the newest run\n"
@@ -65,12 +71,12 @@ static const char usage[] =
     "verdict=pass|fail are appended to them.\n"
     "\n"
     "Exit status: 0 pass, 1 regression, 2 bad usage or nothing to check,\n"
-    "3 database error.\n";
+    "3 database or server error.\n";
 
 enum {
     OPT_DB = 256, OPT_PROJECT, OPT_BRANCH, OPT_BASELINE_BRANCH, OPT_BASELINE, OPT_WINDOW,
     OPT_FORMAT, OPT_MIN_SAMPLES, OPT_ALPHA, OPT_RESAMPLES, OPT_FAIL_INCONCLUSIVE,
-    OPT_FAIL_MISSING, OPT_CONFIG
+    OPT_FAIL_MISSING, OPT_CONFIG, OPT_SERVER, OPT_TOKEN
 };
 
 enum output { OUT_TEXT, OUT_MARKDOWN, OUT_JSON, OUT_GITHUB };
@@ -89,6 +95,8 @@ static const struct option options[] = {
     { "fail-on-inconclusive", no_argument, NULL, OPT_FAIL_INCONCLUSIVE },
     { "fail-on-missing", no_argument, NULL, OPT_FAIL_MISSING },
     { "config", required_argument, NULL, OPT_CONFIG },
+    { "server", required_argument, NULL, OPT_SERVER },
+    { "token", required_argument, NULL, OPT_TOKEN },
     { "output", required_argument, NULL, 'o' },
     { "threshold", required_argument, NULL, 't' },
     { "help", no_argument, NULL, 'h' },
@@ -97,6 +105,7 @@ static const struct option options[] = {
 
 struct check_opts {
     const char *db, *project, *branch, *baseline_branch, *baseline, *format, *config;
+    const char *server, *token;
     int64_t window;
     enum output output;
     struct gate_opts gate;
@@ -174,6 +183,12 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
         case OPT_CONFIG:
             o->config = optarg;
             break;
+        case OPT_SERVER:
+            o->server = optarg;
+            break;
+        case OPT_TOKEN:
+            o->token = optarg;
+            break;
         case 'o':
             if (strcmp(optarg, "text") == 0)
                 o->output = OUT_TEXT;
@@ -207,8 +222,10 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
     return 0;
 }
 
-/* The run to judge: the FILEs collected in memory, or the newest stored run. */
-static int current_run(struct store *st, const struct check_opts *o, struct bg_run *cur)
+/* The run to judge: the FILEs collected in memory, or the newest stored run
+ * (in the database, or on the server when srv names one). */
+static int current_run(struct store *st, const struct bg_server *srv, const struct check_opts *o,
+                       struct bg_run *cur)
 {
     struct collect_origin origin = { o->project, o->branch, NULL, 0, false };
     int64_t id = 0;
@@ -218,6 +235,8 @@ static int current_run(struct store *st, const struct check_opts *o, struct bg_r
         return collect_paths(o->files, o->n_files, o->format, false, cur) < 0
                    ? BG_EXIT_USAGE
                    : (collect_origin(cur, &origin), BG_EXIT_PASS);
+    if (srv->url != NULL)
+        return remote_latest_run(srv, o->project, o->branch, cur);
     found = store_latest_run(st, o->project, o->branch, 0, &id);
     if (found == 0) {
         bg_error("no runs of project '%s' on branch '%s' in '%s': collect one first with "
@@ -239,6 +258,7 @@ int cmd_check(int argc, char **argv)
     struct baseline base;
     struct baseline_request req;
     struct gate_report report;
+    struct bg_server srv;
     struct store *st = NULL;
     int rc;
 
@@ -264,19 +284,29 @@ int cmd_check(int argc, char **argv)
     if (o.branch == NULL)
         o.branch = ctx.branch != NULL ? ctx.branch : o.baseline_branch;
 
-    if (store_open(o.db, false, &st) < 0) {
+    if (bg_server_resolve(&srv, o.server, o.token) < 0) {
+        rc = BG_EXIT_USAGE;
+        goto out;
+    }
+    if (srv.url == NULL && store_open(o.db, false, &st) < 0) {
         rc = BG_EXIT_STORE;
         goto out;
     }
-    rc = current_run(st, &o, &cur);
+    rc = current_run(st, &srv, &o, &cur);
     if (rc != BG_EXIT_PASS)
         goto out;
     req = (struct baseline_request){ o.project, o.baseline_branch, o.baseline, (size_t)o.window,
                                      cur.id, cur.branch };
-    rc = baseline_select(st, &cur, &req, &base);
-    if (rc < 0) {
-        rc = rc == STORE_REJECTED ? BG_EXIT_USAGE : BG_EXIT_STORE;
-        goto out;
+    if (srv.url != NULL) {
+        rc = remote_baseline(&srv, &cur, &req, &base);
+        if (rc != BG_EXIT_PASS)
+            goto out;
+    } else {
+        rc = baseline_select(st, &cur, &req, &base);
+        if (rc < 0) {
+            rc = rc == STORE_REJECTED ? BG_EXIT_USAGE : BG_EXIT_STORE;
+            goto out;
+        }
     }
     if (base.warning[0] != '\0')
         bg_warn("%s", base.warning);

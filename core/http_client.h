@@ -1,0 +1,45 @@
+/*
+ * http_client.h: talking to a benchgate server (libcurl). Used by
+ * `collect --server` to upload and `check --server` to fetch runs and
+ * baselines, so that a CI job needs no database of its own.
+ *
+ * The server comes from --server or $BENCHGATE_SERVER, the token from
+ * --token or $BENCHGATE_TOKEN. Only http:// and https:// URLs are taken and
+ * redirects are not followed (a token must not travel to another host).
+ */
+#ifndef BG_CORE_HTTP_CLIENT_H
+#define BG_CORE_HTTP_CLIENT_H
+
+#include "core/bg.h"
+#include "core/buf.h"
+
+struct bg_server {
+    const char *url;   /* "http://host:port", no trailing '/' needed */
+    const char *token; /* NULL: none */
+};
+
+/* Fills s from the flags given (NULL: not given) and the environment;
+ * s->url stays NULL when no server is named. Returns 0, or -1 (printed)
+ * for a URL that is not http(s). */
+int bg_server_resolve(struct bg_server *s, const char *url_flag, const char *token_flag);
+
+/*
+ * Sends method to the server at path (already escaped, starting with '/'),
+ * with an optional JSON body. On an answer, *status is the HTTP status and
+ * resp holds the body (bounded). Returns 0 when the server answered (any
+ * status), -1 (printed) when it could not be reached.
+ */
+int bg_server_request(const struct bg_server *s, const char *method, const char *path,
+                      const char *body, size_t len, long *status, struct bg_buf *resp);
+
+/* Appends s percent-encoded as one path segment or query value. */
+void bg_server_escape(struct bg_buf *b, const char *s);
+
+/*
+ * Prints the server's error for an answer with a status >= 400 ("server
+ * URL: 401 unauthorized: the token is not valid") and returns the exit
+ * status it means: 3 for 5xx (the server failed), else 2.
+ */
+int bg_server_failed(const struct bg_server *s, long status, const struct bg_buf *resp);
+
+#endif /* BG_CORE_HTTP_CLIENT_H */

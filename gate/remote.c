@@ -1,0 +1,134 @@
+/* remote.c: the current run and its baseline from a benchgate server (see remote.h). */
+#include "core/bg.h"
+#include "gate/remote.h"
+#include "collector/formats.h"
+#include "core/json.h"
+
+/* Answers are bounded: a baseline of 100,000 results of many samples fits. */
+#define ANSWER_MAX BG_MAX_INPUT
+
+static void project_path(struct bg_buf *b, const char *project, const char *rest)
+{
+    bg_buf_adds(b, "/api/v1/projects/");
+    bg_server_escape(b, project);
+    bg_buf_adds(b, rest);
+}
+
+/* Sends the request and parses the JSON answer of a 200; an exit status. */
+static int call(const struct bg_server *srv, const char *method, const struct bg_buf *path,
+                const struct bg_buf *body, cJSON **answer)
+{
+    struct bg_buf resp = BG_BUF_INIT(ANSWER_MAX);
+    struct bg_diag d = { "" };
+    long status = 0;
+    int rc = BG_EXIT_PASS;
+
+    *answer = NULL;
+    if (bg_server_request(srv, method, path->data, body != NULL ? body->data : NULL,
+                          body != NULL ? body->len : 0, &status, &resp) < 0)
+        rc = BG_EXIT_STORE;
+    else if (status != 200)
+        rc = status >= 400 ? bg_server_failed(srv, status, &resp)
+                           : (bg_error("server %s: unexpected status %ld", srv->url, status),
+                              BG_EXIT_STORE);
+    else if ((*answer = bg_json_parse(resp.data, resp.len, "the server's answer", &d)) == NULL)
+        rc = (bg_error("server %s: %s", srv->url, d.msg), BG_EXIT_STORE);
+    bg_buf_release(&resp);
+    return rc;
+}
+
+static int read_run(const struct bg_server *srv, const cJSON *doc, struct bg_run *run)
+{
+    struct bg_diag d = { "" };
+
+    if (bg_run_read_json(doc, "the server's run", run, &d) < 0) {
+        bg_error("server %s: %s", srv->url, d.msg);
+        return BG_EXIT_STORE;
+    }
+    return BG_EXIT_PASS;
+}
+
+int remote_latest_run(const struct bg_server *srv, const char *project, const char *branch,
+                      struct bg_run *cur)
+{
+    struct bg_buf path = BG_BUF_INIT(SIZE_MAX);
+    cJSON *list = NULL, *doc = NULL;
+    const cJSON *id;
+    int rc;
+
+    project_path(&path, project, "/runs?limit=1&branch=");
+    bg_server_escape(&path, branch);
+    rc = call(srv, "GET", &path, NULL, &list);
+    if (rc != BG_EXIT_PASS)
+        goto out;
+    id = bg_json_get(cJSON_GetArrayItem(bg_json_get(list, "runs"), 0), "id");
+    if (!cJSON_IsNumber(id)) {
+        bg_error("no runs of project '%s' on branch '%s' at %s: upload one first with "
+                 "'benchgate collect --server', or give FILEs to judge", project, branch,
+                 srv->url);
+        rc = BG_EXIT_USAGE;
+        goto out;
+    }
+    bg_buf_reset(&path);
+    project_path(&path, project, "");
+    bg_buf_addf(&path, "/runs/%.0f", id->valuedouble);
+    rc = call(srv, "GET", &path, NULL, &doc);
+    if (rc == BG_EXIT_PASS)
+        rc = read_run(srv, doc, cur);
+out:
+    cJSON_Delete(doc);
+    cJSON_Delete(list);
+    bg_buf_release(&path);
+    return rc;
+}
+
+int remote_baseline(const struct bg_server *srv, const struct bg_run *cur,
+                    const struct baseline_request *req, struct baseline *out)
+{
+    struct bg_buf path = BG_BUF_INIT(SIZE_MAX), body = BG_BUF_INIT(SIZE_MAX);
+    const cJSON *found, *why, *warning, *runs, *id;
+    cJSON *answer = NULL;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    bg_run_init(&out->run);
+    project_path(&path, req->project, "/baseline?baseline_branch=");
+    bg_server_escape(&path, req->branch);
+    bg_buf_addf(&path, "&window=%zu", req->window);
+    if (req->ref != NULL) {
+        bg_buf_adds(&path, "&baseline=");
+        bg_server_escape(&path, req->ref);
+    }
+    /* a stored current run is named, so the server never picks it as its own baseline */
+    if (cur->id != 0)
+        bg_buf_addf(&path, "&run=%" PRId64, cur->id);
+    else
+        bg_run_write_json(cur, &body);
+    rc = call(srv, "POST", &path, cur->id != 0 ? NULL : &body, &answer);
+    if (rc != BG_EXIT_PASS)
+        goto out;
+    found = bg_json_get(answer, "found");
+    why = bg_json_get(answer, "why");
+    warning = bg_json_get(answer, "warning");
+    runs = bg_json_get(answer, "runs");
+    if (!cJSON_IsBool(found) || !cJSON_IsString(why) || !cJSON_IsString(warning) ||
+        !cJSON_IsArray(runs)) {
+        bg_error("server %s: the baseline answer is not what benchgate expects", srv->url);
+        rc = BG_EXIT_STORE;
+        goto out;
+    }
+    snprintf(out->why, sizeof(out->why), "%s (server %s)", why->valuestring, srv->url);
+    snprintf(out->warning, sizeof(out->warning), "%s", warning->valuestring);
+    cJSON_ArrayForEach(id, runs) {
+        if (cJSON_IsNumber(id) && out->n_ids < ARRAY_SIZE(out->ids))
+            out->ids[out->n_ids++] = (int64_t)id->valuedouble;
+    }
+    out->found = cJSON_IsTrue(found);
+    if (out->found)
+        rc = read_run(srv, bg_json_get(answer, "run"), &out->run);
+out:
+    cJSON_Delete(answer);
+    bg_buf_release(&body);
+    bg_buf_release(&path);
+    return rc;
+}
