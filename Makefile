@@ -68,7 +68,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbenchgate.a
 # tool to inspect databases, git, and hyperfine for the real-harness test).
 # Idempotent: installs only what is missing, and says nothing when nothing is.
 DEB_PKGS = gcc make pkg-config libmicrohttpd-dev libcjson-dev libsqlite3-dev libcmocka-dev \
-           nettle-dev libcurl4-openssl-dev bats sqlite3 git hyperfine curl
+           nettle-dev libcurl4-openssl-dev bats sqlite3 git hyperfine curl python3-jsonschema
 SUDO     = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
