@@ -471,6 +471,10 @@ int cmd_serve(int argc, char **argv)
         return BG_EXIT_STORE;
     db_path = o.db;
 
+    /* a shell starts background jobs with SIGINT ignored, and an ignored signal is
+     * dropped rather than left pending for sigwait: take both back first */
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
     sigemptyset(&stop);
     sigaddset(&stop, SIGINT);
     sigaddset(&stop, SIGTERM);
@@ -486,7 +490,6 @@ int cmd_serve(int argc, char **argv)
                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)o.max_conn,
                          MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
                          MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, NULL,
-                         MHD_OPTION_LISTENING_ADDRESS_REUSE, 1,
                          MHD_OPTION_END);
     if (d == NULL) {
         inet_ntop(AF_INET, &o.addr.sin_addr, host, sizeof(host));

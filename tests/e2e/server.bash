@@ -1,0 +1,65 @@
+# server.bash: a live `benchgate serve` for the server tests, after helper.bash.
+# It binds 127.0.0.1 on a port the kernel picks, is waited for with a bound,
+# and is stopped by its PID; teardown kills any server a test left running.
+
+# serve_start [ARGS...]: starts the server on $DB; sets SERVER_PID, PORT, URL, API.
+serve_start() {
+    # the binary itself, not the bg function: a backgrounded function is a subshell,
+    # and the signals must reach the server
+    "$BENCHGATE" serve --listen 127.0.0.1:0 --db "$DB" "$@" >"$T/serve.out" 2>"$T/serve.err" &
+    SERVER_PID=$!
+    for _ in $(seq 100); do
+        PORT=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$T/serve.out")
+        [ -n "$PORT" ] && break
+        kill -0 "$SERVER_PID" 2>/dev/null || { cat "$T/serve.err" >&2; return 1; }
+        sleep 0.1
+    done
+    [ -n "$PORT" ] || { echo "server did not start in 10 s" >&2; return 1; }
+    URL=http://127.0.0.1:$PORT
+    API=$URL/api/v1
+}
+
+# serve_stop [SIGNAL]: stops it (default TERM) and waits at most 10 s; sets
+# SERVER_STATUS. Fails when a sanitizer reported anything.
+serve_stop() {
+    kill -"${1:-TERM}" "$SERVER_PID"
+    for _ in $(seq 100); do
+        kill -0 "$SERVER_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill -KILL "$SERVER_PID"
+        echo "server did not stop in 10 s" >&2
+        return 1
+    fi
+    SERVER_STATUS=0
+    wait "$SERVER_PID" || SERVER_STATUS=$?
+    SERVER_PID=
+    ! grep -E 'AddressSanitizer|LeakSanitizer|runtime error:' "$T/serve.err" >&2
+}
+
+teardown() {
+    if [ -n "${SERVER_PID:-}" ]; then
+        kill -KILL "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+    fi
+}
+
+# api METHOD PATH [CURL ARGS...]: the answer's body in $T/body and $output-style
+# BODY, its status in STATUS. Bounded in time; loopback only.
+api() {
+    method=$1 path=$2
+    shift 2
+    STATUS=$(curl -sS --max-time 20 -o "$T/body" -w '%{http_code}' -X "$method" "$@" "$URL$path")
+    BODY=$(cat "$T/body")
+}
+
+# token PROJECT: a new upload token for PROJECT (the last line of token create).
+token() {
+    bg token create --project "$1" --db "$DB" | tail -n 1
+}
+
+# validate SCHEMA: checks $T/body against schemas/SCHEMA.
+validate() {
+    python3 "$BATS_TEST_DIRNAME/../tools/validate.py" "$BATS_TEST_DIRNAME/../../schemas/$1" "$T/body"
+}
