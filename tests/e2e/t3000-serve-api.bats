@@ -326,3 +326,26 @@ JSON
     [ "$status" -eq 3 ]
     serve_stop
 }
+
+@test "SIGTERM during an upload finishes it (201, stored) before stopping" {
+    local LC_ALL=C # lengths in bytes
+    tok=$(token acme)
+    serve_start
+    body=$(cat "$MULTI")
+    exec 8<>"/dev/tcp/127.0.0.1/$PORT"
+    printf 'POST /api/v1/projects/acme/runs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s' \
+        "$tok" "${#body}" "${body:0:100}" >&8
+    sleep 0.3
+    kill -TERM "$SERVER_PID"
+    sleep 0.3
+    kill -0 "$SERVER_PID" # still running: an upload is in flight
+    printf '%s' "${body:100}" >&8
+    answer=$(timeout 10 cat <&8)
+    exec 8>&-
+    [[ "$answer" == "HTTP/1.1 201"* ]]
+    serve_stop
+    [ "$SERVER_STATUS" -eq 0 ]
+    [ "$(sql 'SELECT count(*) FROM runs')" = 1 ]
+    # and no new connection was taken once stopping began
+    grep -q 'finishing requests in flight' "$T/serve.err"
+}
