@@ -569,6 +569,43 @@ rollback:
     return rc;
 }
 
+/*
+ * Steps s to its end and reads each row into a new element (elem bytes,
+ * zeroed) of the array *out with read_row; resets s, so no read
+ * transaction stays open. Returns the count (caller frees *out), or -1
+ * with nothing allocated.
+ */
+static int read_rows(struct store *st, sqlite3_stmt *s, const char *what, void **out,
+                     size_t elem, void (*read_row)(sqlite3_stmt *s, void *row))
+{
+    size_t n = 0, cap = 0;
+    char *rows = NULL;
+    int rc;
+
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        bg_grow((void **)&rows, &cap, n + 1, elem);
+        memset(rows + n * elem, 0, elem);
+        read_row(s, rows + n * elem);
+        n++;
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE) {
+        free(rows);
+        *out = NULL;
+        return db_fail(st, what);
+    }
+    *out = rows;
+    return (int)n;
+}
+
+/* Copies a text column into a fixed buffer, cut to fit; NULL reads as "". */
+static void col_copy(sqlite3_stmt *s, int i, char *buf, size_t size)
+{
+    const unsigned char *t = sqlite3_column_text(s, i);
+
+    snprintf(buf, size, "%s", t != NULL ? (const char *)t : "");
+}
+
 int store_latest_run(struct store *st, const char *project, const char *branch,
                      int64_t before_id, int64_t *id)
 {
@@ -590,14 +627,25 @@ int store_latest_run(struct store *st, const char *project, const char *branch,
     return rc == SQLITE_DONE ? 0 : db_fail(st, "cannot find runs");
 }
 
+static void read_run_info(sqlite3_stmt *s, void *row)
+{
+    struct store_run_info *ri = row;
+
+    ri->id = sqlite3_column_int64(s, 0);
+    ri->timestamp = sqlite3_column_int64(s, 1);
+    col_copy(s, 2, ri->commit, sizeof(ri->commit));
+    col_copy(s, 3, ri->fingerprint, sizeof(ri->fingerprint));
+    col_copy(s, 4, ri->branch, sizeof(ri->branch));
+    col_copy(s, 5, ri->tool, sizeof(ri->tool));
+    ri->n_results = (size_t)sqlite3_column_int64(s, 6);
+}
+
 int store_list_runs(struct store *st, const char *project, const char *branch, int64_t before_id,
                     size_t max, struct store_run_info **out)
 {
     sqlite3_stmt *s = stmt(st, branch == NULL      ? ST_LIST_RUNS_ANY
                                : before_id != 0    ? ST_LIST_RUNS_BEFORE
                                                    : ST_LIST_RUNS);
-    size_t n = 0, cap = 0;
-    int rc;
 
     *out = NULL;
     if (s == NULL)
@@ -606,29 +654,7 @@ int store_list_runs(struct store *st, const char *project, const char *branch, i
     bind_text(s, 2, branch);
     sqlite3_bind_int64(s, 3, before_id);
     sqlite3_bind_int64(s, 4, max > INT64_MAX ? INT64_MAX : (int64_t)max);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        struct store_run_info *ri;
-        const unsigned char *commit = sqlite3_column_text(s, 2);
-        const unsigned char *fp = sqlite3_column_text(s, 3);
-
-        BG_GROW(*out, cap, n + 1);
-        ri = &(*out)[n++];
-        ri->id = sqlite3_column_int64(s, 0);
-        ri->timestamp = sqlite3_column_int64(s, 1);
-        snprintf(ri->commit, sizeof(ri->commit), "%s", commit != NULL ? (const char *)commit : "");
-        snprintf(ri->fingerprint, sizeof(ri->fingerprint), "%s",
-                 fp != NULL ? (const char *)fp : "");
-        snprintf(ri->branch, sizeof(ri->branch), "%s", (const char *)sqlite3_column_text(s, 4));
-        snprintf(ri->tool, sizeof(ri->tool), "%s", (const char *)sqlite3_column_text(s, 5));
-        ri->n_results = (size_t)sqlite3_column_int64(s, 6);
-    }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) {
-        free(*out);
-        *out = NULL;
-        return db_fail(st, "cannot list runs");
-    }
-    return (int)n;
+    return read_rows(st, s, "cannot list runs", (void **)out, sizeof(**out), read_run_info);
 }
 
 int store_run_by_commit(struct store *st, const char *project, const char *sha, int64_t *id)
@@ -700,12 +726,28 @@ int store_pin_clear(struct store *st, const char *project, const char *branch)
     return sqlite3_changes(st->db) > 0 ? 1 : 0;
 }
 
+static void read_point(sqlite3_stmt *s, void *row)
+{
+    struct store_point *pt = row;
+
+    pt->run_id = sqlite3_column_int64(s, 0);
+    pt->timestamp = sqlite3_column_int64(s, 1);
+    col_copy(s, 2, pt->commit, sizeof(pt->commit));
+    col_copy(s, 3, pt->branch, sizeof(pt->branch));
+    pt->n = (size_t)sqlite3_column_int64(s, 4);
+    pt->p95 = col_stat(s, 5);
+    pt->median = col_stat(s, 6);
+    pt->mean = col_stat(s, 7);
+    pt->min = col_stat(s, 8);
+    pt->max = col_stat(s, 9);
+    pt->summary_only = sqlite3_column_int(s, 10) != 0;
+    col_copy(s, 11, pt->unit, sizeof(pt->unit));
+}
+
 int store_history(struct store *st, const char *project, const char *name, const char *metric,
                   const char *branch, size_t limit, struct store_point **out)
 {
     sqlite3_stmt *s = stmt(st, ST_HISTORY);
-    size_t n = 0, cap = 0;
-    int rc;
 
     *out = NULL;
     if (s == NULL)
@@ -715,32 +757,7 @@ int store_history(struct store *st, const char *project, const char *name, const
     bind_text(s, 3, metric);
     bind_text(s, 4, branch);
     sqlite3_bind_int64(s, 5, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        struct store_point *pt;
-        const unsigned char *commit = sqlite3_column_text(s, 2);
-
-        BG_GROW(*out, cap, n + 1);
-        pt = &(*out)[n++];
-        pt->run_id = sqlite3_column_int64(s, 0);
-        pt->timestamp = sqlite3_column_int64(s, 1);
-        snprintf(pt->commit, sizeof(pt->commit), "%s", commit != NULL ? (const char *)commit : "");
-        snprintf(pt->branch, sizeof(pt->branch), "%s", (const char *)sqlite3_column_text(s, 3));
-        pt->n = (size_t)sqlite3_column_int64(s, 4);
-        pt->p95 = col_stat(s, 5);
-        pt->median = col_stat(s, 6);
-        pt->mean = col_stat(s, 7);
-        pt->min = col_stat(s, 8);
-        pt->max = col_stat(s, 9);
-        pt->summary_only = sqlite3_column_int(s, 10) != 0;
-        snprintf(pt->unit, sizeof(pt->unit), "%s", (const char *)sqlite3_column_text(s, 11));
-    }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) {
-        free(*out);
-        *out = NULL;
-        return db_fail(st, "cannot read the history");
-    }
-    return (int)n;
+    return read_rows(st, s, "cannot read the history", (void **)out, sizeof(**out), read_point);
 }
 
 /* Parses a stored JSON object of strings into key/value pairs. */
@@ -873,61 +890,46 @@ int store_project_exists(struct store *st, const char *project)
     return rc == SQLITE_DONE ? 0 : db_fail(st, "cannot find the project");
 }
 
+static void read_project(sqlite3_stmt *s, void *row)
+{
+    struct store_project *p = row;
+
+    col_copy(s, 0, p->name, sizeof(p->name));
+    p->n_runs = sqlite3_column_int64(s, 1);
+    p->last_run = sqlite3_column_int64(s, 2); /* NULL (no runs) reads as 0 */
+}
+
 int store_list_projects(struct store *st, struct store_project **out)
 {
     sqlite3_stmt *s = stmt(st, ST_PROJECTS);
-    size_t n = 0, cap = 0;
-    int rc;
 
     *out = NULL;
     if (s == NULL)
         return -1;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        struct store_project *p;
+    return read_rows(st, s, "cannot list projects", (void **)out, sizeof(**out), read_project);
+}
 
-        BG_GROW(*out, cap, n + 1);
-        p = &(*out)[n++];
-        snprintf(p->name, sizeof(p->name), "%s", (const char *)sqlite3_column_text(s, 0));
-        p->n_runs = sqlite3_column_int64(s, 1);
-        p->last_run = sqlite3_column_int64(s, 2); /* NULL (no runs) reads as 0 */
-    }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) {
-        free(*out);
-        *out = NULL;
-        return db_fail(st, "cannot list projects");
-    }
-    return (int)n;
+static void read_benchmark(sqlite3_stmt *s, void *row)
+{
+    struct store_benchmark *k = row;
+
+    col_copy(s, 0, k->name, sizeof(k->name));
+    col_copy(s, 1, k->metric, sizeof(k->metric));
+    col_copy(s, 2, k->unit, sizeof(k->unit));
+    k->direction = sqlite3_column_int(s, 3) != 0 ? BG_DIR_HIGHER : BG_DIR_LOWER;
+    k->n_results = sqlite3_column_int64(s, 4);
 }
 
 int store_list_benchmarks(struct store *st, const char *project, struct store_benchmark **out)
 {
     sqlite3_stmt *s = stmt(st, ST_BENCHMARKS);
-    size_t n = 0, cap = 0;
-    int rc;
 
     *out = NULL;
     if (s == NULL)
         return -1;
     bind_text(s, 1, project);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        struct store_benchmark *k;
-
-        BG_GROW(*out, cap, n + 1);
-        k = &(*out)[n++];
-        snprintf(k->name, sizeof(k->name), "%s", (const char *)sqlite3_column_text(s, 0));
-        snprintf(k->metric, sizeof(k->metric), "%s", (const char *)sqlite3_column_text(s, 1));
-        snprintf(k->unit, sizeof(k->unit), "%s", (const char *)sqlite3_column_text(s, 2));
-        k->direction = sqlite3_column_int(s, 3) != 0 ? BG_DIR_HIGHER : BG_DIR_LOWER;
-        k->n_results = sqlite3_column_int64(s, 4);
-    }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) {
-        free(*out);
-        *out = NULL;
-        return db_fail(st, "cannot list benchmarks");
-    }
-    return (int)n;
+    return read_rows(st, s, "cannot list benchmarks", (void **)out, sizeof(**out),
+                     read_benchmark);
 }
 
 int store_token_add(struct store *st, const char *project, const char *id,
@@ -988,34 +990,25 @@ int store_token_find(struct store *st, const char *id, char project[BG_NAME_MAX 
     return rc == SQLITE_DONE ? 0 : db_fail(st, "cannot look up the token");
 }
 
+static void read_token(sqlite3_stmt *s, void *row)
+{
+    struct store_token *t = row;
+
+    col_copy(s, 0, t->id, sizeof(t->id));
+    col_copy(s, 1, t->name, sizeof(t->name));
+    t->created_at = sqlite3_column_int64(s, 2);
+    t->revoked_at = sqlite3_column_int64(s, 3);
+}
+
 int store_token_list(struct store *st, const char *project, struct store_token **out)
 {
     sqlite3_stmt *s = stmt(st, ST_TOKEN_LIST);
-    size_t n = 0, cap = 0;
-    int rc;
 
     *out = NULL;
     if (s == NULL)
         return -1;
     bind_text(s, 1, project);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        struct store_token *t;
-        const unsigned char *name = sqlite3_column_text(s, 1);
-
-        BG_GROW(*out, cap, n + 1);
-        t = &(*out)[n++];
-        snprintf(t->id, sizeof(t->id), "%s", (const char *)sqlite3_column_text(s, 0));
-        snprintf(t->name, sizeof(t->name), "%s", name != NULL ? (const char *)name : "");
-        t->created_at = sqlite3_column_int64(s, 2);
-        t->revoked_at = sqlite3_column_int64(s, 3);
-    }
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) {
-        free(*out);
-        *out = NULL;
-        return db_fail(st, "cannot list tokens");
-    }
-    return (int)n;
+    return read_rows(st, s, "cannot list tokens", (void **)out, sizeof(**out), read_token);
 }
 
 int store_token_revoke(struct store *st, const char *project, const char *id)
