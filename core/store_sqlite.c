@@ -332,22 +332,44 @@ int store_close(struct store *st)
     return rc;
 }
 
+/*
+ * Starts a write transaction. Every cached statement is reset first: one
+ * left stepped keeps an old read snapshot open, and BEGIN IMMEDIATE on a
+ * connection whose snapshot is stale fails at once with SQLITE_BUSY, the
+ * busy timeout cannot help. A one-shot CLI never meets that; a server's
+ * long-lived connections do, as soon as another one has written.
+ */
+static int begin_write(struct store *st)
+{
+    for (int i = 0; i < ST_COUNT; i++) {
+        if (st->stmt[i] != NULL)
+            sqlite3_reset(st->stmt[i]);
+    }
+    return db_exec(st, "BEGIN IMMEDIATE");
+}
+
 /* Steps an INSERT ... RETURNING id to its one row, reads the id and resets
  * the statement: one left mid-way blocks COMMIT ("statements in progress"). */
 static int step_id(struct store *st, sqlite3_stmt *s, const char *what, int64_t *id)
 {
     int rc = sqlite3_step(s);
 
-    if (rc != SQLITE_ROW)
-        return db_fail(st, what);
-    *id = sqlite3_column_int64(s, 0);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(s, 0);
+    else
+        db_fail(st, what);
     sqlite3_reset(s);
-    return 0;
+    return rc == SQLITE_ROW ? 0 : -1;
 }
 
 static int step_done(struct store *st, sqlite3_stmt *s, const char *what)
 {
-    return sqlite3_step(s) == SQLITE_DONE ? 0 : db_fail(st, what);
+    int rc = sqlite3_step(s);
+
+    if (rc != SQLITE_DONE)
+        db_fail(st, what);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* A JSON object of key/value pairs ("{}" when empty); caller frees. */
@@ -380,12 +402,13 @@ static int put_environment(struct store *st, struct bg_env *env, int64_t *id)
     bind_text(s, 1, env->fingerprint);
     bind_text(s, 2, env->compiler);
     rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
+    if (rc == SQLITE_ROW)
         *id = sqlite3_column_int64(s, 0);
-        return 0;
-    }
+    else if (rc != SQLITE_DONE)
+        db_fail(st, "cannot look up environment");
+    sqlite3_reset(s);
     if (rc != SQLITE_DONE)
-        return db_fail(st, "cannot look up environment");
+        return rc == SQLITE_ROW ? 0 : -1;
     s = stmt(st, ST_ENV_INSERT);
     if (s == NULL)
         return -1;
@@ -461,8 +484,11 @@ static int put_result(struct store *st, int64_t project_id, int64_t run_id,
     bind_text(s, 3, res->metric);
     bind_text(s, 4, res->unit);
     sqlite3_bind_int(s, 5, (int)res->direction);
-    if (sqlite3_step(s) != SQLITE_ROW)
-        return db_fail(st, "cannot store benchmark");
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        db_fail(st, "cannot store benchmark");
+        sqlite3_reset(s);
+        return -1;
+    }
     bench_id = sqlite3_column_int64(s, 0);
     unit = sqlite3_column_text(s, 1);
     if (unit == NULL || strcmp((const char *)unit, res->unit) != 0) {
@@ -509,7 +535,7 @@ int store_put_run(struct store *st, struct bg_run *run)
     char *meta = NULL;
     int rc = -1;
 
-    if (db_exec(st, "BEGIN IMMEDIATE") < 0)
+    if (begin_write(st) < 0)
         return -1;
     s = stmt(st, ST_PROJECT_UPSERT);
     if (s == NULL)
@@ -938,7 +964,7 @@ int store_token_add(struct store *st, const char *project, const char *id,
     int64_t project_id = 0, now = (int64_t)time(NULL);
     sqlite3_stmt *s;
 
-    if (db_exec(st, "BEGIN IMMEDIATE") < 0)
+    if (begin_write(st) < 0)
         return -1;
     s = stmt(st, ST_PROJECT_UPSERT);
     if (s == NULL)
