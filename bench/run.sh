@@ -8,6 +8,9 @@
 #     samples in one transaction);
 #  2. check: 10,000 benchmarks x 30 samples against a baseline, as a ratio to
 #     simply reading those samples from the store (target <= 3).
+#  3. server: wrk against `benchgate serve`, as ratios to nginx serving the
+#     same bytes as a static file (bench/server.sh; skipped without wrk and
+#     nginx).
 # Figures also go to bench/out/results.json in hyperfine --export-json shape,
 # so benchgate can collect its own benchmarks. Exits non-zero only when
 # something failed to run, never on a ratio.
@@ -110,6 +113,9 @@ summary "check 10000 benchmarks x 30 samples against a baseline of the same size
     'printf "  ratio check / read = %.2f (with the 95%% bootstrap interval), %.2f without it  (target <= %s)\n", m[1] / m[3], m[2] / m[3], target' \
     3.0 check-10000x30=benchgate_check check-10000x30-no-ci=benchgate_check_--resamples_0 \
     ref-read-samples=reference:_read_the_samples
+
+# ---- 3. server: benchgate serve against nginx (bench/server.sh) -----------
+BENCHGATE=$BENCHGATE BENCH_ROUNDS=$rounds sh "$here/server.sh"
 
 # ---- results.json, for benchgate itself ------------------------------------
 awk '{ t[$1] = t[$1] (t[$1] == "" ? "" : ", ") $2; if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } }
