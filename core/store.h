@@ -99,6 +99,13 @@ struct store_point {
 int store_history(struct store *st, const char *project, const char *name, const char *metric,
                   const char *branch, size_t limit, struct store_point **out);
 
+/*
+ * The store's version for caching: the newest run id (0 when empty). Runs
+ * are only added, never changed or deleted, so anything computed from runs
+ * and results is the same while this is. Returns 0, or -1.
+ */
+int store_version(struct store *st, int64_t *version);
+
 /* Returns 1 when project has been stored (a run or a token), 0 when not, -1. */
 int store_project_exists(struct store *st, const char *project);
 

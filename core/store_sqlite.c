@@ -46,6 +46,7 @@ enum stmt_id {
     ST_HISTORY,
     ST_LIST_RUNS_ANY,
     ST_PROJECT_GET,
+    ST_VERSION,
     ST_PROJECTS,
     ST_BENCHMARKS,
     ST_TOKEN_ADD,
@@ -136,6 +137,7 @@ static const char *const stmt_sql[ST_COUNT] = {
         "WHERE p.name = ?1 AND k.name = ?2 AND k.metric = ?3 AND (?4 IS NULL OR b.name = ?4) "
         "ORDER BY r.created_at DESC, r.id DESC LIMIT ?5) ORDER BY 2, 1",
     [ST_PROJECT_GET] = "SELECT id FROM projects WHERE name = ?1",
+    [ST_VERSION] = "SELECT coalesce(max(id), 0) FROM runs",
     [ST_PROJECTS] =
         "SELECT p.name, count(r.id), max(r.created_at) FROM projects p "
         "LEFT JOIN runs r ON r.project_id = p.id GROUP BY p.id ORDER BY p.name",
@@ -899,6 +901,13 @@ int store_load_run(struct store *st, int64_t id, struct bg_run *run)
     if (rc < 0 || load_results(st, id, run) < 0)
         return -1;
     return 1;
+}
+
+int store_version(struct store *st, int64_t *version)
+{
+    sqlite3_stmt *s = stmt(st, ST_VERSION);
+
+    return s == NULL ? -1 : step_id(st, s, "cannot read the store's version", version);
 }
 
 int store_project_exists(struct store *st, const char *project)

@@ -17,6 +17,7 @@
 #include "gate/compare.h"
 #include "gate/history.h"
 #include "gate/report.h"
+#include "server/cache.h"
 #include "server/metrics.h"
 #include "server/token.h"
 
@@ -610,20 +611,62 @@ struct route {
     const char *method;
     const char *pattern;
     handler_fn *fn;
+    bool cacheable; /* the answer depends on runs only (see cache.h) */
 };
 
 static const struct route routes[] = {
-    { "GET", "healthz", h_health },
-    { "GET", "metrics", h_metrics },
-    { "GET", "api/v1/projects", h_projects },
-    { "GET", "api/v1/projects/:p/benchmarks", h_benchmarks },
-    { "GET", "api/v1/projects/:p/benchmarks/:name/history", h_history },
-    { "GET", "api/v1/projects/:p/runs", h_runs },
-    { "POST", "api/v1/projects/:p/runs", h_upload },
-    { "GET", "api/v1/projects/:p/runs/:id", h_run },
-    { "POST", "api/v1/projects/:p/check", h_check },
-    { "POST", "api/v1/projects/:p/baseline", h_baseline },
+    { "GET", "healthz", h_health, false },
+    { "GET", "metrics", h_metrics, false },
+    { "GET", "api/v1/projects", h_projects, false },
+    { "GET", "api/v1/projects/:p/benchmarks", h_benchmarks, true },
+    { "GET", "api/v1/projects/:p/benchmarks/:name/history", h_history, true },
+    { "GET", "api/v1/projects/:p/runs", h_runs, true },
+    { "POST", "api/v1/projects/:p/runs", h_upload, false },
+    { "GET", "api/v1/projects/:p/runs/:id", h_run, true },
+    { "POST", "api/v1/projects/:p/check", h_check, false },
+    { "POST", "api/v1/projects/:p/baseline", h_baseline, false },
 };
+
+/* The request as a cache key: decoded segments and query pairs, separated
+ * by bytes no name may hold (control characters). */
+static void cache_key(const struct api_request *rq, struct bg_buf *key)
+{
+    for (size_t i = 0; i < rq->path->n; i++) {
+        bg_buf_adds(key, rq->path->seg[i]);
+        bg_buf_adds(key, "\x1f");
+    }
+    for (size_t i = 0; i < rq->query->n; i++) {
+        bg_buf_adds(key, "\x1e");
+        bg_buf_adds(key, rq->query->kv[i].key);
+        bg_buf_adds(key, "=");
+        bg_buf_adds(key, rq->query->kv[i].value);
+    }
+}
+
+/* Runs a cacheable read: from the cache when the store has not changed
+ * since the answer was made, else by its handler, keeping a 200 answer. */
+static void cached(const struct route *r, const struct api_request *rq,
+                   const char *const *params, struct api_response *rs)
+{
+    struct bg_buf key = BG_BUF_INIT(SIZE_MAX);
+    int64_t version;
+
+    if (!authorized(rq, params[0], false, rs))
+        return;
+    if (store_version(rq->st, &version) < 0) {
+        store_failed(rs);
+        return;
+    }
+    cache_key(rq, &key);
+    if (cache_get(key.data, version, &rs->body)) {
+        ok(rs, 200);
+    } else {
+        r->fn(rq, params, rs);
+        if (rs->status == 200)
+            cache_put(key.data, version, rs->body.data, rs->body.len);
+    }
+    bg_buf_release(&key);
+}
 
 void api_handle(const struct api_request *rq, struct api_response *rs)
 {
@@ -643,7 +686,10 @@ void api_handle(const struct api_request *rq, struct api_response *rs)
         /* every project placeholder comes first; check it once here */
         if (n > 0 && !name_ok("project", params[0], rs))
             return;
-        routes[i].fn(rq, params, rs);
+        if (routes[i].cacheable)
+            cached(&routes[i], rq, params, rs);
+        else
+            routes[i].fn(rq, params, rs);
         return;
     }
     if (!path_known) {

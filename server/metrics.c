@@ -13,6 +13,7 @@ static atomic_ulong by_code[ARRAY_SIZE(codes) + 1];
 static atomic_ulong buckets[ARRAY_SIZE(bounds) + 1]; /* non-cumulative; last is +Inf */
 static atomic_ulong latency_us_sum;
 static atomic_ulong uploads_stored, uploads_refused;
+static atomic_ulong cache_hits, cache_misses;
 static atomic_long in_flight;
 
 void metrics_request(int status, double seconds)
@@ -33,6 +34,11 @@ void metrics_upload(bool stored)
 {
     atomic_fetch_add_explicit(stored ? &uploads_stored : &uploads_refused, 1,
                               memory_order_relaxed);
+}
+
+void metrics_cache(bool hit)
+{
+    atomic_fetch_add_explicit(hit ? &cache_hits : &cache_misses, 1, memory_order_relaxed);
 }
 
 void metrics_in_flight(int delta)
@@ -76,6 +82,11 @@ void metrics_render(struct bg_buf *b)
                    "benchgate_uploads_total{outcome=\"stored\"} %lu\n"
                    "benchgate_uploads_total{outcome=\"refused\"} %lu\n",
                 atomic_load(&uploads_stored), atomic_load(&uploads_refused));
+    bg_buf_addf(b, "# HELP benchgate_cache_lookups_total Cacheable reads, by outcome.\n"
+                   "# TYPE benchgate_cache_lookups_total counter\n"
+                   "benchgate_cache_lookups_total{outcome=\"hit\"} %lu\n"
+                   "benchgate_cache_lookups_total{outcome=\"miss\"} %lu\n",
+                atomic_load(&cache_hits), atomic_load(&cache_misses));
     bg_buf_addf(b, "# HELP benchgate_http_requests_in_flight Requests being handled now.\n"
                    "# TYPE benchgate_http_requests_in_flight gauge\n"
                    "benchgate_http_requests_in_flight %ld\n", atomic_load(&in_flight));

@@ -13,6 +13,8 @@
 void metrics_request(int status, double seconds);
 /* An upload (POST .../runs) was stored, or refused. */
 void metrics_upload(bool stored);
+/* A read answer was served from the cache, or computed. */
+void metrics_cache(bool hit);
 /* Requests being handled now: +1 when one starts, -1 when it ends. */
 void metrics_in_flight(int delta);
 long metrics_in_flight_now(void);

@@ -22,6 +22,7 @@
 #include "core/num.h"
 #include "core/store.h"
 #include "server/api.h"
+#include "server/cache.h"
 #include "server/metrics.h"
 #include "server/route.h"
 
@@ -510,6 +511,7 @@ int cmd_serve(int argc, char **argv)
     drain(d, o.shutdown);
     MHD_stop_daemon(d);
     close_stores();
+    cache_clear();
     printf("benchgate: stopped\n");
     return bg_finish_output(BG_EXIT_PASS);
 }

@@ -355,3 +355,33 @@ JSON
     # and no new connection was taken once stopping began
     grep -q 'finishing requests in flight' "$T/serve.err"
 }
+
+@test "read answers are cached until a run is added, then never served stale" {
+    tok=$(token acme)
+    serve_start
+    api POST "/api/v1/projects/acme/runs?commit=aaaa" -H "Authorization: Bearer $tok" --data-binary @"$MULTI"
+    [ "$STATUS" = 201 ]
+    api GET "/api/v1/projects/acme/benchmarks/sleep%200.02/history"
+    first=$BODY
+    api GET "/api/v1/projects/acme/benchmarks/sleep%200.02/history"
+    [ "$BODY" = "$first" ]
+    api GET /metrics
+    grep -qx 'benchgate_cache_lookups_total{outcome="hit"} 1' "$T/body"
+    # a run stored by another process (collect on the same file) counts too
+    bg collect --db "$DB" --project acme -q --commit bbbb "$MULTI"
+    api GET "/api/v1/projects/acme/benchmarks/sleep%200.02/history"
+    [[ "$BODY" == *'"run_id": 2'* ]]
+    api POST "/api/v1/projects/acme/runs?commit=cccc" -H "Authorization: Bearer $tok" --data-binary @"$MULTI"
+    api GET "/api/v1/projects/acme/benchmarks/sleep%200.02/history"
+    [[ "$BODY" == *'"run_id": 3'* ]]
+    api GET "/api/v1/projects/acme/runs?limit=1"
+    [[ "$BODY" == *'"id": 3'* ]]
+    # a private server still asks for the token before answering from the cache
+    serve_stop
+    serve_start --private
+    api GET "/api/v1/projects/acme/runs?limit=1" -H "Authorization: Bearer $tok"
+    [ "$STATUS" = 200 ]
+    api GET "/api/v1/projects/acme/runs?limit=1"
+    [ "$STATUS" = 401 ]
+    serve_stop
+}
