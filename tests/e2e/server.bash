@@ -38,6 +38,13 @@ serve_stop() {
     ! grep -E 'AddressSanitizer|LeakSanitizer|runtime error:' "$T/serve.err" >&2
 }
 
+# serve_kill: SIGKILL, as a crash would; waits for the process to be gone.
+serve_kill() {
+    kill -KILL "$SERVER_PID"
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=
+}
+
 teardown() {
     if [ -n "${SERVER_PID:-}" ]; then
         kill -KILL "$SERVER_PID" 2>/dev/null || true

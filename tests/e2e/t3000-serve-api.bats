@@ -385,3 +385,25 @@ JSON
     [ "$STATUS" = 401 ]
     serve_stop
 }
+
+@test "a stop with a stalled upload in flight still ends within --shutdown-timeout" {
+    local LC_ALL=C
+    tok=$(token acme)
+    serve_start --shutdown-timeout 1
+    body=$(cat "$MULTI")
+    exec 8<>"/dev/tcp/127.0.0.1/$PORT"
+    printf 'POST /api/v1/projects/acme/runs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Length: %d\r\n\r\n%s' \
+        "$tok" "${#body}" "${body:0:100}" >&8
+    for _ in $(seq 100); do
+        api GET /metrics
+        grep -qx 'benchgate_http_requests_in_flight 2' "$T/body" && break
+        sleep 0.1
+    done
+    start=$SECONDS
+    serve_stop TERM
+    exec 8>&-
+    [ $((SECONDS - start)) -le 5 ]
+    [ "$SERVER_STATUS" -eq 0 ]
+    grep -q 'unfinished' "$T/serve.err"
+    [ "$(sql 'SELECT count(*) FROM runs')" = 0 ]
+}
