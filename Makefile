@@ -18,9 +18,11 @@ LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 
 # make SANITIZE=address,undefined test  (what `make asan` does, in its own build folder)
 BUILD   ?= build
+# override: `make asan` passes CFLAGS on the command line, which would otherwise
+# silently drop these and leave only the link step sanitized
 ifdef SANITIZE
-CFLAGS  += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
-LDFLAGS += -fsanitize=$(SANITIZE)
+override CFLAGS  += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
+override LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
 CORE_SRC = core/err.c core/buf.c core/num.c core/stats.c core/model.c core/json.c core/http_client.c \

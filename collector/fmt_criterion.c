@@ -89,7 +89,8 @@ static int walk(struct walk *w, const char *dir, int depth)
         names[n++] = bg_xstrdup(name);
     }
     closedir(dp);
-    qsort(names, n, sizeof(*names), cmp_str);
+    if (n > 1) /* qsort needs a valid pointer even for nothing to sort */
+        qsort(names, n, sizeof(*names), cmp_str);
     for (size_t i = 0; i < n && rc == 0; i++) {
         struct bg_buf sub = BG_BUF_INIT(SIZE_MAX);
 

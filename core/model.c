@@ -69,14 +69,20 @@ static void take(char **dst, char **src)
 
 void bg_run_absorb(struct bg_run *dst, struct bg_run *src)
 {
-    BG_GROW(dst->results, dst->cap_results, dst->n_results + src->n_results);
-    memcpy(dst->results + dst->n_results, src->results, src->n_results * sizeof(*src->results));
-    dst->n_results += src->n_results;
+    /* memcpy's pointers must be valid even for 0 bytes: an empty src has NULL arrays */
+    if (src->n_results > 0) {
+        BG_GROW(dst->results, dst->cap_results, dst->n_results + src->n_results);
+        memcpy(dst->results + dst->n_results, src->results,
+               src->n_results * sizeof(*src->results));
+        dst->n_results += src->n_results;
+    }
     src->n_results = 0;
-    BG_GROW(dst->warnings, dst->cap_warnings, dst->n_warnings + src->n_warnings);
-    memcpy(dst->warnings + dst->n_warnings, src->warnings,
-           src->n_warnings * sizeof(*src->warnings));
-    dst->n_warnings += src->n_warnings;
+    if (src->n_warnings > 0) {
+        BG_GROW(dst->warnings, dst->cap_warnings, dst->n_warnings + src->n_warnings);
+        memcpy(dst->warnings + dst->n_warnings, src->warnings,
+               src->n_warnings * sizeof(*src->warnings));
+        dst->n_warnings += src->n_warnings;
+    }
     src->n_warnings = 0;
     for (size_t i = 0; i < src->n_meta; i++)
         bg_run_add_meta(dst, src->meta[i].key, src->meta[i].value);

@@ -486,12 +486,14 @@ int cmd_serve(int argc, char **argv)
                              MHD_USE_ERROR_LOG,
                          0, NULL, NULL, on_request, &o.api,
                          MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&o.addr,
-                         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o.threads,
                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o.timeout,
                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)o.max_conn,
                          MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
                          MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, NULL,
-                         MHD_OPTION_END);
+                         /* last: one thread is no pool at all (libmicrohttpd warns about a
+                          * pool of 1), so then the list ends here */
+                         o.threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
+                         (unsigned)o.threads, MHD_OPTION_END);
     if (d == NULL) {
         inet_ntop(AF_INET, &o.addr.sin_addr, host, sizeof(host));
         bg_error("cannot listen on %s:%u: %s", host, ntohs(o.addr.sin_port),
