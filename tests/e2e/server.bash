@@ -61,6 +61,18 @@ api() {
     BODY=$(cat "$T/body")
 }
 
+# wait_in_flight N: waits (at most 10 s) until the server is handling N
+# requests besides the /metrics request that asks; fails if it never does.
+wait_in_flight() {
+    for _ in $(seq 100); do
+        api GET /metrics
+        grep -qx "benchgate_http_requests_in_flight $(($1 + 1))" "$T/body" && return 0
+        sleep 0.1
+    done
+    echo "the server never had $1 requests in flight" >&2
+    return 1
+}
+
 # token PROJECT: a new upload token for PROJECT (the last line of token create).
 token() {
     bg token create --project "$1" --db "$DB" | tail -n 1

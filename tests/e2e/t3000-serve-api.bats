@@ -335,13 +335,7 @@ JSON
     exec 8<>"/dev/tcp/127.0.0.1/$PORT"
     printf 'POST /api/v1/projects/acme/runs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s' \
         "$tok" "${#body}" "${body:0:100}" >&8
-    # wait until the server is handling it (the metrics request itself is the other one)
-    for _ in $(seq 100); do
-        api GET /metrics
-        grep -qx 'benchgate_http_requests_in_flight 2' "$T/body" && break
-        sleep 0.1
-    done
-    grep -qx 'benchgate_http_requests_in_flight 2' "$T/body"
+    wait_in_flight 1
     kill -TERM "$SERVER_PID"
     sleep 0.3
     kill -0 "$SERVER_PID" # still running: an upload is in flight
@@ -394,11 +388,7 @@ JSON
     exec 8<>"/dev/tcp/127.0.0.1/$PORT"
     printf 'POST /api/v1/projects/acme/runs HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Length: %d\r\n\r\n%s' \
         "$tok" "${#body}" "${body:0:100}" >&8
-    for _ in $(seq 100); do
-        api GET /metrics
-        grep -qx 'benchgate_http_requests_in_flight 2' "$T/body" && break
-        sleep 0.1
-    done
+    wait_in_flight 1
     start=$SECONDS
     serve_stop TERM
     exec 8>&-
