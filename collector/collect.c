@@ -134,13 +134,6 @@ int collect_meta(struct bg_run *run, const char *arg, struct bg_diag *d)
     return 0;
 }
 
-static int check_name_flag(const char *flag, const char *value)
-{
-    const char *why = bg_name_problem(value);
-
-    return why == NULL ? 0 : bg_usage_error("collect", "%s '%.80s' %s", flag, value, why);
-}
-
 static int parse_args(int argc, char **argv, struct collect_opts *o, struct bg_run *run)
 {
     int c;
@@ -158,14 +151,12 @@ static int parse_args(int argc, char **argv, struct collect_opts *o, struct bg_r
             o->format = optarg;
             break;
         case OPT_PROJECT:
-            if (check_name_flag("--project", optarg) != 0)
+            if (bg_name_flag("collect", "--project", optarg, &o->origin.project) != 0)
                 return BG_EXIT_USAGE;
-            o->origin.project = optarg;
             break;
         case OPT_BRANCH:
-            if (check_name_flag("--branch", optarg) != 0)
+            if (bg_name_flag("collect", "--branch", optarg, &o->origin.branch) != 0)
                 return BG_EXIT_USAGE;
-            o->origin.branch = optarg;
             break;
         case OPT_COMMIT:
             if (!bg_commit_ok(optarg))

@@ -1,6 +1,7 @@
 /* cli.c: helpers shared by the command entry points. */
 #include "core/bg.h"
 #include "core/cli.h"
+#include "core/model.h"
 
 const char *bg_default_db(void)
 {
@@ -19,6 +20,16 @@ int bg_usage_error(const char *cmd, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "benchgate %s: error: %s\nTry 'benchgate %s --help'.\n", cmd, msg, cmd);
     return BG_EXIT_USAGE;
+}
+
+int bg_name_flag(const char *cmd, const char *flag, const char *value, const char **out)
+{
+    const char *why = bg_name_problem(value);
+
+    if (why != NULL)
+        return bg_usage_error(cmd, "%s '%.80s' %s", flag, value, why);
+    *out = value;
+    return 0;
 }
 
 void bg_getopt_reset(void)

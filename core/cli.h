@@ -26,6 +26,13 @@ const char *bg_default_db(void);
 /* Prints "benchgate: error: ..." and a pointer to --help; returns BG_EXIT_USAGE. */
 int bg_usage_error(const char *cmd, const char *fmt, ...) BG_PRINTF(2, 3);
 
+/*
+ * Takes the value of a flag that names something (project, branch,
+ * metric): valid UTF-8, no control characters, 1..1024 bytes. Sets *out
+ * and returns 0, or prints the usage error and returns BG_EXIT_USAGE.
+ */
+int bg_name_flag(const char *cmd, const char *flag, const char *value, const char **out);
+
 /* Resets getopt so a command can parse its own argv (commands may run twice in tests). */
 void bg_getopt_reset(void);
 

@@ -301,7 +301,7 @@ static int pin_set(struct store *st, const char *project, const char *branch, co
 
 int cmd_baseline(int argc, char **argv)
 {
-    const char *db = bg_default_db(), *project = NULL, *branch = NULL, *verb, *why;
+    const char *db = bg_default_db(), *project = NULL, *branch = NULL, *verb;
     struct bg_context ctx;
     struct store *st = NULL;
     int64_t run_id = 0, pinned_at = 0;
@@ -315,11 +315,9 @@ int cmd_baseline(int argc, char **argv)
             break;
         case OPT_PROJECT:
         case OPT_BRANCH:
-            why = bg_name_problem(optarg);
-            if (why != NULL)
-                return bg_usage_error("baseline", "%s '%.80s' %s",
-                                      c == OPT_PROJECT ? "--project" : "--branch", optarg, why);
-            *(c == OPT_PROJECT ? &project : &branch) = optarg;
+            if (bg_name_flag("baseline", c == OPT_PROJECT ? "--project" : "--branch", optarg,
+                             c == OPT_PROJECT ? &project : &branch) != 0)
+                return BG_EXIT_USAGE;
             break;
         case 'h':
             fputs(usage, stdout);

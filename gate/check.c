@@ -113,16 +113,6 @@ struct check_opts {
     int n_files;
 };
 
-static int name_flag(const char *flag, const char *value, const char **out)
-{
-    const char *why = bg_name_problem(value);
-
-    if (why != NULL)
-        return bg_usage_error("check", "%s '%.80s' %s", flag, value, why);
-    *out = value;
-    return 0;
-}
-
 static int parse_args(int argc, char **argv, struct check_opts *o)
 {
     const char *why;
@@ -137,15 +127,15 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
             o->db = optarg;
             break;
         case OPT_PROJECT:
-            if (name_flag("--project", optarg, &o->project) != 0)
+            if (bg_name_flag("check", "--project", optarg, &o->project) != 0)
                 return BG_EXIT_USAGE;
             break;
         case OPT_BRANCH:
-            if (name_flag("--branch", optarg, &o->branch) != 0)
+            if (bg_name_flag("check", "--branch", optarg, &o->branch) != 0)
                 return BG_EXIT_USAGE;
             break;
         case OPT_BASELINE_BRANCH:
-            if (name_flag("--baseline-branch", optarg, &o->baseline_branch) != 0)
+            if (bg_name_flag("check", "--baseline-branch", optarg, &o->baseline_branch) != 0)
                 return BG_EXIT_USAGE;
             break;
         case OPT_BASELINE:

@@ -140,12 +140,16 @@ static int parse_args(int argc, char **argv, struct history_opts *o)
             o->db = optarg;
             break;
         case OPT_PROJECT:
+            if (bg_name_flag("history", "--project", optarg, &o->project) != 0)
+                return BG_EXIT_USAGE;
+            break;
         case OPT_METRIC:
+            if (bg_name_flag("history", "--metric", optarg, &o->metric) != 0)
+                return BG_EXIT_USAGE;
+            break;
         case OPT_BRANCH:
-            why = bg_name_problem(optarg);
-            if (why != NULL)
-                return bg_usage_error("history", "'%.80s' %s", optarg, why);
-            *(c == OPT_PROJECT ? &o->project : c == OPT_METRIC ? &o->metric : &o->branch) = optarg;
+            if (bg_name_flag("history", "--branch", optarg, &o->branch) != 0)
+                return BG_EXIT_USAGE;
             break;
         case OPT_LIMIT:
             if (bg_parse_int64(optarg, 1, 1000000, &o->limit, &why) < 0)

@@ -221,7 +221,7 @@ static int token_revoke(struct store *st, const char *project, const char *id)
 
 int cmd_token(int argc, char **argv)
 {
-    const char *db = bg_default_db(), *project = NULL, *name = NULL, *verb, *why;
+    const char *db = bg_default_db(), *project = NULL, *name = NULL, *verb;
     struct bg_context ctx;
     struct store *st = NULL;
     int c, rc, want;
@@ -234,11 +234,9 @@ int cmd_token(int argc, char **argv)
             break;
         case OPT_PROJECT:
         case OPT_NAME:
-            why = bg_name_problem(optarg);
-            if (why != NULL)
-                return bg_usage_error("token", "%s '%.80s' %s",
-                                      c == OPT_PROJECT ? "--project" : "--name", optarg, why);
-            *(c == OPT_PROJECT ? &project : &name) = optarg;
+            if (bg_name_flag("token", c == OPT_PROJECT ? "--project" : "--name", optarg,
+                             c == OPT_PROJECT ? &project : &name) != 0)
+                return BG_EXIT_USAGE;
             break;
         case 'h':
             fputs(usage, stdout);
