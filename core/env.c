@@ -137,7 +137,7 @@ static void detect_git(struct bg_context *ctx)
     char *lines[3] = { NULL, NULL, NULL }, *p;
     size_t n = 0;
 
-    if (bg_spawn_capture(argv, &out, 5000) != 0)
+    if (bg_spawn_capture(argv, NULL, &out, 5000) != 0)
         goto out;
     p = out.data;
     while (n < 3 && *p != '\0') {
@@ -274,7 +274,7 @@ static char *compiler_version(void)
     struct bg_buf out = BG_BUF_INIT(4096);
     char *v = NULL;
 
-    if (bg_spawn_capture(argv, &out, 3000) == 0 && out.len > 0)
+    if (bg_spawn_capture(argv, NULL, &out, 3000) == 0 && out.len > 0)
         v = clean_text(out.data, strcspn(out.data, "\n"));
     bg_buf_release(&out);
     return v;

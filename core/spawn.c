@@ -20,9 +20,12 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int bg_spawn_capture(const char *const argv[], struct bg_buf *out, int timeout_ms)
+int bg_spawn_capture(const char *const argv[], const char *const envp[], struct bg_buf *out,
+                     int timeout_ms)
 {
     posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    sigset_t none, dfl;
     int pipefd[2], status, rc = -1;
     bool timed_out = false;
     int64_t deadline = now_ms() + timeout_ms;
@@ -36,13 +39,29 @@ int bg_spawn_capture(const char *const argv[], struct bg_buf *out, int timeout_m
         close(pipefd[1]);
         return -1;
     }
+    if (posix_spawnattr_init(&attr) != 0) {
+        posix_spawn_file_actions_destroy(&fa);
+        close(pipefd[0]);
+        close(pipefd[1]);
+        return -1;
+    }
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
     posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_addclose(&fa, pipefd[1]);
+    /* the child starts with no signal blocked and SIGPIPE as it should be, whatever
+     * the server did to its own threads */
+    sigemptyset(&none);
+    sigemptyset(&dfl);
+    sigaddset(&dfl, SIGPIPE);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &dfl);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     /* posix_spawn's argv is char *const[] for history; it does not write to it */
-    rc = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+    rc = posix_spawnp(&pid, argv[0], &fa, &attr, (char *const *)argv,
+                      envp != NULL ? (char *const *)envp : environ);
     posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
     close(pipefd[1]);
     if (rc != 0) {
         close(pipefd[0]);

@@ -12,11 +12,13 @@
 #include "core/buf.h"
 
 /*
- * Runs argv[0] (looked up in PATH) with argv, stdin from /dev/null, stdout
+ * Runs argv[0] (looked up in PATH) with argv and the environment envp (NULL:
+ * this process's), stdin from /dev/null, stdout
  * into out (bounded by out->max; the rest is discarded), stderr to
  * /dev/null. Kills it after timeout_ms. Returns the exit status (0-255), or
  * -1 when it could not start, was killed, or timed out.
  */
-int bg_spawn_capture(const char *const argv[], struct bg_buf *out, int timeout_ms);
+int bg_spawn_capture(const char *const argv[], const char *const envp[], struct bg_buf *out,
+                     int timeout_ms);
 
 #endif /* BG_CORE_SPAWN_H */

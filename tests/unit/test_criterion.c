@@ -139,7 +139,7 @@ static int teardown(void **state)
     struct bg_buf out = BG_BUF_INIT(1024);
 
     (void)state;
-    bg_spawn_capture(argv, &out, 5000);
+    bg_spawn_capture(argv, NULL, &out, 5000);
     bg_buf_release(&out);
     return 0;
 }
