@@ -31,7 +31,7 @@ COLL_SRC = $(sort $(wildcard collector/*.c))
 GATE_SRC = $(sort $(wildcard gate/*.c))
 SERV_SRC = $(sort $(wildcard server/*.c))
 LIB_SRC  = $(CORE_SRC) $(COLL_SRC) $(GATE_SRC) $(SERV_SRC)
-LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/migrations.o
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/migrations.o $(BUILD)/web.o
 MIGRATIONS = $(sort $(wildcard schemas/migrations/*.sql))
 
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
@@ -61,16 +61,27 @@ $(BUILD)/migrations.c: $(MIGRATIONS) tools/embed-sql.sh
 $(BUILD)/migrations.o: $(BUILD)/migrations.c
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
 
+# The dashboards' layout and stylesheet, likewise.
+$(BUILD)/web.c: web/layout.html web/style.css tools/embed-text.sh
+	@mkdir -p $(dir $@)
+	sh tools/embed-text.sh web_layout web/layout.html web_style_css web/style.css > $@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/web.o: $(BUILD)/web.c
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
+
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbenchgate.a
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -o $@ $< $(BUILD)/libbenchgate.a $(LDFLAGS) \
 	    $(LDLIBS) -lcmocka
 
-# Debian packages: build (compiler, libraries), tests (cmocka, bats, the sqlite3
-# tool to inspect databases, git, and hyperfine for the real-harness test).
+# Debian packages: build (compiler, libraries), the server's charts (gnuplot),
+# tests (cmocka, bats, the sqlite3 tool to inspect databases, git, hyperfine for
+# the real-harness test, chromium for the dashboards in a real browser).
 # Idempotent: installs only what is missing, and says nothing when nothing is.
 DEB_PKGS = gcc make pkg-config libmicrohttpd-dev libcjson-dev libsqlite3-dev libcmocka-dev \
-           nettle-dev libcurl4-openssl-dev bats sqlite3 git hyperfine curl python3-jsonschema
+           nettle-dev libcurl4-openssl-dev gnuplot-nox bats sqlite3 git hyperfine curl \
+           python3-jsonschema chromium
 SUDO     = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \

@@ -59,12 +59,14 @@ struct store_run_info {
 };
 
 /*
- * Up to max runs of project on branch (NULL: any branch), newest first (by
- * timestamp, then id); with before_id non-zero (and a branch) only runs
- * older than that one. Sets *out (caller frees) and returns the count, or -1.
+ * Up to max runs of project on branch (NULL: any branch) made on machines
+ * with fingerprint (NULL: any), newest first (by timestamp, then id); with
+ * before_id non-zero (a branch given, fingerprint NULL) only runs older than
+ * that one. Sets *out (caller frees) and returns the count, or -1.
  */
-int store_list_runs(struct store *st, const char *project, const char *branch, int64_t before_id,
-                    size_t max, struct store_run_info **out);
+int store_list_runs(struct store *st, const char *project, const char *branch,
+                    const char *fingerprint, int64_t before_id, size_t max,
+                    struct store_run_info **out);
 
 /* The newest run of project whose commit starts with sha (4..64 lowercase
  * hex digits). Returns 1 and sets *id, 0 when none, -1 on error. */
@@ -90,14 +92,17 @@ struct store_point {
     size_t n;
     double p95, median, mean, min, max; /* NAN where a summary-only harness gave none */
     bool summary_only;
+    char fingerprint[17];               /* the run's machine */
 };
 
 /*
  * The last `limit` results of (project, name, metric), on branch (NULL: any
- * branch), oldest first. Sets *out (caller frees); returns the count or -1.
+ * branch) and machines with fingerprint (NULL: any), oldest first. Sets
+ * *out (caller frees); returns the count or -1.
  */
 int store_history(struct store *st, const char *project, const char *name, const char *metric,
-                  const char *branch, size_t limit, struct store_point **out);
+                  const char *branch, const char *fingerprint, size_t limit,
+                  struct store_point **out);
 
 /*
  * The store's version for caching: the newest run id (0 when empty). Runs
@@ -128,6 +133,23 @@ struct store_benchmark {
 /* A project's benchmarks by (name, metric). Sets *out (caller frees);
  * returns the count or -1. */
 int store_list_benchmarks(struct store *st, const char *project, struct store_benchmark **out);
+
+/* The branches of project that have runs, the newest run's first. */
+struct store_branch {
+    char name[BG_NAME_MAX + 1];
+    int64_t n_runs, last_run;
+};
+int store_list_branches(struct store *st, const char *project, struct store_branch **out);
+
+/* The machines project's runs were made on (one per fingerprint, described
+ * by its newest run), the most recently used first. */
+struct store_environment {
+    char fingerprint[17];
+    char cpu_model[128], os[128], arch[32]; /* cut if longer; "" when unknown */
+    int64_t cores, n_runs, last_run;
+};
+int store_list_environments(struct store *st, const char *project,
+                            struct store_environment **out);
 
 /*
  * Upload tokens (server/token.c makes and checks them; the store keeps only

@@ -53,6 +53,8 @@ enum stmt_id {
     ST_TOKEN_FIND,
     ST_TOKEN_LIST,
     ST_TOKEN_REVOKE,
+    ST_BRANCHES,
+    ST_ENVIRONMENTS,
     ST_COUNT
 };
 
@@ -111,7 +113,8 @@ static const char *const stmt_sql[ST_COUNT] = {
         RUN_INFO_COLUMNS "JOIN runs x ON x.id = ?3 "
         "WHERE p.name = ?1 AND b.name = ?2 AND (r.created_at, r.id) < (x.created_at, x.id) "
         "ORDER BY r.created_at DESC, r.id DESC LIMIT ?4",
-    [ST_LIST_RUNS_ANY] = RUN_INFO_COLUMNS "WHERE p.name = ?1 "
+    [ST_LIST_RUNS_ANY] = RUN_INFO_COLUMNS "WHERE p.name = ?1 AND (?2 IS NULL OR b.name = ?2) "
+                         "AND (?5 IS NULL OR e.fingerprint = ?5) "
                          "ORDER BY r.created_at DESC, r.id DESC LIMIT ?4",
     /* substr, not LIKE: a prefix match that no character of the input can widen */
     [ST_RUN_BY_COMMIT] =
@@ -131,12 +134,24 @@ static const char *const stmt_sql[ST_COUNT] = {
         "(SELECT id FROM projects WHERE name = ?1)",
     [ST_HISTORY] =
         "SELECT * FROM (SELECT r.id, r.created_at, r.commit_sha, b.name, s.n, s.p95, s.median, "
-        "s.mean, s.min, s.max, s.summary_only, k.unit FROM results s "
+        "s.mean, s.min, s.max, s.summary_only, k.unit, e.fingerprint FROM results s "
         "JOIN benchmarks k ON k.id = s.benchmark_id JOIN runs r ON r.id = s.run_id "
         "JOIN branches b ON b.id = r.branch_id JOIN projects p ON p.id = k.project_id "
+        "JOIN environments e ON e.id = r.environment_id "
         "WHERE p.name = ?1 AND k.name = ?2 AND k.metric = ?3 AND (?4 IS NULL OR b.name = ?4) "
+        "AND (?6 IS NULL OR e.fingerprint = ?6) "
         "ORDER BY r.created_at DESC, r.id DESC LIMIT ?5) ORDER BY 2, 1",
     [ST_PROJECT_GET] = "SELECT id FROM projects WHERE name = ?1",
+    [ST_BRANCHES] =
+        "SELECT b.name, count(r.id), max(r.created_at) FROM branches b "
+        "JOIN projects p ON p.id = b.project_id JOIN runs r ON r.branch_id = b.id "
+        "WHERE p.name = ?1 GROUP BY b.id ORDER BY 3 DESC, 1",
+    /* the bare columns come from the newest run's row (SQLite's max() rule) */
+    [ST_ENVIRONMENTS] =
+        "SELECT e.fingerprint, e.cpu_model, e.cores, e.os, e.arch, count(r.id), "
+        "max(r.created_at) FROM runs r JOIN projects p ON p.id = r.project_id "
+        "JOIN environments e ON e.id = r.environment_id WHERE p.name = ?1 "
+        "GROUP BY e.fingerprint ORDER BY 7 DESC, 1",
     [ST_VERSION] = "SELECT coalesce(max(id), 0) FROM runs",
     [ST_PROJECTS] =
         "SELECT p.name, count(r.id), max(r.created_at) FROM projects p "
@@ -668,12 +683,13 @@ static void read_run_info(sqlite3_stmt *s, void *row)
     ri->n_results = (size_t)sqlite3_column_int64(s, 6);
 }
 
-int store_list_runs(struct store *st, const char *project, const char *branch, int64_t before_id,
-                    size_t max, struct store_run_info **out)
+int store_list_runs(struct store *st, const char *project, const char *branch,
+                    const char *fingerprint, int64_t before_id, size_t max,
+                    struct store_run_info **out)
 {
-    sqlite3_stmt *s = stmt(st, branch == NULL      ? ST_LIST_RUNS_ANY
-                               : before_id != 0    ? ST_LIST_RUNS_BEFORE
-                                                   : ST_LIST_RUNS);
+    sqlite3_stmt *s = stmt(st, before_id != 0                          ? ST_LIST_RUNS_BEFORE
+                               : branch == NULL || fingerprint != NULL ? ST_LIST_RUNS_ANY
+                                                                       : ST_LIST_RUNS);
 
     *out = NULL;
     if (s == NULL)
@@ -682,6 +698,8 @@ int store_list_runs(struct store *st, const char *project, const char *branch, i
     bind_text(s, 2, branch);
     sqlite3_bind_int64(s, 3, before_id);
     sqlite3_bind_int64(s, 4, max > INT64_MAX ? INT64_MAX : (int64_t)max);
+    if (before_id == 0 && (branch == NULL || fingerprint != NULL))
+        bind_text(s, 5, fingerprint);
     return read_rows(st, s, "cannot list runs", (void **)out, sizeof(**out), read_run_info);
 }
 
@@ -770,10 +788,12 @@ static void read_point(sqlite3_stmt *s, void *row)
     pt->max = col_stat(s, 9);
     pt->summary_only = sqlite3_column_int(s, 10) != 0;
     col_copy(s, 11, pt->unit, sizeof(pt->unit));
+    col_copy(s, 12, pt->fingerprint, sizeof(pt->fingerprint));
 }
 
 int store_history(struct store *st, const char *project, const char *name, const char *metric,
-                  const char *branch, size_t limit, struct store_point **out)
+                  const char *branch, const char *fingerprint, size_t limit,
+                  struct store_point **out)
 {
     sqlite3_stmt *s = stmt(st, ST_HISTORY);
 
@@ -785,6 +805,7 @@ int store_history(struct store *st, const char *project, const char *name, const
     bind_text(s, 3, metric);
     bind_text(s, 4, branch);
     sqlite3_bind_int64(s, 5, limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+    bind_text(s, 6, fingerprint);
     return read_rows(st, s, "cannot read the history", (void **)out, sizeof(**out), read_point);
 }
 
@@ -965,6 +986,52 @@ int store_list_benchmarks(struct store *st, const char *project, struct store_be
     bind_text(s, 1, project);
     return read_rows(st, s, "cannot list benchmarks", (void **)out, sizeof(**out),
                      read_benchmark);
+}
+
+static void read_branch(sqlite3_stmt *s, void *row)
+{
+    struct store_branch *b = row;
+
+    col_copy(s, 0, b->name, sizeof(b->name));
+    b->n_runs = sqlite3_column_int64(s, 1);
+    b->last_run = sqlite3_column_int64(s, 2);
+}
+
+int store_list_branches(struct store *st, const char *project, struct store_branch **out)
+{
+    sqlite3_stmt *s = stmt(st, ST_BRANCHES);
+
+    *out = NULL;
+    if (s == NULL)
+        return -1;
+    bind_text(s, 1, project);
+    return read_rows(st, s, "cannot list branches", (void **)out, sizeof(**out), read_branch);
+}
+
+static void read_environment(sqlite3_stmt *s, void *row)
+{
+    struct store_environment *e = row;
+
+    col_copy(s, 0, e->fingerprint, sizeof(e->fingerprint));
+    col_copy(s, 1, e->cpu_model, sizeof(e->cpu_model));
+    e->cores = sqlite3_column_int64(s, 2);
+    col_copy(s, 3, e->os, sizeof(e->os));
+    col_copy(s, 4, e->arch, sizeof(e->arch));
+    e->n_runs = sqlite3_column_int64(s, 5);
+    e->last_run = sqlite3_column_int64(s, 6);
+}
+
+int store_list_environments(struct store *st, const char *project,
+                            struct store_environment **out)
+{
+    sqlite3_stmt *s = stmt(st, ST_ENVIRONMENTS);
+
+    *out = NULL;
+    if (s == NULL)
+        return -1;
+    bind_text(s, 1, project);
+    return read_rows(st, s, "cannot list environments", (void **)out, sizeof(**out),
+                     read_environment);
 }
 
 int store_token_add(struct store *st, const char *project, const char *id,

@@ -205,7 +205,7 @@ int baseline_select(struct store *st, const struct bg_run *cur,
                  ? req->current_id
                  : 0;
     earlier = before != 0 ? "earlier " : "";
-    count = store_list_runs(st, req->project, req->branch, before, SEARCH_RUNS, &runs);
+    count = store_list_runs(st, req->project, req->branch, NULL, before, SEARCH_RUNS, &runs);
     if (count < 0)
         return -1;
     for (int i = 0; i < count && n < window; i++) {

@@ -194,7 +194,7 @@ int cmd_history(int argc, char **argv)
     rc = BG_EXIT_STORE;
     if (store_open(o.db, false, &st) < 0)
         goto out;
-    n = store_history(st, o.project, o.name, o.metric, o.branch, (size_t)o.limit, &pts);
+    n = store_history(st, o.project, o.name, o.metric, o.branch, NULL, (size_t)o.limit, &pts);
     if (n < 0)
         goto out;
     if (n == 0) {

@@ -18,7 +18,9 @@
 #include "gate/history.h"
 #include "gate/report.h"
 #include "server/cache.h"
+#include "server/html.h"
 #include "server/metrics.h"
+#include "server/pages.h"
 #include "server/token.h"
 
 #include <strings.h>
@@ -40,8 +42,13 @@ void api_error(struct api_response *rs, int status, const char *code, const char
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     rs->status = status;
-    rs->content_type = "application/json";
     bg_buf_reset(&rs->body);
+    if (rs->html) {
+        rs->content_type = "text/html; charset=utf-8";
+        html_error_page(&rs->body, status, msg);
+        return;
+    }
+    rs->content_type = "application/json";
     bg_buf_adds(&rs->body, "{\"error\": {\"code\": ");
     bg_json_add_string(&rs->body, code);
     bg_buf_adds(&rs->body, ", \"message\": ");
@@ -49,7 +56,7 @@ void api_error(struct api_response *rs, int status, const char *code, const char
     bg_buf_adds(&rs->body, "}}\n");
 }
 
-static void store_failed(struct api_response *rs)
+void api_store_failed(struct api_response *rs)
 {
     api_error(rs, 503, "store_error", "the database failed or is busy; try again");
 }
@@ -57,7 +64,7 @@ static void store_failed(struct api_response *rs)
 /* ---- inputs ---- */
 
 /* A path segment that names a project or benchmark. */
-static bool name_ok(const char *what, const char *s, struct api_response *rs)
+bool api_name_ok(const char *what, const char *s, struct api_response *rs)
 {
     const char *why = bg_name_problem(s);
 
@@ -66,8 +73,8 @@ static bool name_ok(const char *what, const char *s, struct api_response *rs)
     return why == NULL;
 }
 
-static int query_name(const struct api_request *rq, const char *key, const char **out,
-                      struct api_response *rs)
+int api_query_name(const struct api_request *rq, const char *key, const char **out,
+                   struct api_response *rs)
 {
     const char *v = route_query_get(rq->query, key), *why;
 
@@ -82,8 +89,24 @@ static int query_name(const struct api_request *rq, const char *key, const char 
     return 0;
 }
 
-static int query_int(const struct api_request *rq, const char *key, int64_t lo, int64_t hi,
-                     int64_t *out, struct api_response *rs)
+/* ?env=FINGERPRINT: 16 hex digits, as in a run's environment. */
+int api_query_env(const struct api_request *rq, const char **out, struct api_response *rs)
+{
+    const char *v = route_query_get(rq->query, "env");
+
+    if (v == NULL)
+        return 0;
+    if (strlen(v) != 16 || strspn(v, "0123456789abcdef") != 16) {
+        api_error(rs, 400, "bad_request", "query parameter env: expected a machine fingerprint "
+                  "(16 lowercase hex digits)");
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int api_query_int(const struct api_request *rq, const char *key, int64_t lo, int64_t hi,
+                  int64_t *out, struct api_response *rs)
 {
     const char *v = route_query_get(rq->query, key), *why;
 
@@ -127,27 +150,19 @@ static int query_bool(const struct api_request *rq, const char *key, bool *out,
     return 0;
 }
 
-/* The token of "Authorization: Bearer TOKEN", or NULL. */
-static const char *bearer(const char *header)
-{
-    if (header == NULL || strncasecmp(header, "Bearer ", 7) != 0)
-        return NULL;
-    header += 7;
-    while (*header == ' ')
-        header++;
-    return header;
-}
 
 /*
  * Whether the request may touch project: writes always need one of its
  * tokens, reads only on a private server.
  */
-static bool authorized(const struct api_request *rq, const char *project, bool write,
-                       struct api_response *rs)
+bool api_authorized(const struct api_request *rq, const char *project, bool write,
+                    struct api_response *rs)
 {
     if (!write && !rq->cfg->private_reads)
         return true;
-    switch (token_check(rq->st, bearer(rq->authorization), project, NULL)) {
+    char buf[TOKEN_LEN + 1];
+
+    switch (token_check(rq->st, token_from_header(rq->authorization, buf), project, NULL)) {
     case TOKEN_OK:
         return true;
     case TOKEN_MISSING:
@@ -166,18 +181,40 @@ static bool authorized(const struct api_request *rq, const char *project, bool w
     case TOKEN_STORE_ERROR:
         break;
     }
-    store_failed(rs);
+    api_store_failed(rs);
+    return false;
+}
+
+bool api_reader_scope(const struct api_request *rq, char owner[BG_NAME_MAX + 1],
+                      struct api_response *rs)
+{
+    char buf[TOKEN_LEN + 1];
+    enum token_check t;
+
+    owner[0] = '\0';
+    if (!rq->cfg->private_reads)
+        return true;
+    /* a private server shows a token's own project only */
+    t = token_check(rq->st, token_from_header(rq->authorization, buf), NULL, owner);
+    if (t == TOKEN_OK)
+        return true;
+    if (t == TOKEN_STORE_ERROR)
+        api_store_failed(rs);
+    else
+        api_error(rs, 401, "unauthorized", "this server is private: send a project's token as "
+                  "'Authorization: Bearer TOKEN'%s", rs->html ? " (or as the password when "
+                  "your browser asks)" : "");
     return false;
 }
 
 /* 404 unless project is stored; false when the answer is already made. */
-static bool project_known(const struct api_request *rq, const char *project,
-                          struct api_response *rs)
+bool api_project_known(const struct api_request *rq, const char *project,
+                       struct api_response *rs)
 {
     int found = store_project_exists(rq->st, project);
 
     if (found < 0)
-        store_failed(rs);
+        api_store_failed(rs);
     else if (found == 0)
         api_error(rs, 404, "not_found", "no project '%s'", project);
     return found == 1;
@@ -202,8 +239,8 @@ static int body_run(const struct api_request *rq, const char *project, struct bg
                   format);
         return -1;
     }
-    if (query_name(rq, "branch", &origin.branch, rs) < 0 ||
-        query_int(rq, "timestamp", 0, INT64_C(253402300799), &origin.timestamp, rs) < 0)
+    if (api_query_name(rq, "branch", &origin.branch, rs) < 0 ||
+        api_query_int(rq, "timestamp", 0, INT64_C(253402300799), &origin.timestamp, rs) < 0)
         return -1;
     commit = route_query_get(rq->query, "commit");
     if (commit != NULL) {
@@ -237,8 +274,8 @@ static int body_run(const struct api_request *rq, const char *project, struct bg
 }
 
 /* Loads stored run id of project; false (answer made) when there is none. */
-static bool stored_run(const struct api_request *rq, const char *project, const char *id_text,
-                       struct bg_run *run, struct api_response *rs)
+bool api_stored_run(const struct api_request *rq, const char *project, const char *id_text,
+                    struct bg_run *run, struct api_response *rs)
 {
     int64_t id;
     const char *why;
@@ -250,7 +287,7 @@ static bool stored_run(const struct api_request *rq, const char *project, const 
     }
     found = store_load_run(rq->st, id, run);
     if (found < 0) {
-        store_failed(rs);
+        api_store_failed(rs);
         return false;
     }
     if (found == 0 || strcmp(run->project, project) != 0) {
@@ -261,9 +298,6 @@ static bool stored_run(const struct api_request *rq, const char *project, const 
 }
 
 /* ---- handlers: params[0] is the project where the path has one ---- */
-
-typedef void handler_fn(const struct api_request *rq, const char *const *params,
-                        struct api_response *rs);
 
 static void ok(struct api_response *rs, int status)
 {
@@ -297,22 +331,11 @@ static void h_projects(const struct api_request *rq, const char *const *params,
     int n;
 
     (void)params;
-    if (rq->cfg->private_reads) {
-        /* a private server shows a token's own project only */
-        enum token_check t = token_check(rq->st, bearer(rq->authorization), NULL, owner);
-
-        if (t != TOKEN_OK) {
-            if (t == TOKEN_STORE_ERROR)
-                store_failed(rs);
-            else
-                api_error(rs, 401, "unauthorized", "this server is private: send a project's "
-                          "token as 'Authorization: Bearer TOKEN'");
-            return;
-        }
-    }
+    if (!api_reader_scope(rq, owner, rs))
+        return;
     n = store_list_projects(rq->st, &p);
     if (n < 0) {
-        store_failed(rs);
+        api_store_failed(rs);
         return;
     }
     bg_buf_adds(&rs->body, "{\"projects\": [");
@@ -339,11 +362,11 @@ static void h_benchmarks(const struct api_request *rq, const char *const *params
     struct store_benchmark *k;
     int n;
 
-    if (!authorized(rq, params[0], false, rs) || !project_known(rq, params[0], rs))
+    if (!api_authorized(rq, params[0], false, rs) || !api_project_known(rq, params[0], rs))
         return;
     n = store_list_benchmarks(rq->st, params[0], &k);
     if (n < 0) {
-        store_failed(rs);
+        api_store_failed(rs);
         return;
     }
     bg_buf_adds(&rs->body, "{\"project\": ");
@@ -367,17 +390,19 @@ static void h_benchmarks(const struct api_request *rq, const char *const *params
 static void h_runs(const struct api_request *rq, const char *const *params,
                    struct api_response *rs)
 {
-    const char *branch = NULL;
+    const char *branch = NULL, *env = NULL;
     int64_t limit = RUNS_DEFAULT;
     struct store_run_info *ri;
     int n;
 
-    if (!authorized(rq, params[0], false, rs) || query_name(rq, "branch", &branch, rs) < 0 ||
-        query_int(rq, "limit", 1, RUNS_MAX, &limit, rs) < 0 || !project_known(rq, params[0], rs))
+    if (!api_authorized(rq, params[0], false, rs) ||
+        api_query_name(rq, "branch", &branch, rs) < 0 || api_query_env(rq, &env, rs) < 0 ||
+        api_query_int(rq, "limit", 1, RUNS_MAX, &limit, rs) < 0 ||
+        !api_project_known(rq, params[0], rs))
         return;
-    n = store_list_runs(rq->st, params[0], branch, 0, (size_t)limit, &ri);
+    n = store_list_runs(rq->st, params[0], branch, env, 0, (size_t)limit, &ri);
     if (n < 0) {
-        store_failed(rs);
+        api_store_failed(rs);
         return;
     }
     bg_buf_adds(&rs->body, "{\"project\": ");
@@ -408,7 +433,8 @@ static void h_run(const struct api_request *rq, const char *const *params,
     struct bg_run run;
 
     bg_run_init(&run);
-    if (authorized(rq, params[0], false, rs) && stored_run(rq, params[0], params[1], &run, rs)) {
+    if (api_authorized(rq, params[0], false, rs) &&
+        api_stored_run(rq, params[0], params[1], &run, rs)) {
         bg_run_write_json(&run, &rs->body);
         ok(rs, 200);
     }
@@ -418,22 +444,23 @@ static void h_run(const struct api_request *rq, const char *const *params,
 static void h_history(const struct api_request *rq, const char *const *params,
                       struct api_response *rs)
 {
-    const char *metric = "time", *branch = NULL;
+    const char *metric = "time", *branch = NULL, *env = NULL;
     int64_t limit = HISTORY_DEFAULT;
     struct store_point *pts;
     int n;
 
-    if (!authorized(rq, params[0], false, rs) || !name_ok("benchmark", params[1], rs) ||
-        query_name(rq, "metric", &metric, rs) < 0 || query_name(rq, "branch", &branch, rs) < 0 ||
-        query_int(rq, "limit", 1, HISTORY_MAX, &limit, rs) < 0)
+    if (!api_authorized(rq, params[0], false, rs) || !api_name_ok("benchmark", params[1], rs) ||
+        api_query_name(rq, "metric", &metric, rs) < 0 ||
+        api_query_name(rq, "branch", &branch, rs) < 0 || api_query_env(rq, &env, rs) < 0 ||
+        api_query_int(rq, "limit", 1, HISTORY_MAX, &limit, rs) < 0)
         return;
-    n = store_history(rq->st, params[0], params[1], metric, branch, (size_t)limit, &pts);
+    n = store_history(rq->st, params[0], params[1], metric, branch, env, (size_t)limit, &pts);
     if (n < 0) {
-        store_failed(rs);
+        api_store_failed(rs);
         return;
     }
     if (n == 0) {
-        if (project_known(rq, params[0], rs))
+        if (api_project_known(rq, params[0], rs))
             api_error(rs, 404, "not_found", "project '%s' has no results for benchmark '%s', "
                       "metric '%s'%s%s", params[0], params[1], metric,
                       branch != NULL ? " on branch " : "", branch != NULL ? branch : "");
@@ -452,7 +479,7 @@ static void h_upload(const struct api_request *rq, const char *const *params,
     int rc;
 
     bg_run_init(&run);
-    if (!authorized(rq, params[0], true, rs) || body_run(rq, params[0], &run, rs) < 0)
+    if (!api_authorized(rq, params[0], true, rs) || body_run(rq, params[0], &run, rs) < 0)
         goto out;
     rc = store_put_run(rq->st, &run);
     if (rc == STORE_REJECTED) {
@@ -461,7 +488,7 @@ static void h_upload(const struct api_request *rq, const char *const *params,
         goto out;
     }
     if (rc < 0) {
-        store_failed(rs);
+        api_store_failed(rs);
         goto out;
     }
     for (size_t i = 0; i < run.n_results; i++)
@@ -498,8 +525,8 @@ static int baseline_query(const struct api_request *rq, const char *project,
     int64_t window = 1;
 
     *req = (struct baseline_request){ project, "main", NULL, 1, cur->id, cur->branch };
-    if (query_name(rq, "baseline_branch", &req->branch, rs) < 0 ||
-        query_int(rq, "window", 1, BASELINE_MAX_WINDOW, &window, rs) < 0)
+    if (api_query_name(rq, "baseline_branch", &req->branch, rs) < 0 ||
+        api_query_int(rq, "window", 1, BASELINE_MAX_WINDOW, &window, rs) < 0)
         return -1;
     req->ref = route_query_get(rq->query, "baseline");
     req->window = (size_t)window;
@@ -516,7 +543,7 @@ static int select_baseline(const struct api_request *rq, const struct bg_run *cu
         api_error(rs, 404, "not_found", "baseline '%.80s' names no run of project '%s' (expected "
                   "run:ID or commit:SHA)", req->ref, req->project);
     else if (rc < 0)
-        store_failed(rs);
+        api_store_failed(rs);
     return rc;
 }
 
@@ -533,7 +560,7 @@ static int check_current(const struct api_request *rq, const char *project, stru
                   "not both");
         return -1;
     }
-    return stored_run(rq, project, id, cur, rs) ? 0 : -1;
+    return api_stored_run(rq, project, id, cur, rs) ? 0 : -1;
 }
 
 static void h_check(const struct api_request *rq, const char *const *params,
@@ -549,11 +576,11 @@ static void h_check(const struct api_request *rq, const char *const *params,
     bg_run_init(&cur);
     memset(&base, 0, sizeof(base));
     memset(&report, 0, sizeof(report));
-    if (!authorized(rq, params[0], true, rs) ||
+    if (!api_authorized(rq, params[0], true, rs) ||
         query_double(rq, "threshold", 0.0, 100.0, &opts.threshold, rs) < 0 ||
         query_double(rq, "alpha", 1e-12, 1.0, &opts.alpha, rs) < 0 ||
-        query_int(rq, "min_samples", 1, 1000000, &min_samples, rs) < 0 ||
-        query_int(rq, "resamples", 0, CHECK_MAX_RESAMPLES, &resamples, rs) < 0 ||
+        api_query_int(rq, "min_samples", 1, 1000000, &min_samples, rs) < 0 ||
+        api_query_int(rq, "resamples", 0, CHECK_MAX_RESAMPLES, &resamples, rs) < 0 ||
         query_bool(rq, "fail_on_inconclusive", &opts.fail_on_inconclusive, rs) < 0 ||
         query_bool(rq, "fail_on_missing", &opts.fail_on_missing, rs) < 0 ||
         check_current(rq, params[0], &cur, rs) < 0 ||
@@ -582,7 +609,7 @@ static void h_baseline(const struct api_request *rq, const char *const *params,
 
     bg_run_init(&cur);
     memset(&base, 0, sizeof(base));
-    if (!authorized(rq, params[0], false, rs) || check_current(rq, params[0], &cur, rs) < 0 ||
+    if (!api_authorized(rq, params[0], false, rs) || check_current(rq, params[0], &cur, rs) < 0 ||
         baseline_query(rq, params[0], &cur, &req, rs) < 0 ||
         select_baseline(rq, &cur, &req, &base, rs) < 0)
         goto out;
@@ -610,21 +637,33 @@ out:
 struct route {
     const char *method;
     const char *pattern;
-    handler_fn *fn;
-    bool cacheable; /* the answer depends on runs only (see cache.h) */
+    api_handler *fn;
+    bool cacheable;   /* the answer depends on runs only (see cache.h) */
+    const char *type; /* the Content-Type of a page (errors are pages too); NULL: JSON */
 };
 
+#define HTML "text/html; charset=utf-8"
+#define SVG "image/svg+xml"
+
 static const struct route routes[] = {
-    { "GET", "healthz", h_health, false },
-    { "GET", "metrics", h_metrics, false },
-    { "GET", "api/v1/projects", h_projects, false },
-    { "GET", "api/v1/projects/:p/benchmarks", h_benchmarks, true },
-    { "GET", "api/v1/projects/:p/benchmarks/:name/history", h_history, true },
-    { "GET", "api/v1/projects/:p/runs", h_runs, true },
-    { "POST", "api/v1/projects/:p/runs", h_upload, false },
-    { "GET", "api/v1/projects/:p/runs/:id", h_run, true },
-    { "POST", "api/v1/projects/:p/check", h_check, false },
-    { "POST", "api/v1/projects/:p/baseline", h_baseline, false },
+    { "GET", "healthz", h_health, false, NULL },
+    { "GET", "metrics", h_metrics, false, NULL },
+    { "GET", "api/v1/projects", h_projects, false, NULL },
+    { "GET", "api/v1/projects/:p/benchmarks", h_benchmarks, true, NULL },
+    { "GET", "api/v1/projects/:p/benchmarks/:name/history", h_history, true, NULL },
+    { "GET", "api/v1/projects/:p/runs", h_runs, true, NULL },
+    { "POST", "api/v1/projects/:p/runs", h_upload, false, NULL },
+    { "GET", "api/v1/projects/:p/runs/:id", h_run, true, NULL },
+    { "POST", "api/v1/projects/:p/check", h_check, false, NULL },
+    { "POST", "api/v1/projects/:p/baseline", h_baseline, false, NULL },
+    /* the dashboards (server/pages.c) */
+    { "GET", "", page_index, true, HTML },
+    { "GET", "static/style.css", page_style, false, "text/css; charset=utf-8" },
+    { "GET", "p/:p", page_project, true, HTML },
+    { "GET", "p/:p/b/:name", page_benchmark, true, HTML },
+    { "GET", "p/:p/b/:name/chart.svg", page_chart, true, SVG },
+    { "GET", "p/:p/b/:name/spark.svg", page_sparkline, true, SVG },
+    { "GET", "p/:p/runs/:id", page_run, true, HTML },
 };
 
 /* The request as a cache key: decoded segments and query pairs, separated
@@ -651,19 +690,21 @@ static void cached(const struct route *r, const struct api_request *rq,
     struct bg_buf key = BG_BUF_INIT(SIZE_MAX);
     int64_t version;
 
-    if (!authorized(rq, params[0], false, rs))
+    if (rq->path->n > 0 && !api_authorized(rq, params[0], false, rs))
         return;
     if (store_version(rq->st, &version) < 0) {
-        store_failed(rs);
+        api_store_failed(rs);
         return;
     }
     cache_key(rq, &key);
-    if (cache_get(key.data, version, &rs->body)) {
+    if (cache_get(cache_answers, key.data, version, &rs->body)) {
+        metrics_cache(true);
         ok(rs, 200);
     } else {
+        metrics_cache(false);
         r->fn(rq, params, rs);
         if (rs->status == 200)
-            cache_put(key.data, version, rs->body.data, rs->body.len);
+            cache_put(cache_answers, key.data, version, rs->body.data, rs->body.len);
     }
     bg_buf_release(&key);
 }
@@ -683,10 +724,15 @@ void api_handle(const struct api_request *rq, struct api_response *rs)
         post |= strcmp(routes[i].method, "POST") == 0;
         if (strcmp(routes[i].method, method) != 0)
             continue;
+        if (routes[i].type != NULL) {
+            rs->content_type = routes[i].type;
+            rs->html = true;
+        }
         /* every project placeholder comes first; check it once here */
-        if (n > 0 && !name_ok("project", params[0], rs))
+        if (n > 0 && !api_name_ok("project", params[0], rs))
             return;
-        if (routes[i].cacheable)
+        /* a private server's index depends on the token, which the key does not hold */
+        if (routes[i].cacheable && (n > 0 || !rq->cfg->private_reads))
             cached(&routes[i], rq, params, rs);
         else
             routes[i].fn(rq, params, rs);

@@ -1,13 +1,12 @@
-/* cache.c: a direct-mapped answer cache (see cache.h). */
+/* cache.c: direct-mapped caches (see cache.h). */
 #include "core/bg.h"
 #include "server/cache.h"
-#include "server/metrics.h"
 
 #include <pthread.h>
 
 #define SLOTS 512
-#define ENTRY_MAX (4u << 20)   /* bytes in one answer */
-#define TOTAL_MAX (64u << 20)  /* bytes in all answers */
+#define ENTRY_MAX (4u << 20)   /* bytes in one entry */
+#define TOTAL_MAX (64u << 20)  /* bytes in all entries of one cache */
 
 struct entry {
     char *key;
@@ -16,43 +15,49 @@ struct entry {
     size_t len;
 };
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct entry slots[SLOTS];
-static size_t total;
+struct cache {
+    pthread_mutex_t lock;
+    struct entry slots[SLOTS];
+    size_t total;
+};
 
-static struct entry *slot_of(const char *key)
+static struct cache answers = { .lock = PTHREAD_MUTEX_INITIALIZER };
+static struct cache charts = { .lock = PTHREAD_MUTEX_INITIALIZER };
+struct cache *const cache_answers = &answers;
+struct cache *const cache_charts = &charts;
+
+static struct entry *slot_of(struct cache *c, const char *key)
 {
     uint64_t h = 0xcbf29ce484222325u; /* FNV-1a */
 
     for (const char *p = key; *p != '\0'; p++)
         h = (h ^ (unsigned char)*p) * 0x100000001b3u;
-    return &slots[h % SLOTS];
+    return &c->slots[h % SLOTS];
 }
 
-bool cache_get(const char *key, int64_t version, struct bg_buf *out)
+bool cache_get(struct cache *c, const char *key, int64_t version, struct bg_buf *out)
 {
-    struct entry *e = slot_of(key);
+    struct entry *e = slot_of(c, key);
     bool hit;
 
-    pthread_mutex_lock(&lock);
+    pthread_mutex_lock(&c->lock);
     hit = e->key != NULL && e->version == version && strcmp(e->key, key) == 0 &&
           bg_buf_add(out, e->body, e->len) == 0;
-    pthread_mutex_unlock(&lock);
-    metrics_cache(hit);
+    pthread_mutex_unlock(&c->lock);
     return hit;
 }
 
-static void drop(struct entry *e)
+static void drop(struct cache *c, struct entry *e)
 {
-    total -= e->len;
+    c->total -= e->len;
     free(e->key);
     free(e->body);
     memset(e, 0, sizeof(*e));
 }
 
-void cache_put(const char *key, int64_t version, const char *body, size_t len)
+void cache_put(struct cache *c, const char *key, int64_t version, const char *body, size_t len)
 {
-    struct entry *e = slot_of(key);
+    struct entry *e = slot_of(c, key);
     char *k, *b;
 
     if (len > ENTRY_MAX)
@@ -61,25 +66,25 @@ void cache_put(const char *key, int64_t version, const char *body, size_t len)
     b = bg_xmalloc(len + 1);
     memcpy(b, body, len);
     b[len] = '\0';
-    pthread_mutex_lock(&lock);
+    pthread_mutex_lock(&c->lock);
     if (e->key != NULL)
-        drop(e);
-    if (total + len <= TOTAL_MAX) {
+        drop(c, e);
+    if (c->total + len <= TOTAL_MAX) {
         *e = (struct entry){ k, version, b, len };
-        total += len;
+        c->total += len;
         k = b = NULL;
     }
-    pthread_mutex_unlock(&lock);
+    pthread_mutex_unlock(&c->lock);
     free(k);
     free(b);
 }
 
-void cache_clear(void)
+void cache_clear(struct cache *c)
 {
-    pthread_mutex_lock(&lock);
+    pthread_mutex_lock(&c->lock);
     for (size_t i = 0; i < SLOTS; i++) {
-        if (slots[i].key != NULL)
-            drop(&slots[i]);
+        if (c->slots[i].key != NULL)
+            drop(c, &c->slots[i]);
     }
-    pthread_mutex_unlock(&lock);
+    pthread_mutex_unlock(&c->lock);
 }

@@ -1,12 +1,20 @@
 /*
- * cache.h: answers of the read endpoints, kept while the data they came
- * from is unchanged, so a dashboard polling a 1,000-point history costs a
- * copy instead of a query and 6,000 formatted numbers.
+ * cache.h: two bounded caches shared by the workers, under a lock held only
+ * to copy.
  *
- * Runs are only ever added, never changed, so every cached answer is a
- * function of its request and the newest run id (store_version); the key
- * includes both, and an upload makes every older entry unreachable. One
- * cache per process, shared by the workers under a lock held only to copy.
+ * cache_answers keeps the answers of the read endpoints and pages while the
+ * data they came from is unchanged, so a dashboard polling a 1,000-point
+ * history costs a copy instead of a query and 6,000 formatted numbers. Runs
+ * are only ever added, never changed, so every cached answer is a function
+ * of its request and the newest run id (store_version); the key includes
+ * both, and an upload makes every older entry unreachable.
+ *
+ * cache_charts keeps rendered SVGs keyed by a hash of what produced them
+ * (version 0), so a chart whose data did not change is never drawn twice,
+ * whatever else was uploaded.
+ *
+ * Each is direct-mapped (a colliding key replaces the older entry) and
+ * bounded in entries and bytes.
  */
 #ifndef BG_SERVER_CACHE_H
 #define BG_SERVER_CACHE_H
@@ -14,11 +22,15 @@
 #include "core/bg.h"
 #include "core/buf.h"
 
-/* Appends the cached answer for (key, version) to out; false on a miss. */
-bool cache_get(const char *key, int64_t version, struct bg_buf *out);
-/* Keeps an answer; one too large for the cache's budget is not kept. */
-void cache_put(const char *key, int64_t version, const char *body, size_t len);
+struct cache;
+extern struct cache *const cache_answers;
+extern struct cache *const cache_charts;
+
+/* Appends the cached entry for (key, version) to out; false on a miss. */
+bool cache_get(struct cache *c, const char *key, int64_t version, struct bg_buf *out);
+/* Keeps an entry; one too large for the cache's budget is not kept. */
+void cache_put(struct cache *c, const char *key, int64_t version, const char *body, size_t len);
 /* Frees every entry (at shutdown). */
-void cache_clear(void);
+void cache_clear(struct cache *c);
 
 #endif /* BG_SERVER_CACHE_H */

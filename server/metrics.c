@@ -1,6 +1,7 @@
 /* metrics.c: request, upload and latency counters (see metrics.h). */
 #include "core/bg.h"
 #include "server/metrics.h"
+#include "server/chart.h"
 
 #include <stdatomic.h>
 
@@ -53,6 +54,7 @@ long metrics_in_flight_now(void)
 
 void metrics_render(struct bg_buf *b)
 {
+    struct chart_stats charts;
     unsigned long cumulative = 0;
 
     bg_buf_adds(b, "# HELP benchgate_http_requests_total HTTP requests answered, by status.\n"
@@ -87,6 +89,20 @@ void metrics_render(struct bg_buf *b)
                    "benchgate_cache_lookups_total{outcome=\"hit\"} %lu\n"
                    "benchgate_cache_lookups_total{outcome=\"miss\"} %lu\n",
                 atomic_load(&cache_hits), atomic_load(&cache_misses));
+    chart_stats(&charts);
+    bg_buf_addf(b, "# HELP benchgate_gnuplot_runs_total gnuplot processes started.\n"
+                   "# TYPE benchgate_gnuplot_runs_total counter\n"
+                   "benchgate_gnuplot_runs_total %" PRIu64 "\n"
+                   "# HELP benchgate_charts_total Charts asked for, by outcome.\n"
+                   "# TYPE benchgate_charts_total counter\n"
+                   "benchgate_charts_total{outcome=\"drawn\"} %" PRIu64 "\n"
+                   "benchgate_charts_total{outcome=\"cached\"} %" PRIu64 "\n"
+                   "benchgate_charts_total{outcome=\"failed\"} %" PRIu64 "\n"
+                   "# HELP benchgate_gnuplot_running gnuplot processes running now.\n"
+                   "# TYPE benchgate_gnuplot_running gauge\n"
+                   "benchgate_gnuplot_running %ld\n",
+                charts.runs, charts.charts_drawn, charts.cache_hits, charts.failures,
+                charts.running);
     bg_buf_addf(b, "# HELP benchgate_http_requests_in_flight Requests being handled now.\n"
                    "# TYPE benchgate_http_requests_in_flight gauge\n"
                    "benchgate_http_requests_in_flight %ld\n", atomic_load(&in_flight));

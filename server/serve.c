@@ -23,6 +23,7 @@
 #include "core/store.h"
 #include "server/api.h"
 #include "server/cache.h"
+#include "server/chart.h"
 #include "server/metrics.h"
 #include "server/route.h"
 
@@ -37,7 +38,8 @@
 static const char usage[] =
     "usage: benchgate serve [options]\n"
     "\n"
-    "Serve the JSON API (and take uploads) from one database. Stops cleanly on\n"
+    "Serve the JSON API (and take uploads) and the dashboards from one database.\n"
+    "Open http://ADDR:PORT/ in a browser for the projects' trends. Stops cleanly on\n"
     "SIGINT or SIGTERM, finishing the requests in flight. Logs a line per request\n"
     "on standard error.\n"
     "\n"
@@ -53,7 +55,12 @@ static const char usage[] =
     "  --shutdown-timeout S    how long a stop waits for requests in flight\n"
     "                          (default 30)\n"
     "  --private               reading a project's data needs one of its tokens too\n"
-    "                          (uploads and checks always do)\n"
+    "                          (uploads and checks always do; a browser asks for it\n"
+    "                          as the password)\n"
+    "  --gnuplot PROGRAM       draws the charts (default gnuplot; without it the\n"
+    "                          pages work and say that charts are unavailable)\n"
+    "  --chart-procs N         gnuplot processes at once (default 2)\n"
+    "  --chart-timeout S       longest a chart may take, waiting included (default 10)\n"
     "  -h, --help              show this help\n"
     "\n"
     "Tokens: benchgate token create --project P --db PATH. See the README for\n"
@@ -63,7 +70,7 @@ static const char usage[] =
 
 enum {
     OPT_LISTEN = 256, OPT_DB, OPT_THREADS, OPT_MAX_BODY, OPT_TIMEOUT, OPT_MAX_CONN,
-    OPT_SHUTDOWN, OPT_PRIVATE
+    OPT_SHUTDOWN, OPT_PRIVATE, OPT_GNUPLOT, OPT_CHART_PROCS, OPT_CHART_TIMEOUT
 };
 
 static const struct option options[] = {
@@ -75,6 +82,9 @@ static const struct option options[] = {
     { "max-connections", required_argument, NULL, OPT_MAX_CONN },
     { "shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN },
     { "private", no_argument, NULL, OPT_PRIVATE },
+    { "gnuplot", required_argument, NULL, OPT_GNUPLOT },
+    { "chart-procs", required_argument, NULL, OPT_CHART_PROCS },
+    { "chart-timeout", required_argument, NULL, OPT_CHART_TIMEOUT },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -82,8 +92,9 @@ static const struct option options[] = {
 struct serve_opts {
     const char *db;
     struct sockaddr_in addr;
-    int64_t threads, timeout, max_conn, shutdown;
+    int64_t threads, timeout, max_conn, shutdown, chart_procs, chart_timeout;
     struct api_config api;
+    const char *gnuplot;
 };
 
 /* ---- per-worker database connections ---- */
@@ -172,8 +183,11 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct request
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     if (rs->allow != NULL)
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, rs->allow);
+    /* a browser asks for a page's token itself: any user name, the token as password */
     if (rs->status == 401)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+                                rs->html ? "Basic realm=\"benchgate\", charset=\"UTF-8\""
+                                         : "Bearer");
     ret = MHD_queue_response(conn, (unsigned)rs->status, r);
     MHD_destroy_response(r);
     rq->status = rs->status;
@@ -392,11 +406,16 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
         case OPT_THREADS:
         case OPT_TIMEOUT:
         case OPT_MAX_CONN:
+        case OPT_CHART_PROCS:
+        case OPT_CHART_TIMEOUT:
         case OPT_SHUTDOWN: {
-            int64_t hi = c == OPT_THREADS ? MAX_THREADS : c == OPT_MAX_CONN ? 100000 : 86400;
+            int64_t hi = c == OPT_THREADS ? MAX_THREADS : c == OPT_MAX_CONN ? 100000
+                         : c == OPT_CHART_PROCS ? 64 : c == OPT_CHART_TIMEOUT ? 600 : 86400;
             int64_t *slot = c == OPT_THREADS ? &o->threads
                             : c == OPT_TIMEOUT ? &o->timeout
                             : c == OPT_MAX_CONN ? &o->max_conn
+                            : c == OPT_CHART_PROCS ? &o->chart_procs
+                            : c == OPT_CHART_TIMEOUT ? &o->chart_timeout
                                                 : &o->shutdown;
 
             if (bg_parse_int64(optarg, c == OPT_SHUTDOWN ? 0 : 1, hi, slot, &why) < 0)
@@ -412,6 +431,11 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
             break;
         case OPT_PRIVATE:
             o->api.private_reads = true;
+            break;
+        case OPT_GNUPLOT:
+            if (optarg[0] == '\0')
+                return bg_usage_error("serve", "--gnuplot: expected a program");
+            o->gnuplot = optarg;
             break;
         case 'h':
             fputs(usage, stdout);
@@ -454,7 +478,7 @@ int cmd_serve(int argc, char **argv)
 {
     struct serve_opts o = {
         .db = bg_default_db(), .threads = 4, .timeout = 30, .max_conn = 512, .shutdown = 30,
-        .api = { 8u << 20, false },
+        .chart_procs = 2, .chart_timeout = 10, .api = { 8u << 20, false }, .gnuplot = "gnuplot",
     };
     const union MHD_DaemonInfo *info;
     struct MHD_Daemon *d;
@@ -471,6 +495,8 @@ int cmd_serve(int argc, char **argv)
     if (store_open(o.db, true, &st) < 0 || store_close(st) < 0)
         return BG_EXIT_STORE;
     db_path = o.db;
+    chart_setup(&(struct chart_config){ o.gnuplot, (int)o.chart_timeout * 1000,
+                                        (unsigned)o.chart_procs });
 
     /* a shell starts background jobs with SIGINT ignored, and an ignored signal is
      * dropped rather than left pending for sigwait: take both back first */
@@ -513,7 +539,8 @@ int cmd_serve(int argc, char **argv)
     drain(d, o.shutdown);
     MHD_stop_daemon(d);
     close_stores();
-    cache_clear();
+    cache_clear(cache_answers);
+    cache_clear(cache_charts);
     printf("benchgate: stopped\n");
     return bg_finish_output(BG_EXIT_PASS);
 }

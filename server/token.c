@@ -8,8 +8,10 @@
 #include "core/cli.h"
 #include "core/env.h"
 
+#include <nettle/base64.h>
 #include <nettle/memops.h>
 #include <nettle/sha2.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <time.h>
 
@@ -22,6 +24,34 @@ static void hex(const unsigned char *p, size_t n, char *out)
         out[2 * i + 1] = digits[p[i] & 15];
     }
     out[2 * n] = '\0';
+}
+
+const char *token_from_header(const char *header, char buf[TOKEN_LEN + 1])
+{
+    struct base64_decode_ctx ctx;
+    uint8_t plain[4 * TOKEN_LEN];
+    size_t len = sizeof(plain);
+    const char *colon;
+
+    if (header == NULL)
+        return NULL;
+    if (strncasecmp(header, "Bearer ", 7) == 0)
+        return header + 7 + strspn(header + 7, " ");
+    if (strncasecmp(header, "Basic ", 6) != 0)
+        return NULL;
+    header += 6 + strspn(header + 6, " ");
+    base64_decode_init(&ctx);
+    if (BASE64_DECODE_LENGTH(strlen(header)) >= sizeof(plain) ||
+        !base64_decode_update(&ctx, &len, plain, strlen(header), header) ||
+        !base64_decode_final(&ctx))
+        return NULL;
+    colon = memchr(plain, ':', len);
+    if (colon == NULL || len - (size_t)(colon + 1 - (const char *)plain) > TOKEN_LEN)
+        return NULL;
+    len -= (size_t)(colon + 1 - (const char *)plain);
+    memcpy(buf, colon + 1, len);
+    buf[len] = '\0';
+    return buf;
 }
 
 static bool all_hex(const char *s, size_t n)

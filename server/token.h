@@ -37,6 +37,14 @@ int token_generate(char out[TOKEN_LEN + 1], char id[TOKEN_ID_LEN + 1],
  * -1 when it is not a well-formed token. */
 int token_parse(const char *token, char id[TOKEN_ID_LEN + 1], unsigned char hash[STORE_TOKEN_HASH]);
 
+/*
+ * The token an Authorization header presents, or NULL: "Bearer TOKEN", or
+ * "Basic BASE64(USER:TOKEN)", which is what a browser sends for a page after
+ * asking (any user name, the token as the password). A token that is not
+ * plain text is copied to buf.
+ */
+const char *token_from_header(const char *header, char buf[TOKEN_LEN + 1]);
+
 /* Checks token (NULL: none given) for project; with project NULL, any
  * project's valid token passes and *owner (when not NULL) gets its project. */
 enum token_check token_check(struct store *st, const char *token, const char *project,

@@ -1,0 +1,80 @@
+/* html.c: escaping and the page frame (see html.h). */
+#include "core/bg.h"
+#include "server/html.h"
+
+void html_text(struct bg_buf *b, const char *s)
+{
+    for (const char *run = s;; s++) {
+        const char *ent;
+
+        switch (*s) {
+        case '&': ent = "&amp;"; break;
+        case '<': ent = "&lt;"; break;
+        case '>': ent = "&gt;"; break;
+        case '"': ent = "&quot;"; break;
+        case '\'': ent = "&#39;"; break;
+        case '\0': ent = ""; break;
+        default: continue;
+        }
+        bg_buf_add(b, run, (size_t)(s - run));
+        if (*s == '\0')
+            return;
+        bg_buf_adds(b, ent);
+        run = s + 1;
+    }
+}
+
+void html_url(struct bg_buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~') {
+            bg_buf_add(b, s, 1);
+        } else {
+            char esc[3] = { '%', hex[c >> 4], hex[c & 15] };
+
+            bg_buf_add(b, esc, sizeof(esc));
+        }
+    }
+}
+
+void html_page(struct bg_buf *out, const char *title, const char *nav, const char *main)
+{
+    const char *p = web_layout;
+
+    for (;;) {
+        const char *open = strstr(p, "{{"), *close = open != NULL ? strstr(open, "}}") : NULL;
+
+        if (close == NULL) {
+            bg_buf_adds(out, p);
+            return;
+        }
+        bg_buf_add(out, p, (size_t)(open - p));
+        if (strncmp(open, "{{title}}", 9) == 0)
+            html_text(out, title);
+        else if (strncmp(open, "{{nav}}", 7) == 0)
+            bg_buf_adds(out, nav);
+        else if (strncmp(open, "{{main}}", 8) == 0)
+            bg_buf_adds(out, main);
+        else if (strncmp(open, "{{version}}", 11) == 0)
+            bg_buf_adds(out, BG_VERSION);
+        p = close + 2;
+    }
+}
+
+void html_error_page(struct bg_buf *out, int status, const char *msg)
+{
+    struct bg_buf main = BG_BUF_INIT(SIZE_MAX);
+    char title[32];
+
+    snprintf(title, sizeof(title), "Error %d", status);
+    bg_buf_addf(&main, "<h1>%s</h1>\n<p class=\"note error\">", title);
+    html_text(&main, msg);
+    bg_buf_adds(&main, "</p>\n<p><a href=\"/\">All projects</a></p>\n");
+    html_page(out, title, "", main.data);
+    bg_buf_release(&main);
+}
