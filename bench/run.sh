@@ -115,7 +115,7 @@ summary "check 10000 benchmarks x 30 samples against a baseline of the same size
     ref-read-samples=reference:_read_the_samples
 
 # ---- 3. server: benchgate serve against nginx (bench/server.sh) -----------
-BENCHGATE=$BENCHGATE BENCH_ROUNDS=$rounds sh "$here/server.sh"
+BENCHGATE=$BENCHGATE SYNTH=$SYNTH BENCH_ROUNDS=$rounds sh "$here/server.sh"
 
 # ---- results.json, for benchgate itself ------------------------------------
 awk '{ t[$1] = t[$1] (t[$1] == "" ? "" : ", ") $2; if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } }

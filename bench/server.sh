@@ -1,6 +1,6 @@
 #!/bin/sh
 # bench/server.sh: the server section of `make bench` (bench/run.sh runs it
-# last; alone: BENCHGATE=/abs/benchgate sh bench/server.sh).
+# last; alone: BENCHGATE=/abs/benchgate SYNTH=/abs/synth sh bench/server.sh).
 #
 # wrk against a live `benchgate serve --threads 2` on 127.0.0.1 (a port the
 # server picks), every figure a ratio to a reference measured in the same run,
@@ -14,7 +14,12 @@
 #     benchgate's own /healthz rate. Each round uploads into a fresh database
 #     (its own server), so rounds are alike and the read database stays as
 #     it was.
-# Ratios are of medians and read as costs: reference rate / benchgate rate
+#  4. GET /p/dash, a dashboard page of 100 benchmarks with their sparklines,
+#     and GET /p/dash/b/bench-0050, a benchmark page with its chart, both of
+#     30 runs and warm (charts cached), each to nginx serving the same bytes;
+#  5. a cold chart: GET .../chart.svg from a server just started (nothing
+#     cached: the queries, the change points and a gnuplot run), to a bare
+#     gnuplot drawing a 30-point line as SVG. One request per round.# Ratios are of medians and read as costs: reference rate / benchgate rate
 # and benchgate p99 / reference p99, so 1 is parity and 2 twice the cost.
 # Figures also go to out/times.txt (NAME SECONDS): 1 / rate as seconds per
 # request, and the p99 latency. Skips (exit 0) when wrk, nginx or curl is
@@ -22,6 +27,7 @@
 set -eu
 
 : "${BENCHGATE:?set BENCHGATE to the benchgate binary, e.g. BENCHGATE=\$PWD/build/benchgate}"
+: "${SYNTH:?set SYNTH to the synthetic-run generator, e.g. SYNTH=\$PWD/build/tests/synth}"
 rounds=${BENCH_ROUNDS:-7}
 secs=${BENCH_SERVER_SECONDS:-3}
 wrk_opts="-t2 -c16 -d${secs}s --latency"
@@ -37,9 +43,10 @@ missing=
 command -v wrk > /dev/null 2>&1 || missing="$missing wrk"
 [ -n "$nginx" ] || missing="$missing nginx-light"
 command -v curl > /dev/null 2>&1 || missing="$missing curl"
+command -v gnuplot > /dev/null 2>&1 || missing="$missing gnuplot-nox"
 if [ -n "$missing" ]; then
     echo "server benchmark skipped: missing$missing; install with:"
-    echo "  apt-get install wrk nginx-light curl"
+    echo "  apt-get install wrk nginx-light curl gnuplot-nox"
     exit 0
 fi
 
@@ -116,6 +123,16 @@ while [ "$i" -le 1000 ]; do
     i=$((i + 1))
 done
 
+# ---- dashboards: 100 benchmarks x 30 runs, in the same database -------------
+i=1
+while [ "$i" -le 30 ]; do
+    "$SYNTH" "$i" 100 10 0 0.02 > "$tmp/dash-run.json" || fail "synth failed"
+    "$BENCHGATE" collect --db "$db" --project dash --branch main --commit $((2000000 + i)) \
+        --timestamp $((1700000000 + 3600 * i)) --meta compiler=none -q "$tmp/dash-run.json" ||
+        fail "benchgate collect failed on dashboard run $i"
+    i=$((i + 1))
+done
+
 start_serve "$db"
 read_pid=$started_pid
 base=http://127.0.0.1:$started_port
@@ -131,6 +148,19 @@ points=$(grep -c '"run_id": ' "$www/history.json" || :)
 [ "$points" = 1000 ] || fail "the history has $points points, not 1000"
 code=$(curl -sS -o "$www/healthz.json" -w '%{http_code}' "$healthz_url")
 [ "$code" = 200 ] || fail "GET $healthz_url answered $code"
+# the dashboards: the first request draws the charts, the copies are warm
+project_url=$base/p/dash
+bench_url=$base/p/dash/b/bench-0050
+for f in project bench; do
+    eval "url=\$${f}_url"
+    code=$(curl -sS -o "$www/$f.html" -w '%{http_code}' "$url")
+    [ "$code" = 200 ] || fail "GET $url answered $code"
+done
+sparks=$(grep -o '<img class="spark"' "$www/project.html" | wc -l)
+[ "$sparks" -eq 100 ] || fail "the project page has $sparks sparklines, not 100"
+grep -q '<svg' "$www/bench.html" || fail "the benchmark page has no chart"
+project_bytes=$(wc -c < "$www/project.html" | tr -d ' ')
+bench_bytes=$(wc -c < "$www/bench.html" | tr -d ' ')
 history_bytes=$(wc -c < "$www/history.json" | tr -d ' ')
 healthz_bytes=$(wc -c < "$www/healthz.json" | tr -d ' ')
 
@@ -297,6 +327,10 @@ while [ "$r" -lt "$rounds" ]; do
     measure nginx-history-file "$nginx_pid" "$nbase/history.json"
     measure serve-healthz "$read_pid" "$healthz_url"
     measure nginx-healthz-file "$nginx_pid" "$nbase/healthz.json"
+    measure serve-project-page "$read_pid" "$project_url"
+    measure nginx-project-file "$nginx_pid" "$nbase/project.html"
+    measure serve-bench-page "$read_pid" "$bench_url"
+    measure nginx-bench-file "$nginx_pid" "$nbase/bench.html"
     fresh_upload_server
     measure serve-upload-100x10 "$up_pid" "$upload_url" "$tmp/upload.lua"
     stop_serve "$up_pid" "$updb"
@@ -309,13 +343,37 @@ kill -TERM "$nginx_pid"
 wait "$nginx_pid" || :
 nginx_pid=
 
+# ---- a cold chart against a bare gnuplot, interleaved -------------------------
+awk 'BEGIN { for (i = 1; i <= 30; i++) printf "%d\t%.4f\n", i, 1 + 0.01 * (i % 7) }' > "$tmp/ref.dat"
+now_s() { date +%s.%N; }
+: > "$tmp/cold"
+r=0
+while [ "$r" -lt "$rounds" ]; do
+    start_serve "$db"
+    read_pid=$started_pid
+    chart_url=http://127.0.0.1:$started_port/p/dash/b/bench-0050/chart.svg
+    t=$(curl -sS -o "$tmp/cold.svg" -w '%{http_code} %{time_total}' "$chart_url")
+    [ "${t% *}" = 200 ] || fail "GET $chart_url answered ${t% *}"
+    grep -q '</svg>' "$tmp/cold.svg" || fail "GET $chart_url drew no SVG"
+    echo "cold-chart ${t#* }" >> "$tmp/cold"
+    stop_serve "$read_pid" "$db"
+    read_pid=
+    t0=$(now_s)
+    gnuplot -e "set terminal svg size 880,340; set output '$tmp/ref.svg'; plot '$tmp/ref.dat' using 1:2 with linespoints" ||
+        fail "a bare gnuplot run failed"
+    t1=$(now_s)
+    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "bare-gnuplot %.6f\n", b - a }' >> "$tmp/cold"
+    r=$((r + 1))
+done
+cat "$tmp/cold" >> "$out/times.txt"
+
 # times.txt: seconds per request (1 / rate) and the p99, one line per round
 awk '{ printf "%s %.9g\n%s-p99 %.9g\n", $1, 1 / $2, $1, $3 }' "$tmp/figures" >> "$out/times.txt"
 
 # ---- report -------------------------------------------------------------------
 echo
 awk -v rounds="$rounds" -v secs="$secs" -v hb="$history_bytes" -v zb="$healthz_bytes" \
-    -v ub="$upload_bytes" '
+    -v ub="$upload_bytes" -v pb="$project_bytes" -v bb="$bench_bytes" '
 function sort(a, n,    k, j, x) {
     for (k = 2; k <= n; k++) { x = a[k]; for (j = k - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
 }
@@ -347,7 +405,30 @@ END {
     row("serve-upload-100x10", "benchgate POST run, 100 x 10 (" int(ub / 1000) " kB), 201s")
     printf "  no nginx reference: ratio benchgate /healthz rate / upload rate = %.1f\n",
         med_rate["serve-healthz"] / med_rate["serve-upload-100x10"]
+    row("serve-project-page", "benchgate GET /p/dash, 100 benchmarks")
+    row("nginx-project-file", "nginx, static file of the same " pb " B")
+    printf "  ratio nginx/benchgate rate = %.2f (target <= 2), p99 benchgate/nginx = %.2f\n",
+        med_rate["nginx-project-file"] / med_rate["serve-project-page"],
+        med_p99["serve-project-page"] / med_p99["nginx-project-file"]
+    row("serve-bench-page", "benchgate GET a benchmark page, 30 runs")
+    row("nginx-bench-file", "nginx, static file of the same " bb " B")
+    printf "  ratio nginx/benchgate rate = %.2f (target <= 2), p99 benchgate/nginx = %.2f\n",
+        med_rate["nginx-bench-file"] / med_rate["serve-bench-page"],
+        med_p99["serve-bench-page"] / med_p99["nginx-bench-file"]
 }' "$tmp/figures"
+awk -v rounds="$rounds" '
+{ v[$1] = v[$1] " " $2; n[$1]++ }
+function median(s,    a, c, k, j, x) {
+    c = split(s, a, " ")
+    for (k = 2; k <= c; k++) { x = a[k]; for (j = k - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
+    return c % 2 ? a[(c + 1) / 2] : (a[c / 2] + a[c / 2 + 1]) / 2
+}
+END {
+    c = median(v["cold-chart"]); g = median(v["bare-gnuplot"])
+    printf "cold chart (fresh server, GET chart.svg of 30 runs) vs a bare gnuplot run, %d rounds:\n", rounds
+    printf "  benchgate %.1f ms, bare gnuplot %.1f ms: ratio %.2f (%d and %d samples)\n",
+        c * 1e3, g * 1e3, c / g, n["cold-chart"], n["bare-gnuplot"]
+}' "$tmp/cold"
 
 # what the server said about its answers: status counts, and its errors
 awk '$2 ~ /^(GET|POST|HEAD)$/ { path = $3; sub(/\?.*/, "", path); sub(/.*\/history$/, ".../history", path)
