@@ -19,7 +19,8 @@
 #     30 runs and warm (charts cached), each to nginx serving the same bytes;
 #  5. a cold chart: GET .../chart.svg from a server just started (nothing
 #     cached: the queries, the change points and a gnuplot run), to a bare
-#     gnuplot drawing a 30-point line as SVG. One request per round.# Ratios are of medians and read as costs: reference rate / benchgate rate
+#     gnuplot run of the very same script and data (kept once by a wrapper
+#     given as --gnuplot). One request and one run per round.# Ratios are of medians and read as costs: reference rate / benchgate rate
 # and benchgate p99 / reference p99, so 1 is parity and 2 twice the cost.
 # Figures also go to out/times.txt (NAME SECONDS): 1 / rate as seconds per
 # request, and the p99 latency. Skips (exit 0) when wrk, nginx or curl is
@@ -68,25 +69,27 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # ---- servers ---------------------------------------------------------------
-# start_serve DB: benchgate serve on 127.0.0.1, a port of its choosing; sets
+# start_serve DB [ARGS...]: benchgate serve on 127.0.0.1, a port of its choosing; sets
 # started_pid and started_port. Its log (a line per request) goes to
 # $tmp/serve.log, tallied at the end.
 start_serve() {
-    "$BENCHGATE" serve --listen 127.0.0.1:0 --db "$1" --threads 2 > "$1.out" \
+    sdb=$1
+    shift
+    "$BENCHGATE" serve --listen 127.0.0.1:0 --db "$sdb" --threads 2 "$@" > "$sdb.out" \
         2>> "$tmp/serve.log" &
     started_pid=$!
     started_port=
     n=0
     while [ -z "$started_port" ]; do
         started_port=$(sed -n 's|^benchgate .*: listening on http://127\.0\.0\.1:\([0-9][0-9]*\) .*|\1|p' \
-            "$1.out")
+            "$sdb.out")
         [ -z "$started_port" ] || break
         if ! kill -0 "$started_pid" 2>/dev/null; then
             tail -n 5 "$tmp/serve.log" >&2
-            fail "benchgate serve --db $1 exited before it listened"
+            fail "benchgate serve --db $sdb exited before it listened"
         fi
         n=$((n + 1))
-        [ "$n" -lt 100 ] || fail "benchgate serve --db $1 printed no listening line in 10 s"
+        [ "$n" -lt 100 ] || fail "benchgate serve --db $sdb printed no listening line in 10 s"
         sleep 0.1
     done
 }
@@ -344,7 +347,24 @@ wait "$nginx_pid" || :
 nginx_pid=
 
 # ---- a cold chart against a bare gnuplot, interleaved -------------------------
-awk 'BEGIN { for (i = 1; i <= 30; i++) printf "%d\t%.4f\n", i, 1 + 0.01 * (i % 7) }' > "$tmp/ref.dat"
+# the reference: the chart's own script and data, copied by a wrapper as the
+# server runs gnuplot once, with the job folder's name changed to the copy's
+job=$tmp/job
+cat > "$tmp/keep-gnuplot" <<EOF
+#!/bin/sh
+[ "\$1" = --version ] && exec gnuplot --version
+d=\$(dirname "\$1")
+mkdir -p "$job" && cp "\$d"/* "$job/" && sed "s|\$d|$job|g" "\$1" > "$job/script.gp"
+exec gnuplot "\$@"
+EOF
+chmod +x "$tmp/keep-gnuplot"
+start_serve "$db" --gnuplot "$tmp/keep-gnuplot"
+read_pid=$started_pid
+chart_url=http://127.0.0.1:$started_port/p/dash/b/bench-0050/chart.svg
+code=$(curl -sS -o /dev/null -w '%{http_code}' "$chart_url")
+[ "$code" = 200 ] && [ -s "$job/script.gp" ] || fail "the chart's script was not kept ($code)"
+stop_serve "$read_pid" "$db"
+read_pid=
 now_s() { date +%s.%N; }
 : > "$tmp/cold"
 r=0
@@ -359,8 +379,9 @@ while [ "$r" -lt "$rounds" ]; do
     stop_serve "$read_pid" "$db"
     read_pid=
     t0=$(now_s)
-    gnuplot -e "set terminal svg size 880,340; set output '$tmp/ref.svg'; plot '$tmp/ref.dat' using 1:2 with linespoints" ||
-        fail "a bare gnuplot run failed"
+    rm -f "$job"/*.svg
+    (cd "$job" && HOME=$job LC_ALL=C gnuplot script.gp) || fail "a bare gnuplot run failed"
+    ls "$job"/*.svg > /dev/null 2>&1 || fail "a bare gnuplot run drew nothing"
     t1=$(now_s)
     awk -v a="$t0" -v b="$t1" 'BEGIN { printf "bare-gnuplot %.6f\n", b - a }' >> "$tmp/cold"
     r=$((r + 1))
