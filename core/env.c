@@ -7,6 +7,7 @@
 #include "core/bg.h"
 #include "core/env.h"
 #include "core/buf.h"
+#include "core/json.h"
 #include "core/spawn.h"
 
 #include <ctype.h>
@@ -88,6 +89,47 @@ static void set_commit(struct bg_context *ctx, const char *var)
     free(c);
 }
 
+/*
+ * On a pull request GITHUB_SHA is the merge commit GitHub made for the run,
+ * which is in no branch's history; the commit people know is the head of
+ * the pull request, in the event payload (GITHUB_EVENT_PATH).
+ */
+#define EVENT_MAX (16u << 20) /* GitHub caps webhook payloads at 25 MB; PR events are far smaller */
+
+static void set_pr_head_commit(struct bg_context *ctx)
+{
+    const char *event = getenv("GITHUB_EVENT_NAME"), *path = getenv("GITHUB_EVENT_PATH");
+    struct bg_buf doc = BG_BUF_INIT(EVENT_MAX);
+    struct bg_diag d;
+    cJSON *root = NULL;
+    const cJSON *sha;
+    char *c;
+
+    if (ctx->commit != NULL || event == NULL || path == NULL || *path == '\0' ||
+        (strcmp(event, "pull_request") != 0 && strcmp(event, "pull_request_target") != 0))
+        return;
+    if (bg_buf_read_file(&doc, path, &d) < 0 ||
+        (root = bg_json_parse(doc.data, doc.len, path, &d)) == NULL) {
+        bg_warn("ignoring GITHUB_EVENT_PATH: %s", d.msg);
+        goto out;
+    }
+    sha = bg_json_get(bg_json_get(bg_json_get(root, "pull_request"), "head"), "sha");
+    if (!cJSON_IsString(sha) || strlen(sha->valuestring) > 64) {
+        bg_warn("ignoring GITHUB_EVENT_PATH: no string pull_request.head.sha");
+        goto out;
+    }
+    c = bg_xstrdup(sha->valuestring);
+    if (bg_commit_ok(c))
+        ctx->commit = c;
+    else {
+        bg_warn("ignoring GITHUB_EVENT_PATH: pull_request.head.sha is not a commit SHA");
+        free(c);
+    }
+out:
+    cJSON_Delete(root);
+    bg_buf_release(&doc);
+}
+
 static void detect_github(struct bg_context *ctx)
 {
     const char *server = env_name("GITHUB_SERVER_URL");
@@ -98,6 +140,7 @@ static void detect_github(struct bg_context *ctx)
     set_if_unset(&ctx->project, repo);
     set_if_unset(&ctx->branch, env_name("GITHUB_HEAD_REF")); /* pull requests */
     set_if_unset(&ctx->branch, env_name("GITHUB_REF_NAME"));
+    set_pr_head_commit(ctx);
     set_commit(ctx, "GITHUB_SHA");
     set_if_unset(&ctx->base_branch, env_name("GITHUB_BASE_REF"));
     set_if_unset(&ctx->ci.repository, repo);
