@@ -52,6 +52,9 @@ static const char usage[] =
     "  --config PATH            per-benchmark thresholds and ignores (default\n"
     "                           ./benchgate.json when it exists; see README)\n"
     "  -o, --output FORMAT      text (default), markdown, json or github\n"
+    "  --report PATH            also write the Markdown report to PATH (a pull\n"
+    "                           request comment: its first line is a fixed marker\n"
+    "                           a later run can find to update the comment)\n"
     "  --server URL             take the runs from a benchgate server instead of a\n"
     "                           database (default $BENCHGATE_SERVER); without FILEs\n"
     "                           the current run is the branch's newest there\n"
@@ -76,7 +79,7 @@ static const char usage[] =
 enum {
     OPT_DB = 256, OPT_PROJECT, OPT_BRANCH, OPT_BASELINE_BRANCH, OPT_BASELINE, OPT_WINDOW,
     OPT_FORMAT, OPT_MIN_SAMPLES, OPT_ALPHA, OPT_RESAMPLES, OPT_FAIL_INCONCLUSIVE,
-    OPT_FAIL_MISSING, OPT_CONFIG, OPT_SERVER, OPT_TOKEN
+    OPT_FAIL_MISSING, OPT_CONFIG, OPT_SERVER, OPT_TOKEN, OPT_REPORT
 };
 
 enum output { OUT_TEXT, OUT_MARKDOWN, OUT_JSON, OUT_GITHUB };
@@ -97,6 +100,7 @@ static const struct option options[] = {
     { "config", required_argument, NULL, OPT_CONFIG },
     { "server", required_argument, NULL, OPT_SERVER },
     { "token", required_argument, NULL, OPT_TOKEN },
+    { "report", required_argument, NULL, OPT_REPORT },
     { "output", required_argument, NULL, 'o' },
     { "threshold", required_argument, NULL, 't' },
     { "help", no_argument, NULL, 'h' },
@@ -105,7 +109,7 @@ static const struct option options[] = {
 
 struct check_opts {
     const char *db, *project, *branch, *baseline_branch, *baseline, *format, *config;
-    const char *server, *token;
+    const char *server, *token, *report;
     int64_t window;
     enum output output;
     struct gate_opts gate;
@@ -179,6 +183,9 @@ static int parse_args(int argc, char **argv, struct check_opts *o)
         case OPT_TOKEN:
             o->token = optarg;
             break;
+        case OPT_REPORT:
+            o->report = optarg;
+            break;
         case 'o':
             if (strcmp(optarg, "text") == 0)
                 o->output = OUT_TEXT;
@@ -250,6 +257,7 @@ int cmd_check(int argc, char **argv)
     struct gate_report report;
     struct bg_server srv;
     struct store *st = NULL;
+    FILE *md = NULL;
     int rc;
 
     bg_run_init(&cur);
@@ -265,6 +273,12 @@ int cmd_check(int argc, char **argv)
         return bg_finish_output(BG_EXIT_USAGE);
     }
     o.gate.config = &config;
+    /* opened first: a report that cannot be written is known before any work */
+    if (o.report != NULL && (md = fopen(o.report, "w")) == NULL) {
+        bg_error("--report '%s': %s", o.report, strerror(errno));
+        rc = BG_EXIT_USAGE;
+        goto out;
+    }
 
     bg_context_detect(&ctx, o.project == NULL || o.branch == NULL);
     if (o.project == NULL)
@@ -319,7 +333,17 @@ int cmd_check(int argc, char **argv)
     }
     report_github_files(&report);
     rc = gate_failed(&report) ? BG_EXIT_REGRESSION : BG_EXIT_PASS;
+    if (md != NULL) {
+        report_markdown(md, &report);
+        if (ferror(md) | (fclose(md) != 0)) {
+            bg_error("--report '%s': cannot write: %s", o.report, strerror(errno));
+            rc = BG_EXIT_STORE;
+        }
+        md = NULL;
+    }
 out:
+    if (md != NULL) /* no verdict: an empty report says nothing false */
+        fclose(md);
     if (store_close(st) < 0 && rc == BG_EXIT_PASS)
         rc = BG_EXIT_STORE;
     gate_report_release(&report);

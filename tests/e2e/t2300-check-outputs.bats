@@ -67,6 +67,19 @@ json() {
     [ "$(cat output.txt)" = "$(printf 'other=1\nregressions=2\nverdict=fail')" ]
 }
 
+@test "--report writes the Markdown report besides the chosen output; an unwritable path is refused first" {
+    setup_runs
+    run bg check --db "$DB" --branch feature --output json --report "$T/report.md"
+    [ "$status" -eq 1 ]
+    [[ "$output" == '{'* ]]
+    [ "$(head -n 1 report.md)" = '<!-- benchgate-report -->' ]
+    grep -q '| parse | time |' report.md
+    run bg check --db "$DB" --branch feature --report "$T/no/such/dir/report.md"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"--report '$T/no/such/dir/report.md': No such file or directory"* ]]
+    [[ "$output" != *"parse"* ]] # refused before any work
+}
+
 @test "an unwritable GITHUB_OUTPUT is a warning; the verdict still stands" {
     setup_runs
     GITHUB_OUTPUT=$T/no/such/dir/out run bg check --db "$DB" --branch feature
