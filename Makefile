@@ -36,7 +36,7 @@ MIGRATIONS = $(sort $(wildcard schemas/migrations/*.sql))
 
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps test asan bench demo clean
+.PHONY: all deps deps-build install-pkgs test asan bench demo clean
 all: benchgate
 
 benchgate: $(BUILD)/benchgate
@@ -75,16 +75,22 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbenchgate.a
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -o $@ $< $(BUILD)/libbenchgate.a $(LDFLAGS) \
 	    $(LDLIBS) -lcmocka
 
-# Debian packages: build (compiler, libraries), the server's charts (gnuplot),
-# tests (cmocka, bats, the sqlite3 tool to inspect databases, git, hyperfine for
-# the real-harness test, chromium for the dashboards in a real browser).
-# Idempotent: installs only what is missing, and says nothing when nothing is.
-DEB_PKGS = gcc make pkg-config libmicrohttpd-dev libcjson-dev libsqlite3-dev libcmocka-dev \
-           nettle-dev libcurl4-openssl-dev gnuplot-nox bats sqlite3 git hyperfine curl \
-           python3-jsonschema chromium
-SUDO     = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Debian packages: to build (compiler, libraries) and draw the server's charts
+# (gnuplot), and to test (cmocka, bats, the sqlite3 tool to inspect databases,
+# git, hyperfine for the real-harness test, chromium for the dashboards in a
+# real browser). deps installs both, deps-build (what the GitHub Action runs)
+# the first only. Idempotent: installs only what is missing, and says nothing
+# when nothing is.
+BUILD_PKGS = gcc make pkg-config libmicrohttpd-dev libcjson-dev libsqlite3-dev nettle-dev \
+             libcurl4-openssl-dev gnuplot-nox
+TEST_PKGS  = libcmocka-dev bats sqlite3 git hyperfine curl python3-jsonschema chromium
+SUDO       = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
-	@missing=$$(for p in $(DEB_PKGS); do \
+	@$(MAKE) --no-print-directory install-pkgs PKGS_WANTED="$(BUILD_PKGS) $(TEST_PKGS)"
+deps-build:
+	@$(MAKE) --no-print-directory install-pkgs PKGS_WANTED="$(BUILD_PKGS)"
+install-pkgs:
+	@missing=$$(for p in $(PKGS_WANTED); do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \
 	done); \
 	if [ -n "$$missing" ]; then \
@@ -109,8 +115,11 @@ asan:
 bench: $(BUILD)/benchgate $(BUILD)/tests/synth
 	BENCHGATE=$(CURDIR)/$(BUILD)/benchgate SYNTH=$(CURDIR)/$(BUILD)/tests/synth sh bench/run.sh
 
+# The tour: sample runs, the gate's verdict, then the dashboards on loopback
+# until Ctrl-C (DEMO_LISTEN=127.0.0.1:0 for any free port, DEMO_SERVE=no to
+# stop after the verdict).
 demo: benchgate
-	sh samples/demo.sh ./benchgate
+	DEMO_LISTEN="$(DEMO_LISTEN)" DEMO_SERVE="$(DEMO_SERVE)" sh samples/demo.sh ./benchgate
 
 clean:
 	rm -rf build build-asan benchgate demo.db demo.db-wal demo.db-shm
