@@ -35,6 +35,7 @@ wrk_opts="-t2 -c16 -d${secs}s --latency"
 
 here=$(cd "$(dirname "$0")" && pwd)
 out=$here/out
+ref=$out/ref # built by bench/run.sh: times a whole process
 mkdir -p "$out"
 
 # ---- tools -----------------------------------------------------------------
@@ -52,6 +53,7 @@ if [ -n "$missing" ]; then
 fi
 
 fail() { echo "bench: server: $*" >&2; exit 1; }
+[ -x "$ref" ] || fail "$ref is missing: bench/run.sh builds it (make bench)"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/benchgate-server.XXXXXX")
 read_pid='' up_pid='' nginx_pid=''
@@ -365,7 +367,6 @@ code=$(curl -sS -o /dev/null -w '%{http_code}' "$chart_url")
 [ "$code" = 200 ] && [ -s "$job/script.gp" ] || fail "the chart's script was not kept ($code)"
 stop_serve "$read_pid" "$db"
 read_pid=
-now_s() { date +%s.%N; }
 : > "$tmp/cold"
 r=0
 while [ "$r" -lt "$rounds" ]; do
@@ -378,12 +379,10 @@ while [ "$r" -lt "$rounds" ]; do
     echo "cold-chart ${t#* }" >> "$tmp/cold"
     stop_serve "$read_pid" "$db"
     read_pid=
-    t0=$(now_s)
     rm -f "$job"/*.svg
-    (cd "$job" && HOME=$job LC_ALL=C gnuplot script.gp) || fail "a bare gnuplot run failed"
+    t=$(HOME=$job LC_ALL=C "$ref" time gnuplot "$job/script.gp") || fail "a bare gnuplot run failed"
     ls "$job"/*.svg > /dev/null 2>&1 || fail "a bare gnuplot run drew nothing"
-    t1=$(now_s)
-    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "bare-gnuplot %.6f\n", b - a }' >> "$tmp/cold"
+    echo "bare-gnuplot $t" >> "$tmp/cold"
     r=$((r + 1))
 done
 cat "$tmp/cold" >> "$out/times.txt"
@@ -409,33 +408,28 @@ function row(name, label,    m) {
     printf "  %-40s %9.0f  [%7.0f .. %7.0f] %s %4d%s\n", label, m, rate_lo, rate_hi,
         ms(med_p99[name]), n[name], (bad[name] + err[name] > 0 ? sprintf("  (%d non-2xx, %d socket errors)", bad[name], err[name]) : "")
 }
+# pair(S, N, LABEL_S, LABEL_N, TARGET): the two rows and their ratios
+function pair(s, n, ls, ln, target) {
+    row(s, ls)
+    row(n, ln)
+    printf "  ratio nginx/benchgate rate = %.2f%s, p99 benchgate/nginx = %.2f\n",
+        med_rate[n] / med_rate[s], target, med_p99[s] / med_p99[n]
+}
 { rate[$1] = rate[$1] " " $2; p99[$1] = p99[$1] " " $3; bad[$1] += $4; err[$1] += $5; n[$1]++ }
 END {
     printf "server: benchgate serve --threads 2 vs nginx (2 workers), wrk -t2 -c16, %d s each, %d rounds:\n", secs, rounds
     printf "  %-40s %9s  %-19s %11s %4s\n", "", "req/s", "[min .. max]", "p99", "runs"
-    row("serve-history-1000", "benchgate GET history, 1000 points")
-    row("nginx-history-file", "nginx, static file of the same " hb " B")
-    printf "  ratio nginx/benchgate rate = %.2f (target <= 2), p99 benchgate/nginx = %.2f\n",
-        med_rate["nginx-history-file"] / med_rate["serve-history-1000"],
-        med_p99["serve-history-1000"] / med_p99["nginx-history-file"]
-    row("serve-healthz", "benchgate GET /healthz")
-    row("nginx-healthz-file", "nginx, static file of the same " zb " B")
-    printf "  ratio nginx/benchgate rate = %.2f, p99 benchgate/nginx = %.2f\n",
-        med_rate["nginx-healthz-file"] / med_rate["serve-healthz"],
-        med_p99["serve-healthz"] / med_p99["nginx-healthz-file"]
+    pair("serve-history-1000", "nginx-history-file", "benchgate GET history, 1000 points",
+         "nginx, static file of the same " hb " B", " (target <= 2)")
+    pair("serve-healthz", "nginx-healthz-file", "benchgate GET /healthz",
+         "nginx, static file of the same " zb " B", "")
     row("serve-upload-100x10", "benchgate POST run, 100 x 10 (" int(ub / 1000) " kB), 201s")
     printf "  no nginx reference: ratio benchgate /healthz rate / upload rate = %.1f\n",
         med_rate["serve-healthz"] / med_rate["serve-upload-100x10"]
-    row("serve-project-page", "benchgate GET /p/dash, 100 benchmarks")
-    row("nginx-project-file", "nginx, static file of the same " pb " B")
-    printf "  ratio nginx/benchgate rate = %.2f (target <= 2), p99 benchgate/nginx = %.2f\n",
-        med_rate["nginx-project-file"] / med_rate["serve-project-page"],
-        med_p99["serve-project-page"] / med_p99["nginx-project-file"]
-    row("serve-bench-page", "benchgate GET a benchmark page, 30 runs")
-    row("nginx-bench-file", "nginx, static file of the same " bb " B")
-    printf "  ratio nginx/benchgate rate = %.2f (target <= 2), p99 benchgate/nginx = %.2f\n",
-        med_rate["nginx-bench-file"] / med_rate["serve-bench-page"],
-        med_p99["serve-bench-page"] / med_p99["nginx-bench-file"]
+    pair("serve-project-page", "nginx-project-file", "benchgate GET /p/dash, 100 benchmarks",
+         "nginx, static file of the same " pb " B", " (target <= 2)")
+    pair("serve-bench-page", "nginx-bench-file", "benchgate GET a benchmark page, 30 runs",
+         "nginx, static file of the same " bb " B", " (target <= 2)")
 }' "$tmp/figures"
 awk -v rounds="$rounds" '
 { v[$1] = v[$1] " " $2; n[$1]++ }

@@ -31,4 +31,24 @@ struct bg_summary {
 /* Summary of n >= 1 finite samples; work is scratch space for n doubles. */
 void stats_summarise(const double *samples, size_t n, double *work, struct bg_summary *out);
 
+/*
+ * Seeded randomness for the resampling tests (the bootstrap, the change-point
+ * permutations): splitmix64, small, fast, and the same stream on every
+ * machine. Inline: it is the inner loop of both.
+ */
+static inline uint64_t stats_splitmix64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15u);
+
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+/* Uniform in [0, n) for n < 2^32 by multiply-shift (bias below 2^-32 n). */
+static inline size_t stats_pick(uint64_t *s, size_t n)
+{
+    return (size_t)(((stats_splitmix64(s) >> 32) * (uint64_t)n) >> 32);
+}
+
 #endif /* BG_CORE_STATS_H */

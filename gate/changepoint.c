@@ -102,15 +102,6 @@ static double best_split(const double *r, size_t n, size_t min_size, size_t *at)
     return best;
 }
 
-static uint64_t splitmix(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15u);
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
 /*
  * The permutation p-value of the observed best split `observed` of the
  * ranks r[0..n), stopping early once the answer is "not significant".
@@ -135,7 +126,7 @@ static double permutation_p(struct search *s, const double *r, size_t n, double 
     memcpy(s->perm, r, n * sizeof(*r));
     for (unsigned p = 0; p < perms; p++) {
         for (size_t j = n - 1; j > 0; j--) { /* Fisher-Yates */
-            size_t k = (size_t)(((splitmix(&seed) >> 32) * (uint64_t)(j + 1)) >> 32);
+            size_t k = stats_pick(&seed, j + 1);
             double t = s->perm[j];
 
             s->perm[j] = s->perm[k];

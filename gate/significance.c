@@ -193,22 +193,6 @@ size_t sig_holm(const double *p, size_t n, double *adjusted)
     return m;
 }
 
-/* splitmix64: small, fast, and the same stream on every machine. */
-static uint64_t next(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15u);
-
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
-/* Uniform in [0, n) for n < 2^32 by multiply-shift (bias below 2^-32 n). */
-static size_t pick(uint64_t *s, size_t n)
-{
-    return (size_t)(((next(s) >> 32) * (uint64_t)n) >> 32);
-}
-
 /*
  * The type-7 p95 of one resample of sorted[0..n): draws n indices into
  * counts, then walks down from the largest value to the two order
@@ -223,7 +207,7 @@ static double resample_p95(const double *sorted, size_t n, unsigned *counts, uin
     frac = h - (double)lo;
     memset(counts, 0, n * sizeof(*counts));
     for (size_t k = 0; k < n; k++)
-        counts[pick(s, n)]++;
+        counts[stats_pick(s, n)]++;
     for (size_t idx = n; idx-- > 0;) {
         size_t c = counts[idx], first;
 
@@ -283,5 +267,5 @@ uint64_t sig_seed(uint64_t base, const char *name, const char *metric)
     h = (h ^ 0xff) * 0x100000001b3u; /* separator: ("ab","c") differs from ("a","bc") */
     for (const char *p = metric; *p != '\0'; p++)
         h = (h ^ (unsigned char)*p) * 0x100000001b3u;
-    return base ^ next(&h);
+    return base ^ stats_splitmix64(&h);
 }
