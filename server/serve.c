@@ -51,6 +51,8 @@ static const char usage[] =
     "                          connection (default 4, at most 64)\n"
     "  --max-body BYTES        largest request body (default 8388608 = 8 MiB)\n"
     "  --timeout SECONDS       close a connection idle this long (default 30)\n"
+    "  --body-timeout S        close a connection whose request body has taken this\n"
+    "                          long, however it trickles in (default 60)\n"
     "  --max-connections N     concurrent connections (default 512)\n"
     "  --shutdown-timeout S    how long a stop waits for requests in flight\n"
     "                          (default 30)\n"
@@ -70,7 +72,7 @@ static const char usage[] =
 
 enum {
     OPT_LISTEN = 256, OPT_DB, OPT_THREADS, OPT_MAX_BODY, OPT_TIMEOUT, OPT_MAX_CONN,
-    OPT_SHUTDOWN, OPT_PRIVATE, OPT_GNUPLOT, OPT_CHART_PROCS, OPT_CHART_TIMEOUT
+    OPT_SHUTDOWN, OPT_PRIVATE, OPT_GNUPLOT, OPT_CHART_PROCS, OPT_CHART_TIMEOUT, OPT_BODY_TIMEOUT
 };
 
 static const struct option options[] = {
@@ -79,6 +81,7 @@ static const struct option options[] = {
     { "threads", required_argument, NULL, OPT_THREADS },
     { "max-body", required_argument, NULL, OPT_MAX_BODY },
     { "timeout", required_argument, NULL, OPT_TIMEOUT },
+    { "body-timeout", required_argument, NULL, OPT_BODY_TIMEOUT },
     { "max-connections", required_argument, NULL, OPT_MAX_CONN },
     { "shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN },
     { "private", no_argument, NULL, OPT_PRIVATE },
@@ -92,7 +95,7 @@ static const struct option options[] = {
 struct serve_opts {
     const char *db;
     struct sockaddr_in addr;
-    int64_t threads, timeout, max_conn, shutdown, chart_procs, chart_timeout;
+    int64_t threads, timeout, body_timeout, max_conn, shutdown, chart_procs, chart_timeout;
     struct api_config api;
     const char *gnuplot;
 };
@@ -142,10 +145,13 @@ struct request {
     char method[8];
     char path[128];           /* for the log line, cut and made printable */
     struct bg_buf body;
-    bool too_large, answered;
+    bool too_large, too_slow, answered;
     int status;
     size_t bytes_out;
 };
+
+/* --body-timeout: set before the daemon starts, read-only after. */
+static double body_timeout = 60.0;
 
 static double seconds_since(const struct timespec *t)
 {
@@ -313,6 +319,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
+        /* the idle timeout cannot see a body sent a byte at a time: this can */
+        if (seconds_since(&rq->start) > body_timeout) {
+            rq->too_slow = true;
+            return MHD_NO; /* closes the connection */
+        }
         if (!rq->too_large && bg_buf_add(&rq->body, upload_data, *upload_data_size) < 0) {
             rq->too_large = true; /* read and drop the rest; answer 413 at the end */
             bg_buf_release(&rq->body);
@@ -349,7 +360,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     else
         fprintf(stderr, "%s %s %s - 0 %.1fms (connection %s)\n", when, rq->method, rq->path,
                 secs * 1e3,
-                toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timed out" : "closed");
+                toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timed out"
+                : rq->too_slow ? "closed: its body took longer than --body-timeout" : "closed");
     bg_buf_release(&rq->body);
     free(rq);
     *con_cls = NULL;
@@ -405,6 +417,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
             break;
         case OPT_THREADS:
         case OPT_TIMEOUT:
+        case OPT_BODY_TIMEOUT:
         case OPT_MAX_CONN:
         case OPT_CHART_PROCS:
         case OPT_CHART_TIMEOUT:
@@ -413,6 +426,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
                          : c == OPT_CHART_PROCS ? 64 : c == OPT_CHART_TIMEOUT ? 600 : 86400;
             int64_t *slot = c == OPT_THREADS ? &o->threads
                             : c == OPT_TIMEOUT ? &o->timeout
+                            : c == OPT_BODY_TIMEOUT ? &o->body_timeout
                             : c == OPT_MAX_CONN ? &o->max_conn
                             : c == OPT_CHART_PROCS ? &o->chart_procs
                             : c == OPT_CHART_TIMEOUT ? &o->chart_timeout
@@ -477,7 +491,8 @@ static void drain(struct MHD_Daemon *d, int64_t timeout)
 int cmd_serve(int argc, char **argv)
 {
     struct serve_opts o = {
-        .db = bg_default_db(), .threads = 4, .timeout = 30, .max_conn = 512, .shutdown = 30,
+        .db = bg_default_db(), .threads = 4, .timeout = 30, .body_timeout = 60, .max_conn = 512,
+        .shutdown = 30,
         .chart_procs = 2, .chart_timeout = 10, .api = { 8u << 20, false }, .gnuplot = "gnuplot",
     };
     const union MHD_DaemonInfo *info;
@@ -495,6 +510,7 @@ int cmd_serve(int argc, char **argv)
     if (store_open(o.db, true, &st) < 0 || store_close(st) < 0)
         return BG_EXIT_STORE;
     db_path = o.db;
+    body_timeout = (double)o.body_timeout;
     chart_setup(&(struct chart_config){ o.gnuplot, (int)o.chart_timeout * 1000,
                                         (unsigned)o.chart_procs });
 
