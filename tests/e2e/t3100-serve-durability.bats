@@ -146,3 +146,50 @@ partial_runs() {
     [ "$(sql "PRAGMA integrity_check")" = ok ]
     [ "$(partial_runs)" = 0 ]
 }
+
+# schema_state DB: "VERSION OBJECTS", OBJECTS counting what migrations 2 and 3 add
+schema_state() {
+    sqlite3 "$1" "SELECT (SELECT user_version FROM pragma_user_version) || ' ' ||
+                         (SELECT count(*) FROM sqlite_schema
+                          WHERE name IN ('baseline_pins', 'tokens', 'results_by_run', 'tokens_by_project'))"
+}
+
+@test "SIGKILL during a migration: the schema is all old or all new, and every run survives" {
+    for i in $(seq 1 20); do
+        "$SYNTH" "$i" 2000 3 0 0.02 > run.json
+        bg collect -q --db "$DB" --project big --commit $((100000 + i)) --meta compiler=none run.json
+    done
+    # the database as benchgate left it before migrations 2 and 3 (version 1):
+    # building the index over 40,000 results makes the migration last a while
+    sql "DROP TABLE tokens; DROP TABLE baseline_pins; DROP INDEX results_by_run;
+         PRAGMA user_version = 1; PRAGMA wal_checkpoint(TRUNCATE);"
+    cp "$DB" v1.db
+    old=0 new=0
+    for round in 1 2; do
+        for ms in $(seq 0 2 40); do
+            rm -f t.db t.db-wal t.db-shm
+            cp v1.db t.db
+            "$BENCHGATE" history --db t.db --project big bench-0001 > /dev/null 2>&1 &
+            pid=$!
+            sleep "$(printf '0.%03d' "$ms")"
+            kill -KILL "$pid" 2>/dev/null || true
+            wait "$pid" 2>/dev/null || true
+            [ "$(sqlite3 t.db 'PRAGMA integrity_check')" = ok ]
+            state=$(schema_state t.db)
+            case $state in
+            "1 0") old=$((old + 1)) ;;
+            "3 4") new=$((new + 1)) ;;
+            *) echo "after a kill at $ms ms: version and objects '$state'" >&2; false ;;
+            esac
+            [ "$(sqlite3 t.db 'SELECT count(*) FROM runs')" -eq 20 ]
+            [ "$(sqlite3 t.db 'SELECT count(*) FROM results')" -eq 40000 ]
+        done
+    done
+    # kills landed on both sides of the migration's commit
+    echo "# killed before the commit: $old, after: $new" >&3
+    [ "$old" -gt 0 ] && [ "$new" -gt 0 ]
+    # and a database left behind migrates on the next open
+    cp v1.db t.db
+    run bg history --db t.db --project big bench-0001
+    [ "$status" -eq 0 ] && [ "$(schema_state t.db)" = "3 4" ]
+}
