@@ -89,7 +89,8 @@ int bg_buf_addf(struct bg_buf *b, const char *fmt, ...)
 void bg_buf_reset(struct bg_buf *b)
 {
     b->len = 0;
-    b->data[0] = '\0';
+    if (b->cap != 0) /* never write to the shared empty buffer */
+        b->data[0] = '\0';
 }
 
 char *bg_buf_detach(struct bg_buf *b, size_t *len)

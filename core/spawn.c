@@ -1,4 +1,5 @@
 /* spawn.c: posix_spawn a child, read its output until a deadline, reap it. */
+#define _GNU_SOURCE /* pipe2: both ends close-on-exec from the start */
 #include "core/bg.h"
 #include "core/spawn.h"
 
@@ -31,9 +32,11 @@ int bg_spawn_capture(const char *const argv[], const char *const envp[], struct 
     int64_t deadline = now_ms() + timeout_ms;
     pid_t pid;
 
-    if (pipe(pipefd) < 0)
+    /* Close-on-exec at once: another thread's child must not inherit this
+     * pipe's write end, or our read would wait for that child to exit too.
+     * The dup2 onto fd 1 below gives our child a copy without the flag. */
+    if (pipe2(pipefd, O_CLOEXEC) < 0)
         return -1;
-    fcntl(pipefd[0], F_SETFD, FD_CLOEXEC);
     if (posix_spawn_file_actions_init(&fa) != 0) {
         close(pipefd[0]);
         close(pipefd[1]);
