@@ -309,18 +309,26 @@ static bool svg_ok(const struct bg_buf *b)
     return b->len > 0 && strstr(b->data, "<svg") != NULL && strstr(b->data, "</svg>") != NULL;
 }
 
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /*
  * Draws jobs[0..n) in one gnuplot run in a fresh private directory, which
- * is removed afterwards. Returns -1 when gnuplot failed or timed out (each
- * chart's problem is set), else 0.
+ * is removed afterwards; gnuplot is stopped after timeout_ms. Returns -1
+ * when gnuplot failed or timed out (each chart's problem is set), else 0.
  */
-static int draw(struct chart *const *jobs, size_t n, bool *timed_out)
+static int draw(struct chart *const *jobs, size_t n, int timeout_ms, bool *timed_out)
 {
     char dir[300], path[400], home[320];
     struct bg_buf script = BG_BUF_INIT(SIZE_MAX), out = BG_BUF_INIT(64 << 10);
     const char *envp[] = { "PATH=/usr/local/bin:/usr/bin:/bin", home, "LC_ALL=C", NULL };
     int rc = -1, status;
-    struct timespec t0, t1;
+    int64_t t0;
 
     *timed_out = false;
     snprintf(dir, sizeof(dir), "%s/benchgate-chart.XXXXXX", tmp_base);
@@ -352,14 +360,12 @@ static int draw(struct chart *const *jobs, size_t n, bool *timed_out)
     {
         const char *argv[] = { cfg.program, path, NULL };
 
-        clock_gettime(CLOCK_MONOTONIC, &t0);
-        status = bg_spawn_capture(argv, envp, &out, cfg.timeout_ms);
-        clock_gettime(CLOCK_MONOTONIC, &t1);
+        t0 = mono_ms();
+        status = bg_spawn_capture(argv, envp, &out, timeout_ms);
+        *timed_out = status < 0 && mono_ms() - t0 >= timeout_ms;
     }
     count(&stats.runs, 1);
     if (status != 0) {
-        *timed_out = status < 0 && (t1.tv_sec - t0.tv_sec) * 1000 +
-                     (t1.tv_nsec - t0.tv_nsec) / 1000000 >= cfg.timeout_ms;
         bg_warn("%s %s for %zu chart%s", cfg.program,
                 *timed_out ? "took too long and was stopped" : "failed", n, n == 1 ? "" : "s");
         goto clean;
@@ -441,6 +447,7 @@ void chart_render(struct chart *const *charts, size_t n)
     char (*keys)[2 * SHA256_DIGEST_SIZE + 1] = bg_xcalloc(n > 0 ? n : 1, sizeof(*keys));
     size_t n_todo = 0;
     struct timespec deadline;
+    int64_t end; /* --chart-timeout for all of it, waiting for a slot included */
 
     for (size_t i = 0; i < n; i++) {
         struct chart *c = charts[i];
@@ -464,7 +471,8 @@ void chart_render(struct chart *const *charts, size_t n)
     }
     if (n_todo == 0)
         goto out;
-    clock_gettime(CLOCK_REALTIME, &deadline);
+    end = mono_ms() + cfg.timeout_ms;
+    clock_gettime(CLOCK_REALTIME, &deadline); /* what pthread_cond_timedwait reads */
     deadline.tv_sec += cfg.timeout_ms / 1000;
     deadline.tv_nsec += (long)(cfg.timeout_ms % 1000) * 1000000;
     if (deadline.tv_nsec >= 1000000000) {
@@ -478,13 +486,21 @@ void chart_render(struct chart *const *charts, size_t n)
         goto out;
     }
     {
-        bool timed_out;
+        bool timed_out = false;
+        int64_t left = end - mono_ms();
 
-        /* one bad chart must not cost the others theirs: draw them one by one then */
-        if (draw(todo, n_todo, &timed_out) < 0 && n_todo > 1 && !timed_out) {
+        /* one bad chart must not cost the others theirs: draw them one by one
+         * then, in what is left of the time */
+        if (left <= 0 || (draw(todo, n_todo, (int)left, &timed_out) < 0 && n_todo > 1)) {
             for (size_t i = 0; i < n_todo; i++) {
+                left = end - mono_ms();
+                if (timed_out || left <= 0) {
+                    bg_buf_reset(&todo[i]->svg);
+                    todo[i]->problem = "drawing the chart took too long";
+                    continue;
+                }
                 todo[i]->problem = NULL;
-                draw(&todo[i], 1, &timed_out);
+                draw(&todo[i], 1, (int)left, &timed_out);
             }
         }
     }
