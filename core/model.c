@@ -315,6 +315,8 @@ const char *bg_name_problem(const char *s)
         return "is empty";
     if (len > BG_NAME_MAX)
         return "is longer than 1024 bytes";
+    if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+        return "is '.' or '..', which no URL can name";
     while (*p != '\0') {
         uint32_t cp;
         size_t n = utf8_seq(p, &cp);
@@ -393,6 +395,15 @@ int bg_run_finish(struct bg_run *run, const char *what, struct bg_diag *d)
 
         if (why != NULL) {
             bg_fail(d, "%s: benchmark name '%.80s' %s", what, res->name, why);
+            goto out;
+        }
+        why = strlen(res->metric) > BG_METRIC_MAX ? "is longer than 64 bytes"
+                                                  : bg_name_problem(res->metric);
+        if (why == NULL && strlen(res->unit) > BG_METRIC_MAX)
+            why = "has a unit longer than 64 bytes";
+        if (why != NULL) {
+            bg_fail(d, "%s: benchmark '%.80s': metric '%.80s' %s", what, res->name, res->metric,
+                    why);
             goto out;
         }
         if (res->summary_only) {

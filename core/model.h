@@ -14,6 +14,7 @@
 
 /* Limits on outside input, so no file can make benchgate allocate without bound. */
 #define BG_NAME_MAX 1024            /* bytes in a benchmark, project or branch name */
+#define BG_METRIC_MAX 64            /* bytes in a metric's name or a unit */
 #define BG_TEXT_MAX 4096            /* bytes in any other stored string */
 #define BG_MAX_RESULTS 100000       /* results in one run */
 #define BG_MAX_SAMPLES 10000000     /* samples in one result */

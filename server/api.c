@@ -94,7 +94,7 @@ int api_query_env(const struct api_request *rq, const char **out, struct api_res
 {
     const char *v = route_query_get(rq->query, "env");
 
-    if (v == NULL)
+    if (v == NULL || *v == '\0') /* empty, as a form's "any machine" sends it: no filter */
         return 0;
     if (strlen(v) != 16 || strspn(v, "0123456789abcdef") != 16) {
         api_error(rs, 400, "bad_request", "query parameter env: expected a machine fingerprint "
@@ -666,20 +666,16 @@ static const struct route routes[] = {
     { "GET", "p/:p/runs/:id", page_run, true, HTML },
 };
 
-/* The request as a cache key: decoded segments and query pairs, separated
- * by bytes no name may hold (control characters). */
+/* The request as a cache key: decoded segments and query pairs, each with
+ * its length in front, so no part can pass for two (a segment may hold any
+ * byte but NUL once decoded). */
 static void cache_key(const struct api_request *rq, struct bg_buf *key)
 {
-    for (size_t i = 0; i < rq->path->n; i++) {
-        bg_buf_adds(key, rq->path->seg[i]);
-        bg_buf_adds(key, "\x1f");
-    }
-    for (size_t i = 0; i < rq->query->n; i++) {
-        bg_buf_adds(key, "\x1e");
-        bg_buf_adds(key, rq->query->kv[i].key);
-        bg_buf_adds(key, "=");
-        bg_buf_adds(key, rq->query->kv[i].value);
-    }
+    for (size_t i = 0; i < rq->path->n; i++)
+        bg_buf_addf(key, "/%zu:%s", strlen(rq->path->seg[i]), rq->path->seg[i]);
+    for (size_t i = 0; i < rq->query->n; i++)
+        bg_buf_addf(key, "?%zu:%s=%zu:%s", strlen(rq->query->kv[i].key), rq->query->kv[i].key,
+                    strlen(rq->query->kv[i].value), rq->query->kv[i].value);
 }
 
 /* Runs a cacheable read: from the cache when the store has not changed

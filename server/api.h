@@ -65,7 +65,7 @@ bool api_name_ok(const char *what, const char *s, struct api_response *rs);
 /* ?key=NAME into *out, untouched when absent */
 int api_query_name(const struct api_request *rq, const char *key, const char **out,
                    struct api_response *rs);
-/* ?env=FINGERPRINT into *out, untouched when absent */
+/* ?env=FINGERPRINT into *out, untouched when absent or empty (a form's "any") */
 int api_query_env(const struct api_request *rq, const char **out, struct api_response *rs);
 /* ?key=N in lo..hi into *out, untouched when absent */
 int api_query_int(const struct api_request *rq, const char *key, int64_t lo, int64_t hi,

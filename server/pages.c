@@ -500,13 +500,6 @@ static void filter_form(struct page *pg, const struct api_request *rq, const cha
     free(e);
 }
 
-/* ?env= from a form may be empty: that is "any machine". */
-static void form_env(struct filters *f)
-{
-    if (f->env != NULL && f->env[0] == '\0')
-        f->env = NULL;
-}
-
 static const char *const sorts[] = { "run", "name", "change" };
 
 struct sorted_row {
@@ -706,7 +699,6 @@ void page_project(const struct api_request *rq, const char *const *params,
     if (!read_filters(rq, &f, rs) || !api_project_known(rq, project, rs) ||
         base_branch(rq, project, base, rs) < 0)
         goto out;
-    form_env(&f);
     if (f.branch == NULL)
         f.branch = base;
     nav_project(&pg, project);
@@ -838,7 +830,6 @@ static bool history_load(const struct api_request *rq, const char *const *params
         return false;
     }
     v->time_axis = x != NULL && strcmp(x, "time") == 0;
-    form_env(&v->f);
     if (base_branch(rq, params[0], v->base, rs) < 0)
         return false;
     if (v->f.branch == NULL)

@@ -95,6 +95,15 @@ expect_rejected() {
     expect_rejected "ctl.json: results[0].command: benchmark name contains a control character" ctl.json
 }
 
+@test "names no URL can carry, and overlong metrics or units" {
+    seed
+    hf_json "..:0.1,0.2" > dots.json
+    expect_rejected "results[0].command: benchmark name is '.' or '..', which no URL can name" dots.json
+    m=$(head -c 65 /dev/zero | tr '\0' m)
+    printf '{"benchgate": 1, "results": [{"name": "a", "metric": "%s", "unit": "x", "samples": [1]}]}' "$m" > metric.json
+    expect_rejected "metric '$m' is longer than 64 bytes" metric.json
+}
+
 @test "one bad file among good ones stores nothing" {
     seed
     hf_json "a:0.1,-1" > bad.json

@@ -106,6 +106,9 @@ gnuplot_runs() {
     env=$(sql "SELECT fingerprint FROM environments WHERE cpu_model = 'OtherCPU'")
     page "/p/acme/b/bench-0002?branch=feature%2Fx&env=$env"
     [ "$STATUS" = 200 ] && [[ "$BODY" == *'1 run,'* ]]
+    # the form's "any machine" is an empty env=
+    page "/p/acme?branch=main&env=&sort=name"
+    [ "$STATUS" = 200 ] && [[ "$BODY" == *'<option value="">any</option>'* ]]
     page "/p/acme/b/bench-0002?branch=main&env=$env"
     [ "$STATUS" = 404 ] && [[ "$TYPE" == text/html* ]]
     serve_stop

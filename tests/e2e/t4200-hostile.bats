@@ -95,6 +95,20 @@ setup_server() {
     serve_stop
 }
 
+@test "a name holding the cache key's separators is its own request, not another's" {
+    setup_server
+    api GET /p/acme/b/base/chart.svg
+    [ "$STATUS" = 200 ]
+    # decoded, this segment would once have made the same cache key as the chart's
+    api GET /p/acme/b/base%1Fchart.svg
+    [ "$STATUS" = 400 ] && [[ "$BODY" != *'<svg'* ]]
+    api GET '/api/v1/projects/acme/runs?zz=%1Elimit=1'
+    [ "$STATUS" = 200 ]
+    api GET '/api/v1/projects/acme/runs?zz=&limit=1'
+    [ "$STATUS" = 200 ]
+    serve_stop
+}
+
 @test "a body that trickles in is cut off at --body-timeout; an idle one at --timeout" {
     setup_server
     serve_stop
