@@ -4,8 +4,10 @@
 #   make deps       install the Debian packages needed to build and test (as root)
 #   make test       every test: C unit tests (cmocka) and end-to-end tests (bats)
 #   make asan       the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make fuzz       libFuzzer targets (clang); make fuzz-smoke runs each for a while
 #   make bench      benchmarks, each reported as a ratio to a reference run alongside
-#   make demo       collect two sample runs into a fresh demo database and check them
+#   make load       a minute of mixed uploads and page views, with errors and RSS
+#   make demo       sample runs, the gate's verdict, then the dashboards on loopback
 #   make clean
 
 CC      ?= gcc
@@ -36,7 +38,27 @@ MIGRATIONS = $(sort $(wildcard schemas/migrations/*.sql))
 
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps deps-build install-pkgs test asan bench demo clean
+# Fuzz targets: a harness format each (auto: detection over all of them), and
+# whole requests through the server's routes. Each has a seed corpus, and
+# tests/fuzz/crashers/TARGET keeps the inputs that once broke it.
+FUZZ_FORMATS = hyperfine benchgate go gbench pytest bencher catch2 auto
+FUZZ_TARGETS = $(FUZZ_FORMATS) request
+SEEDS_hyperfine = tests/fixtures/hyperfine
+SEEDS_benchgate = tests/fuzz/seeds/benchgate
+SEEDS_go        = tests/fixtures/go
+SEEDS_gbench    = tests/fixtures/gbench
+SEEDS_pytest    = tests/fixtures/pytest
+SEEDS_bencher   = tests/fixtures/criterion/bencher-format
+SEEDS_catch2    = tests/fixtures/catch2
+SEEDS_auto      = tests/fixtures tests/fuzz/seeds/benchgate
+SEEDS_request   = tests/fuzz/seeds/request
+fuzz_format = $(if $(filter auto,$(1)),NULL,"$(patsubst pytest,pytest-benchmark,$(1))")
+fuzz_defs   = -DFUZZ_FORMAT='$(call fuzz_format,$(1))' \
+              -DFUZZ_SEEDS='"$(SEEDS_$(1)) tests/fuzz/crashers/$(1)"'
+# In `make test`, each target replays its seeds and crashers (tests/fuzz/replay.c).
+UNIT_TESTS += $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz_%)
+
+.PHONY: all deps deps-build install-pkgs test asan valgrind valgrind-run fuzz fuzz-smoke bench load demo clean
 all: benchgate
 
 benchgate: $(BUILD)/benchgate
@@ -78,12 +100,14 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbenchgate.a
 # Debian packages: to build (compiler, libraries) and draw the server's charts
 # (gnuplot), and to test (cmocka, bats, the sqlite3 tool to inspect databases,
 # git, hyperfine for the real-harness test, chromium for the dashboards in a
-# real browser). deps installs both, deps-build (what the GitHub Action runs)
+# real browser, clang and its libFuzzer for the fuzz targets, valgrind, wrk for
+# make load). deps installs both, deps-build (what the GitHub Action runs)
 # the first only. Idempotent: installs only what is missing, and says nothing
 # when nothing is.
 BUILD_PKGS = gcc make pkg-config libmicrohttpd-dev libcjson-dev libsqlite3-dev nettle-dev \
              libcurl4-openssl-dev gnuplot-nox
-TEST_PKGS  = libcmocka-dev bats sqlite3 git hyperfine curl python3-jsonschema chromium
+TEST_PKGS  = libcmocka-dev bats sqlite3 git hyperfine curl python3-jsonschema chromium \
+             clang libclang-rt-14-dev valgrind wrk
 SUDO       = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
 	@$(MAKE) --no-print-directory install-pkgs PKGS_WANTED="$(BUILD_PKGS) $(TEST_PKGS)"
@@ -100,6 +124,42 @@ install-pkgs:
 	        apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
+$(BUILD)/tests/fuzz_request: tests/fuzz/fuzz_request.c tests/fuzz/replay.c tests/fuzz/fuzz.h \
+                             $(BUILD)/libbenchgate.a
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(call fuzz_defs,request) -o $@ $(filter %.c,$^) \
+	    $(BUILD)/libbenchgate.a $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/tests/fuzz_%: tests/fuzz/fuzz_format.c tests/fuzz/replay.c tests/fuzz/fuzz.h \
+                       $(BUILD)/libbenchgate.a
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(call fuzz_defs,$*) -o $@ $(filter %.c,$^) \
+	    $(BUILD)/libbenchgate.a $(LDFLAGS) $(LDLIBS)
+
+# libFuzzer builds (clang), in their own folder: make fuzz, then run one as
+# build-fuzz/fuzz/fuzz-go CORPUS_DIR SEED_DIR...; make fuzz-smoke runs each
+# for FUZZ_SECONDS and prints executions per target.
+FUZZ_BUILD   = build-fuzz
+FUZZ_SECONDS ?= 20
+FUZZ_BINS    = $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz/fuzz-%)
+fuzz:
+	$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang SANITIZE=address,undefined \
+	    CFLAGS='-O1 -g -fsanitize=fuzzer-no-link' $(FUZZ_BINS)
+
+$(FUZZ_BUILD)/fuzz/fuzz-request: tests/fuzz/fuzz_request.c tests/fuzz/fuzz.h $(BUILD)/libbenchgate.a
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libbenchgate.a \
+	    $(LDFLAGS) $(LDLIBS)
+
+$(FUZZ_BUILD)/fuzz/fuzz-%: tests/fuzz/fuzz_format.c tests/fuzz/fuzz.h $(BUILD)/libbenchgate.a
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(call fuzz_defs,$*) -fsanitize=fuzzer -o $@ $< \
+	    $(BUILD)/libbenchgate.a $(LDFLAGS) $(LDLIBS)
+
+fuzz-smoke: fuzz
+	sh tests/fuzz/smoke.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) \
+	    $(foreach t,$(FUZZ_TARGETS),$(t)=$(subst $(eval) ,:,$(strip $(SEEDS_$(t)))))
+
 # Test tools: programs the end-to-end tests run (seeded synthetic runs).
 $(BUILD)/tests/synth: tests/tools/synth.c
 	@mkdir -p $(dir $@)
@@ -112,8 +172,26 @@ test: $(BUILD)/benchgate $(UNIT_TESTS) $(BUILD)/tests/synth
 asan:
 	$(MAKE) BUILD=build-asan SANITIZE=address,undefined CFLAGS='-O1 -g' test
 
+# The unit tests, the fuzz replays and the command-line end-to-end tests under
+# valgrind's memcheck: any leak or memory error fails. (The server's tests and
+# the gate's statistical ones stay with make asan: under memcheck, timeouts
+# would measure valgrind, and 20 seeds of bootstraps take most of an hour.)
+VALGRIND = valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect \
+           --errors-for-leak-kinds=definite,indirect --error-exitcode=99
+VG_E2E   = tests/e2e/t0*.bats tests/e2e/t1*.bats tests/e2e/t2[0-4]*.bats
+valgrind:
+	$(MAKE) --no-print-directory BUILD=build-vg CFLAGS='-O1 -g' valgrind-run
+valgrind-run: $(BUILD)/benchgate $(UNIT_TESTS) $(BUILD)/tests/synth
+	TEST_WRAPPER="$(VALGRIND)" VALGRIND_BENCHGATE=$(CURDIR)/$(BUILD)/benchgate \
+	    BENCHGATE=$(CURDIR)/tests/tools/valgrind-benchgate.sh E2E="$(VG_E2E)" \
+	    SYNTH=$(CURDIR)/$(BUILD)/tests/synth BUILD=$(CURDIR)/$(BUILD) sh tests/run.sh $(UNIT_TESTS)
+
 bench: $(BUILD)/benchgate $(BUILD)/tests/synth
 	BENCHGATE=$(CURDIR)/$(BUILD)/benchgate SYNTH=$(CURDIR)/$(BUILD)/tests/synth sh bench/run.sh
+
+# A minute of mixed uploads and page views on loopback; fails on errors or RSS growth.
+load: $(BUILD)/benchgate $(BUILD)/tests/synth
+	BENCHGATE=$(CURDIR)/$(BUILD)/benchgate SYNTH=$(CURDIR)/$(BUILD)/tests/synth sh bench/load.sh
 
 # The tour: sample runs, the gate's verdict, then the dashboards on loopback
 # until Ctrl-C (DEMO_LISTEN=127.0.0.1:0 for any free port, DEMO_SERVE=no to
@@ -122,6 +200,6 @@ demo: benchgate
 	DEMO_LISTEN="$(DEMO_LISTEN)" DEMO_SERVE="$(DEMO_SERVE)" sh samples/demo.sh ./benchgate
 
 clean:
-	rm -rf build build-asan benchgate demo.db demo.db-wal demo.db-shm
+	rm -rf build build-asan build-vg $(FUZZ_BUILD) benchgate demo.db demo.db-wal demo.db-shm
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

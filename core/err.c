@@ -14,6 +14,8 @@ int bg_fail(struct bg_diag *d, const char *fmt, ...)
     return -1;
 }
 
+static void vreport(const char *kind, const char *fmt, va_list ap) BG_PRINTF(2, 0);
+
 static void vreport(const char *kind, const char *fmt, va_list ap)
 {
     char line[BG_DIAG_MAX * 2];

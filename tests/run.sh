@@ -4,6 +4,8 @@
 # "N passed, N failed", and the exit status is non-zero if anything failed.
 #
 # usage: BENCHGATE=/abs/benchgate BUILD=/abs/build sh tests/run.sh UNIT_TEST_BINARY...
+#   TEST_WRAPPER  a command the unit tests run under (make valgrind: memcheck)
+#   E2E           the end-to-end files to run (default tests/e2e/*.bats)
 set -u
 : "${BENCHGATE:?set BENCHGATE to the benchgate binary under test}"
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -46,9 +48,10 @@ run_tap() {
 
 cd "$top" || exit 2
 for t in "$@"; do
-    CMOCKA_MESSAGE_OUTPUT=TAP run_tap "unit/$(basename "$t")" "$t"
+    # shellcheck disable=SC2086  # TEST_WRAPPER is a command with its arguments
+    CMOCKA_MESSAGE_OUTPUT=TAP run_tap "unit/$(basename "$t")" ${TEST_WRAPPER:-} "$t"
 done
-for f in tests/e2e/*.bats; do
+for f in ${E2E:-tests/e2e/*.bats}; do
     run_tap "e2e/$(basename "$f" .bats)" bats --tap "$f"
 done
 echo "$passed passed, $failed failed"
