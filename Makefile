@@ -42,7 +42,7 @@ UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/te
 # whole requests through the server's routes. Each has a seed corpus, and
 # tests/fuzz/crashers/TARGET keeps the inputs that once broke it.
 FUZZ_FORMATS = hyperfine benchgate go gbench pytest bencher catch2 auto
-FUZZ_TARGETS = $(FUZZ_FORMATS) request
+FUZZ_TARGETS = $(FUZZ_FORMATS) criterion request
 SEEDS_hyperfine = tests/fixtures/hyperfine
 SEEDS_benchgate = tests/fuzz/seeds/benchgate
 SEEDS_go        = tests/fixtures/go
@@ -51,8 +51,11 @@ SEEDS_pytest    = tests/fixtures/pytest
 SEEDS_bencher   = tests/fixtures/criterion/bencher-format
 SEEDS_catch2    = tests/fixtures/catch2
 SEEDS_auto      = tests/fixtures tests/fuzz/seeds/benchgate
+SEEDS_criterion = tests/fuzz/seeds/criterion
 SEEDS_request   = tests/fuzz/seeds/request
 fuzz_format = $(if $(filter auto,$(1)),NULL,"$(patsubst pytest,pytest-benchmark,$(1))")
+# criterion reads folders and request whole requests: their own sources
+fuzz_src    = tests/fuzz/$(if $(filter criterion request,$(1)),fuzz_$(1),fuzz_format).c
 fuzz_defs   = -DFUZZ_FORMAT='$(call fuzz_format,$(1))' \
               -DFUZZ_SEEDS='"$(SEEDS_$(1)) tests/fuzz/crashers/$(1)"'
 # In `make test`, each target replays its seeds and crashers (tests/fuzz/replay.c).
@@ -124,17 +127,10 @@ install-pkgs:
 	        apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
-$(BUILD)/tests/fuzz_request: tests/fuzz/fuzz_request.c tests/fuzz/replay.c tests/fuzz/fuzz.h \
-                             $(BUILD)/libbenchgate.a
+$(BUILD)/tests/fuzz_%: $(wildcard tests/fuzz/*.c) tests/fuzz/fuzz.h $(BUILD)/libbenchgate.a
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(call fuzz_defs,request) -o $@ $(filter %.c,$^) \
-	    $(BUILD)/libbenchgate.a $(LDFLAGS) $(LDLIBS)
-
-$(BUILD)/tests/fuzz_%: tests/fuzz/fuzz_format.c tests/fuzz/replay.c tests/fuzz/fuzz.h \
-                       $(BUILD)/libbenchgate.a
-	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(call fuzz_defs,$*) -o $@ $(filter %.c,$^) \
-	    $(BUILD)/libbenchgate.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(call fuzz_defs,$*) -o $@ $(call fuzz_src,$*) \
+	    tests/fuzz/replay.c $(BUILD)/libbenchgate.a $(LDFLAGS) $(LDLIBS)
 
 # libFuzzer builds (clang), in their own folder: make fuzz, then run one as
 # build-fuzz/fuzz/fuzz-go CORPUS_DIR SEED_DIR...; make fuzz-smoke runs each
@@ -146,15 +142,10 @@ fuzz:
 	$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang SANITIZE=address,undefined \
 	    CFLAGS='-O1 -g -fsanitize=fuzzer-no-link' $(FUZZ_BINS)
 
-$(FUZZ_BUILD)/fuzz/fuzz-request: tests/fuzz/fuzz_request.c tests/fuzz/fuzz.h $(BUILD)/libbenchgate.a
+$(FUZZ_BUILD)/fuzz/fuzz-%: $(wildcard tests/fuzz/*.c) tests/fuzz/fuzz.h $(BUILD)/libbenchgate.a
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libbenchgate.a \
-	    $(LDFLAGS) $(LDLIBS)
-
-$(FUZZ_BUILD)/fuzz/fuzz-%: tests/fuzz/fuzz_format.c tests/fuzz/fuzz.h $(BUILD)/libbenchgate.a
-	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(call fuzz_defs,$*) -fsanitize=fuzzer -o $@ $< \
-	    $(BUILD)/libbenchgate.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(call fuzz_defs,$*) -fsanitize=fuzzer -o $@ \
+	    $(call fuzz_src,$*) $(BUILD)/libbenchgate.a $(LDFLAGS) $(LDLIBS)
 
 fuzz-smoke: fuzz
 	sh tests/fuzz/smoke.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) \
