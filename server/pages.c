@@ -1004,9 +1004,17 @@ void page_benchmark(const struct api_request *rq, const char *const *params,
                 "<option value=\"time\"%s>run time</option></select></label>\n"
                 "<label>Runs <select name=\"limit\">",
                 v.time_axis ? "" : " selected", v.time_axis ? " selected" : "");
-    for (size_t i = 0; i < ARRAY_SIZE(limits); i++)
-        bg_buf_addf(&pg.main, "<option%s>%d</option>", limits[i] == v.limit ? " selected" : "",
-                    limits[i]);
+    {
+        bool listed = false;
+
+        for (size_t i = 0; i < ARRAY_SIZE(limits); i++) {
+            listed |= limits[i] == v.limit;
+            bg_buf_addf(&pg.main, "<option%s>%d</option>",
+                        limits[i] == v.limit ? " selected" : "", limits[i]);
+        }
+        if (!listed) /* a ?limit= of the URL's own stays chosen when the form is sent */
+            bg_buf_addf(&pg.main, "<option selected>%" PRId64 "</option>", v.limit);
+    }
     bg_buf_adds(&pg.main, "</select></label>\n<button type=\"submit\">Show</button>\n</form>\n");
 
     bg_buf_adds(&pg.main, "<figure class=\"chart\">\n");

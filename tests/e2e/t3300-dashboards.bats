@@ -106,6 +106,10 @@ gnuplot_runs() {
     env=$(sql "SELECT fingerprint FROM environments WHERE cpu_model = 'OtherCPU'")
     page "/p/acme/b/bench-0002?branch=feature%2Fx&env=$env"
     [ "$STATUS" = 200 ] && [[ "$BODY" == *'1 run,'* ]]
+    # a run count of the URL's own stays chosen in the form
+    page "/p/acme/b/bench-0001?limit=7"
+    [ "$STATUS" = 200 ] && [[ "$BODY" == *'<option selected>7</option>'* ]]
+    [ "$(grep -o '<tr' "$T/body" | wc -l)" -eq 8 ] # a header and 7 runs
     # the form's "any machine" is an empty env=
     page "/p/acme?branch=main&env=&sort=name"
     [ "$STATUS" = 200 ] && [[ "$BODY" == *'<option value="">any</option>'* ]]
