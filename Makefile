@@ -2,7 +2,7 @@
 #
 #   make            build ./benchgate
 #   make deps       install the Debian packages needed to build and test (as root)
-#   make test       every test: C unit tests (cmocka) and end-to-end tests (bats)
+#   make test       every test: unit tests (cmocka), fuzz replays, end-to-end tests (bats)
 #   make asan       the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make fuzz       libFuzzer targets (clang); make fuzz-smoke runs each for a while
 #   make bench      benchmarks, each reported as a ratio to a reference run alongside
