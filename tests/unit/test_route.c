@@ -184,6 +184,37 @@ static void test_token_malformed(void **state)
     }
 }
 
+/* The Authorization header: Bearer as given, Basic as a browser sends it
+ * (any user, the token as the password), anything else refused. */
+static void test_token_from_header(void **state)
+{
+    char buf[TOKEN_LEN + 1];
+
+    (void)state;
+    assert_null(token_from_header(NULL, buf));
+    assert_string_equal(token_from_header("Bearer bg_x", buf), "bg_x");
+    assert_string_equal(token_from_header("bearer   bg_x", buf), "bg_x");
+    /* base64("me:bg_tok") */
+    assert_string_equal(token_from_header("Basic bWU6YmdfdG9r", buf), "bg_tok");
+    /* base64(":bg_tok"): no user name */
+    assert_string_equal(token_from_header("Basic OmJnX3Rvaw==", buf), "bg_tok");
+    assert_null(token_from_header("Basic bWU=", buf));        /* "me": no colon */
+    assert_null(token_from_header("Basic !!!!", buf));        /* not base64 */
+    assert_null(token_from_header("Digest x", buf));
+    assert_null(token_from_header("bg_tok", buf));
+    /* "x:" and 100 bytes: a password longer than any token */
+    assert_null(token_from_header("Basic eDphYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFh", buf));
+    {
+        /* a password longer than any token, and a header longer than any
+         * encoding of one: refused, never copied */
+        char hdr[600] = "Basic ";
+
+        memset(hdr + 6, 'Q', sizeof(hdr) - 7);
+        hdr[sizeof(hdr) - 1] = '\0';
+        assert_null(token_from_header(hdr, buf));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -196,6 +227,7 @@ int main(void)
         cmocka_unit_test(test_token_roundtrip),
         cmocka_unit_test(test_token_known_hash),
         cmocka_unit_test(test_token_malformed),
+        cmocka_unit_test(test_token_from_header),
     };
 
     return cmocka_run_group_tests_name("route", tests, NULL, NULL);
