@@ -1,6 +1,7 @@
 /* model.c: building, validating and freeing the normalised run. */
 #include "core/bg.h"
 #include "core/model.h"
+#include "core/hash.h"
 
 #include <math.h>
 
@@ -117,17 +118,10 @@ void bg_run_absorb(struct bg_run *dst, struct bg_run *src)
     bg_run_release(src);
 }
 
-/* FNV-1a over name, a separator, and metric: ("ab","c") and ("a","bc") differ. */
+/* name, a separator, and metric: ("ab","c") and ("a","bc") differ. */
 static uint64_t identity_hash(const char *name, const char *metric)
 {
-    uint64_t h = 0xcbf29ce484222325u;
-
-    for (; *name != '\0'; name++)
-        h = (h ^ (unsigned char)*name) * 0x100000001b3u;
-    h = (h ^ 0xff) * 0x100000001b3u;
-    for (; *metric != '\0'; metric++)
-        h = (h ^ (unsigned char)*metric) * 0x100000001b3u;
-    return h;
+    return bg_hash_str(bg_hash_byte(bg_hash_str(BG_HASH_INIT, name), 0xff), metric);
 }
 
 static void index_insert(struct bg_result_index *ix, const struct bg_run *run, size_t i)
@@ -331,13 +325,26 @@ const char *bg_name_problem(const char *s)
     return NULL;
 }
 
-static int cmp_identity(const void *a, const void *b)
+int bg_result_ptr_cmp(const void *a, const void *b)
 {
     const struct bg_result *x = *(const struct bg_result *const *)a;
     const struct bg_result *y = *(const struct bg_result *const *)b;
     int c = strcmp(x->name, y->name);
 
     return c != 0 ? c : strcmp(x->metric, y->metric);
+}
+
+double bg_change(double base, double cur, enum bg_direction dir)
+{
+    double ratio;
+
+    if (base == 0.0 && cur == 0.0)
+        return 0.0;
+    if (base == 0.0)
+        ratio = INFINITY; /* from nothing to something */
+    else
+        ratio = cur / base - 1.0;
+    return dir == BG_DIR_HIGHER ? -ratio : ratio;
 }
 
 /* Duplicate (name, metric) pairs would make a comparison ambiguous: find one.
@@ -349,9 +356,9 @@ static const struct bg_result *find_duplicate(const struct bg_run *run)
 
     for (size_t i = 0; i < run->n_results; i++)
         ptr[i] = &run->results[i];
-    qsort(ptr, run->n_results, sizeof(*ptr), cmp_identity);
+    qsort(ptr, run->n_results, sizeof(*ptr), bg_result_ptr_cmp);
     for (size_t i = 1; i < run->n_results && dup == NULL; i++) {
-        if (cmp_identity(&ptr[i - 1], &ptr[i]) == 0)
+        if (bg_result_ptr_cmp(&ptr[i - 1], &ptr[i]) == 0)
             dup = ptr[i];
     }
     free(ptr);
@@ -446,33 +453,27 @@ out:
     return rc;
 }
 
-/* FNV-1a, 64 bit: a stable, dependency-free hash; not a security boundary. */
-static uint64_t fnv1a(uint64_t h, const char *s)
+/* One field, then a separator, so ("ab","c") and ("a","bc") differ. */
+static uint64_t field(uint64_t h, const char *s)
 {
-    for (; s != NULL && *s != '\0'; s++) {
-        h ^= (unsigned char)*s;
-        h *= 0x100000001b3ULL;
-    }
-    h ^= 0x1f; /* field separator, so ("ab","c") and ("a","bc") differ */
-    h *= 0x100000001b3ULL;
-    return h;
+    return bg_hash_byte(bg_hash_str(h, s), 0x1f);
 }
 
 void bg_env_fingerprint(struct bg_env *env)
 {
     char num[64];
-    uint64_t h = 0xcbf29ce484222325ULL;
+    uint64_t h = BG_HASH_INIT;
 
-    h = fnv1a(h, env->cpu_model);
+    h = field(h, env->cpu_model);
     snprintf(num, sizeof(num), "%" PRId64, env->cores);
-    h = fnv1a(h, num);
+    h = field(h, num);
     /* whole GiB: the kernel reserves slightly different amounts on identical machines */
     snprintf(num, sizeof(num), "%" PRId64,
              (int64_t)((env->memory_bytes + (INT64_C(1) << 29)) >> 30));
-    h = fnv1a(h, num);
-    h = fnv1a(h, env->os);
-    h = fnv1a(h, env->kernel);
-    h = fnv1a(h, env->arch);
-    h = fnv1a(h, env->runner);
+    h = field(h, num);
+    h = field(h, env->os);
+    h = field(h, env->kernel);
+    h = field(h, env->arch);
+    h = field(h, env->runner);
     snprintf(env->fingerprint, sizeof(env->fingerprint), "%016" PRIx64, h);
 }

@@ -131,6 +131,17 @@ const char *bg_name_problem(const char *s);
  */
 int bg_run_finish(struct bg_run *run, const char *what, struct bg_diag *d);
 
+/*
+ * The change from base to cur as a fraction, signed so that positive is
+ * worse in dir's sense: cur / base - 1 for lower-is-better metrics, its
+ * negation for higher-is-better ones. 0 when both are 0, +-inf from 0.
+ */
+double bg_change(double base, double cur, enum bg_direction dir);
+
+/* qsort/bsearch order of an array of `const struct bg_result *`: by name,
+ * then metric (a result's identity). */
+int bg_result_ptr_cmp(const void *a, const void *b);
+
 /* Computes env->fingerprint from the comparability fields. */
 void bg_env_fingerprint(struct bg_env *env);
 

@@ -21,6 +21,31 @@ double stats_quantile_sorted(const double *sorted, size_t n, double q)
     return sorted[lo] + (h - (double)lo) * (sorted[lo + 1] - sorted[lo]);
 }
 
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+
+    return (a > b) - (a < b);
+}
+
+void stats_sort(double *v, size_t n)
+{
+    if (n > 64) {
+        qsort(v, n, sizeof(*v), cmp_double);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) { /* insertion sort: benchmark sides are small */
+        double x = v[i];
+        size_t j = i;
+
+        while (j > 0 && v[j - 1] > x) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
+}
+
 static void swap(double *a, double *b)
 {
     double t = *a;

@@ -23,6 +23,9 @@ double stats_quantile_sorted(const double *sorted, size_t n, double q);
  */
 double stats_quantile(double *work, size_t n, double q);
 
+/* Sorts v ascending (insertion sort up to 64 values, qsort above). */
+void stats_sort(double *v, size_t n);
+
 struct bg_summary {
     size_t n;
     double min, max, mean, median, p95, stddev; /* stddev: sample (n - 1); 0 when n < 2 */

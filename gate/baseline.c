@@ -56,15 +56,6 @@ void baseline_env_diff(const struct bg_env *base, const struct bg_env *cur, char
     diff_text(buf, size, &len, "runner", base->runner, cur->runner);
 }
 
-static int cmp_identity(const void *a, const void *b)
-{
-    const struct bg_result *x = *(const struct bg_result *const *)a;
-    const struct bg_result *y = *(const struct bg_result *const *)b;
-    int c = strcmp(x->name, y->name);
-
-    return c != 0 ? c : strcmp(x->metric, y->metric);
-}
-
 /* Adds the samples of older's results to the matching results of pool. The
  * pool keeps the newest run's benchmarks; summaries cannot be pooled, so a
  * summary-only result stays the newest run's. */
@@ -74,12 +65,12 @@ static void pool_samples(struct bg_run *pool, const struct bg_run *older)
 
     for (size_t i = 0; i < pool->n_results; i++)
         sorted[i] = &pool->results[i];
-    qsort(sorted, pool->n_results, sizeof(*sorted), cmp_identity);
+    qsort(sorted, pool->n_results, sizeof(*sorted), bg_result_ptr_cmp);
     for (size_t i = 0; i < older->n_results; i++) {
         const struct bg_result *o = &older->results[i], **hit;
         struct bg_result *p;
 
-        hit = bsearch(&o, sorted, pool->n_results, sizeof(*sorted), cmp_identity);
+        hit = bsearch(&o, sorted, pool->n_results, sizeof(*sorted), bg_result_ptr_cmp);
         if (hit == NULL || o->n_samples == 0)
             continue;
         p = &pool->results[*hit - pool->results];

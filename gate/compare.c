@@ -26,28 +26,6 @@ static double lone_value(const struct bg_result *res, double *scratch, const cha
     return gate_needs_mean(res) ? res->sum.mean : gate_p95(res, scratch);
 }
 
-double gate_change(double base, double cur, enum bg_direction dir)
-{
-    double ratio;
-
-    if (base == 0.0 && cur == 0.0)
-        return 0.0;
-    if (base == 0.0)
-        ratio = INFINITY; /* from nothing to something */
-    else
-        ratio = cur / base - 1.0;
-    return dir == BG_DIR_HIGHER ? -ratio : ratio;
-}
-
-static int cmp_identity(const void *a, const void *b)
-{
-    const struct bg_result *x = *(const struct bg_result *const *)a;
-    const struct bg_result *y = *(const struct bg_result *const *)b;
-    int c = strcmp(x->name, y->name);
-
-    return c != 0 ? c : strcmp(x->metric, y->metric);
-}
-
 static size_t max_samples(const struct bg_run *run)
 {
     size_t n = 0;
@@ -94,12 +72,12 @@ static void judge(struct gate_row *row, const struct gate_opts *opts, enum bg_di
     if (samples && strcmp(row->stat, "p95") == 0) {
         memcpy(s->base, b->samples, b->n_samples * sizeof(*s->base));
         memcpy(s->cur, c->samples, c->n_samples * sizeof(*s->cur));
-        sig_sort(s->base, b->n_samples);
-        sig_sort(s->cur, c->n_samples);
+        stats_sort(s->base, b->n_samples);
+        stats_sort(s->cur, c->n_samples);
         row->base_p95 = stats_quantile_sorted(s->base, b->n_samples, 0.95);
         row->cur_p95 = stats_quantile_sorted(s->cur, c->n_samples, 0.95);
     }
-    row->change = gate_change(row->base_p95, row->cur_p95, dir);
+    row->change = bg_change(row->base_p95, row->cur_p95, dir);
     row->low_confidence = !samples || b->n_samples < opts->min_samples ||
                           c->n_samples < opts->min_samples;
     if (samples && strcmp(row->stat, "p95") == 0) {
@@ -168,14 +146,14 @@ void gate_compare(const struct bg_run *base, const struct bg_run *cur,
 
     for (size_t i = 0; i < nb; i++)
         sorted[i] = &base->results[i];
-    qsort(sorted, nb, sizeof(*sorted), cmp_identity);
+    qsort(sorted, nb, sizeof(*sorted), bg_result_ptr_cmp);
 
     for (size_t i = 0; i < cur->n_results; i++) {
         const struct bg_result *c = &cur->results[i], *key = c, **hit;
         struct gate_row *row = &out->rows[out->n_rows++];
         enum bg_direction dir;
 
-        hit = nb > 0 ? bsearch(&key, sorted, nb, sizeof(*sorted), cmp_identity) : NULL;
+        hit = nb > 0 ? bsearch(&key, sorted, nb, sizeof(*sorted), bg_result_ptr_cmp) : NULL;
         row->cur = c;
         row->base_p95 = NAN;
         row->change = row->ci_lo = row->ci_hi = row->p = row->p_holm = NAN;

@@ -84,8 +84,6 @@ double gate_p95(const struct bg_result *res, double *scratch);
  * (Catch2, bencher). Both sides of such a pair are then compared on the mean. */
 bool gate_needs_mean(const struct bg_result *res);
 
-/* Signed change: positive is worse for the metric's direction. */
-double gate_change(double base, double cur, enum bg_direction dir);
 
 /* Whether a row fails the gate under the report's options. */
 bool gate_row_fails(const struct gate_report *r, const struct gate_row *row);

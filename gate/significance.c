@@ -11,7 +11,7 @@
 #include "core/bg.h"
 #include "gate/significance.h"
 #include "core/stats.h"
-#include "gate/compare.h"
+#include "core/hash.h"
 
 #include <math.h>
 
@@ -59,31 +59,6 @@ static const double *exact_cdf(struct sig_cache *cache, size_t m, size_t n)
     return c;
 }
 
-static int cmp_double(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-
-    return (a > b) - (a < b);
-}
-
-void sig_sort(double *v, size_t n)
-{
-    if (n > 64) {
-        qsort(v, n, sizeof(*v), cmp_double);
-        return;
-    }
-    for (size_t i = 1; i < n; i++) { /* insertion sort: benchmark sides are small */
-        double x = v[i];
-        size_t j = i;
-
-        while (j > 0 && v[j - 1] > x) {
-            v[j] = v[j - 1];
-            j--;
-        }
-        v[j] = x;
-    }
-}
-
 /* v itself when already ascending, else a sorted copy in *copy (caller frees). */
 static const double *sorted(const double *v, size_t n, double **copy)
 {
@@ -92,7 +67,7 @@ static const double *sorted(const double *v, size_t n, double **copy)
         if (v[i] < v[i - 1]) {
             *copy = bg_xmalloc(n * sizeof(**copy));
             memcpy(*copy, v, n * sizeof(**copy));
-            sig_sort(*copy, n);
+            stats_sort(*copy, n);
             return *copy;
         }
     }
@@ -247,7 +222,7 @@ int sig_bootstrap_change(const double *base, size_t nb, const double *cur, size_
         double b = resample_p95(sb, nb, counts, &state);
         double c = resample_p95(sc, nc, counts, &state);
 
-        changes[r] = gate_change(b, c, dir);
+        changes[r] = bg_change(b, c, dir);
     }
     *lo = stats_quantile(changes, resamples, tail);
     *hi = stats_quantile(changes, resamples, 1.0 - tail);
@@ -260,12 +235,8 @@ int sig_bootstrap_change(const double *base, size_t nb, const double *cur, size_
 
 uint64_t sig_seed(uint64_t base, const char *name, const char *metric)
 {
-    uint64_t h = 0xcbf29ce484222325u;
+    /* a separator between them: ("ab","c") differs from ("a","bc") */
+    uint64_t h = bg_hash_str(bg_hash_byte(bg_hash_str(BG_HASH_INIT, name), 0xff), metric);
 
-    for (const char *p = name; *p != '\0'; p++)
-        h = (h ^ (unsigned char)*p) * 0x100000001b3u;
-    h = (h ^ 0xff) * 0x100000001b3u; /* separator: ("ab","c") differs from ("a","bc") */
-    for (const char *p = metric; *p != '\0'; p++)
-        h = (h ^ (unsigned char)*p) * 0x100000001b3u;
     return base ^ stats_splitmix64(&h);
 }

@@ -28,9 +28,6 @@ void sig_cache_release(struct sig_cache *c);
 /* Largest m * n for which the exact distribution is used (without ties). */
 #define SIG_EXACT_MAX_MN 2500
 
-/* Sorts v ascending (insertion sort up to 64 values, qsort above). */
-void sig_sort(double *v, size_t n);
-
 /*
  * Two-sided p-value of the Mann-Whitney U test between a[0..na) and
  * b[0..nb) (both non-empty). Midranks for ties. Without ties and with
@@ -54,7 +51,7 @@ size_t sig_holm(const double *p, size_t n, double *adjusted);
 
 /*
  * Percentile-bootstrap interval (level, e.g. 0.95) of the p95 change
- * between base and cur, gate_change's sign convention for dir: both samples
+ * between base and cur, bg_change's sign convention for dir: both samples
  * resampled with replacement `resamples` times from a splitmix64 stream
  * seeded by seed, so the same inputs give the same interval. Returns 0, or
  * -1 (no interval) when a side is empty or resamples is 0. Cost

@@ -1,6 +1,7 @@
 /* cache.c: direct-mapped caches (see cache.h). */
 #include "core/bg.h"
 #include "server/cache.h"
+#include "core/hash.h"
 
 #include <pthread.h>
 
@@ -28,11 +29,7 @@ struct cache *const cache_charts = &charts;
 
 static struct entry *slot_of(struct cache *c, const char *key)
 {
-    uint64_t h = 0xcbf29ce484222325u; /* FNV-1a */
-
-    for (const char *p = key; *p != '\0'; p++)
-        h = (h ^ (unsigned char)*p) * 0x100000001b3u;
-    return &c->slots[h % SLOTS];
+    return &c->slots[bg_hash_str(BG_HASH_INIT, key) % SLOTS];
 }
 
 bool cache_get(struct cache *c, const char *key, int64_t version, struct bg_buf *out)

@@ -18,12 +18,12 @@ static void add(struct bg_run *run, const char *name, const char *metric,
 static void test_change_sign(void **state)
 {
     (void)state;
-    assert_near(gate_change(100, 120, BG_DIR_LOWER), 0.20, 1e-12);   /* slower: worse */
-    assert_near(gate_change(100, 80, BG_DIR_LOWER), -0.20, 1e-12);   /* faster: better */
-    assert_near(gate_change(100, 80, BG_DIR_HIGHER), 0.20, 1e-12);   /* less throughput: worse */
-    assert_near(gate_change(100, 120, BG_DIR_HIGHER), -0.20, 1e-12);
-    assert_near(gate_change(0, 0, BG_DIR_LOWER), 0.0, 0.0);
-    assert_true(isinf(gate_change(0, 5, BG_DIR_LOWER)) && gate_change(0, 5, BG_DIR_LOWER) > 0);
+    assert_near(bg_change(100, 120, BG_DIR_LOWER), 0.20, 1e-12);   /* slower: worse */
+    assert_near(bg_change(100, 80, BG_DIR_LOWER), -0.20, 1e-12);   /* faster: better */
+    assert_near(bg_change(100, 80, BG_DIR_HIGHER), 0.20, 1e-12);   /* less throughput: worse */
+    assert_near(bg_change(100, 120, BG_DIR_HIGHER), -0.20, 1e-12);
+    assert_near(bg_change(0, 0, BG_DIR_LOWER), 0.0, 0.0);
+    assert_true(isinf(bg_change(0, 5, BG_DIR_LOWER)) && bg_change(0, 5, BG_DIR_LOWER) > 0);
 }
 
 static const struct gate_row *row_named(const struct gate_report *r, const char *name)
