@@ -237,7 +237,7 @@ void collect_origin(struct bg_run *run, const struct collect_origin *o)
 
 static int print_json(const struct bg_run *run)
 {
-    struct bg_buf out = BG_BUF_INIT(SIZE_MAX);
+    struct bg_buf out = BG_BUF_INIT;
 
     bg_run_write_json(run, &out);
     fwrite(out.data, 1, out.len, stdout);
@@ -290,8 +290,8 @@ int collect_paths(char *const paths[], int n, const char *format, bool keep_goin
 /* POSTs the run document to the server; prints what it stored. */
 static int upload(const struct bg_server *srv, const struct bg_run *run, bool quiet)
 {
-    struct bg_buf doc = BG_BUF_INIT(SIZE_MAX), path = BG_BUF_INIT(SIZE_MAX);
-    struct bg_buf resp = BG_BUF_INIT(1u << 20);
+    struct bg_buf doc = BG_BUF_INIT, path = BG_BUF_INIT;
+    struct bg_limbuf resp = BG_LIMBUF_INIT(1u << 20);
     cJSON *answer = NULL;
     const cJSON *id;
     long status = 0;
@@ -309,12 +309,12 @@ static int upload(const struct bg_server *srv, const struct bg_run *run, bool qu
         goto out;
     }
     if (status != 201) {
-        rc = status >= 400 ? bg_server_failed(srv, status, &resp) : BG_EXIT_STORE;
+        rc = status >= 400 ? bg_server_failed(srv, status, &resp.buf) : BG_EXIT_STORE;
         if (status < 400)
             bg_error("server %s: unexpected status %ld", srv->url, status);
         goto out;
     }
-    answer = cJSON_ParseWithLength(resp.data, resp.len);
+    answer = cJSON_ParseWithLength(resp.buf.data, resp.buf.len);
     id = bg_json_get(answer, "id");
     if (!cJSON_IsNumber(id)) {
         bg_error("server %s: stored the run but its answer has no run id", srv->url);
@@ -329,7 +329,7 @@ static int upload(const struct bg_server *srv, const struct bg_run *run, bool qu
     rc = BG_EXIT_PASS;
 out:
     cJSON_Delete(answer);
-    bg_buf_release(&resp);
+    bg_buf_release(&resp.buf);
     bg_buf_release(&path);
     bg_buf_release(&doc);
     return rc;

@@ -378,7 +378,7 @@ static void put_result(struct bg_buf *b, const struct bg_result *res)
     bg_buf_adds(b, "]}");
 }
 
-int bg_run_write_json(const struct bg_run *run, struct bg_buf *b)
+void bg_run_write_json(const struct bg_run *run, struct bg_buf *b)
 {
     const struct bg_env *e = &run->env;
     bool first;
@@ -437,7 +437,7 @@ int bg_run_write_json(const struct bg_run *run, struct bg_buf *b)
         put_result(b, &run->results[i]);
         bg_buf_adds(b, i + 1 < run->n_results ? ",\n" : "\n");
     }
-    return bg_buf_adds(b, "  ]\n}\n");
+    bg_buf_adds(b, "  ]\n}\n");
 }
 
 int bg_run_read_json(const cJSON *doc, const char *what, struct bg_run *run, struct bg_diag *d)

@@ -92,7 +92,7 @@ static int parse(const struct bg_input *in, struct bg_run *run, struct bg_diag *
             test_case = xml_attr(&t, "name") != NULL ? bg_xstrdup(xml_attr(&t, "name")) : NULL;
         } else if (t.type == XML_START && strcmp(t.name, "BenchmarkResults") == 0) {
             const char *name = xml_attr(&t, "name"), *why;
-            struct bg_buf full = BG_BUF_INIT(SIZE_MAX);
+            struct bg_buf full = BG_BUF_INIT;
 
             if (name == NULL) {
                 bg_fail(d, "%s:%zu: <BenchmarkResults> has no name", in->path, t.line);

@@ -41,7 +41,7 @@ static bool is_dir(const char *path)
 
 static bool has_file(const char *dir, const char *rel)
 {
-    struct bg_buf p = BG_BUF_INIT(SIZE_MAX);
+    struct bg_buf p = BG_BUF_INIT;
     struct stat st;
     bool yes;
 
@@ -92,7 +92,7 @@ static int walk(struct walk *w, const char *dir, int depth)
     if (n > 1) /* qsort needs a valid pointer even for nothing to sort */
         qsort(names, n, sizeof(*names), cmp_str);
     for (size_t i = 0; i < n && rc == 0; i++) {
-        struct bg_buf sub = BG_BUF_INIT(SIZE_MAX);
+        struct bg_buf sub = BG_BUF_INIT;
 
         bg_buf_addf(&sub, "%s/%s", dir, names[i]);
         if (is_dir(sub.data))
@@ -127,12 +127,12 @@ static bool sniff_dir(const char *dir)
 static cJSON *read_json(const char *dir, const char *rel, struct bg_buf *path,
                         struct bg_diag *d)
 {
-    struct bg_buf buf = BG_BUF_INIT(MAX_JSON);
+    struct bg_buf buf = BG_BUF_INIT;
     cJSON *root = NULL;
 
     bg_buf_reset(path);
     bg_buf_addf(path, "%s/%s", dir, rel);
-    if (bg_buf_read_file(&buf, path->data, d) == 0)
+    if (bg_buf_read_file(&buf, path->data, MAX_JSON, d) == 0)
         root = bg_json_parse(buf.data, buf.len, path->data, d);
     bg_buf_release(&buf);
     return root;
@@ -195,7 +195,7 @@ static int throughput_of(const cJSON *bench, const char *path, double *amount,
 
 static int parse_benchmark(const char *dir, struct bg_run *run, struct bg_diag *d)
 {
-    struct bg_buf bpath = BG_BUF_INIT(SIZE_MAX), spath = BG_BUF_INIT(SIZE_MAX);
+    struct bg_buf bpath = BG_BUF_INIT, spath = BG_BUF_INIT;
     cJSON *bench = read_json(dir, "new/benchmark.json", &bpath, d), *sample = NULL;
     const char *id, *why, *tp_unit = NULL;
     struct bg_result *time;

@@ -63,7 +63,7 @@ static void set_pkg(struct go_parse *p, const char *pkg)
 /* "<pkg>.<name>" (or the name alone before any pkg: line); caller frees. */
 static char *qualify(const struct go_parse *p, const char *name)
 {
-    struct bg_buf b = BG_BUF_INIT(SIZE_MAX);
+    struct bg_buf b = BG_BUF_INIT;
 
     if (p->pkg != NULL)
         bg_buf_addf(&b, "%s.", p->pkg);
@@ -307,7 +307,7 @@ static bool sniff(const struct bg_input *in)
 /* Output text of one package in a -json stream, joined in order. */
 struct pkg_out {
     char *name;
-    struct bg_buf text;
+    struct bg_limbuf text;
 };
 
 static int parse_json_stream(struct go_parse *p, const struct bg_input *in)
@@ -351,10 +351,10 @@ static int parse_json_stream(struct go_parse *p, const struct bg_input *in)
             if (k == n_pkgs) {
                 BG_GROW(pkgs, cap_pkgs, n_pkgs + 1);
                 pkgs[n_pkgs].name = bg_xstrdup(name);
-                pkgs[n_pkgs].text = (struct bg_buf)BG_BUF_INIT(BG_MAX_INPUT);
+                pkgs[n_pkgs].text = (struct bg_limbuf)BG_LIMBUF_INIT(BG_MAX_INPUT);
                 n_pkgs++;
             }
-            if (bg_buf_adds(&pkgs[k].text, output->valuestring) < 0) {
+            if (bg_limbuf_adds(&pkgs[k].text, output->valuestring) < 0) {
                 cJSON_Delete(ev);
                 bg_fail(p->d, "%s:%zu: package output too large", p->path, lineno);
                 goto out;
@@ -365,14 +365,14 @@ static int parse_json_stream(struct go_parse *p, const struct bg_input *in)
     }
     for (size_t k = 0; k < n_pkgs; k++) {
         set_pkg(p, pkgs[k].name);
-        if (parse_text(p, pkgs[k].text.data, pkgs[k].text.len) < 0)
+        if (parse_text(p, pkgs[k].text.buf.data, pkgs[k].text.buf.len) < 0)
             goto out;
     }
     rc = 0;
 out:
     for (size_t k = 0; k < n_pkgs; k++) {
         free(pkgs[k].name);
-        bg_buf_release(&pkgs[k].text);
+        bg_buf_release(&pkgs[k].text.buf);
     }
     free(pkgs);
     return rc;

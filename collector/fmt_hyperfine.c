@@ -88,7 +88,7 @@ static int cmp_name(const void *a, const void *b)
 
 static void append_params(struct bg_result *res)
 {
-    struct bg_buf b = BG_BUF_INIT(SIZE_MAX);
+    struct bg_buf b = BG_BUF_INIT;
 
     bg_buf_addf(&b, "%s (", res->name);
     for (size_t k = 0; k < res->n_params; k++)

@@ -69,12 +69,12 @@ static int collect_dir(const char *path, const char *format, struct bg_run *run,
 int bg_collect_path(const char *path, const char *format, struct bg_run *run,
                     struct bg_diag *d)
 {
-    struct bg_buf in = BG_BUF_INIT(BG_MAX_INPUT);
+    struct bg_buf in = BG_BUF_INIT;
     struct stat st;
     int rc;
 
     if (strcmp(path, "-") == 0) {
-        if (bg_buf_read_fd(&in, STDIN_FILENO) < 0) {
+        if (bg_buf_read_fd(&in, STDIN_FILENO, BG_MAX_INPUT) < 0) {
             rc = bg_fail(d, "standard input: %s",
                          errno == EFBIG ? "more than the input limit" : strerror(errno));
             goto out;
@@ -84,7 +84,7 @@ int bg_collect_path(const char *path, const char *format, struct bg_run *run,
     }
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
         return collect_dir(path, format, run, d);
-    rc = bg_buf_read_file(&in, path, d);
+    rc = bg_buf_read_file(&in, path, BG_MAX_INPUT, d);
     if (rc == 0)
         rc = bg_collect_bytes(path, in.data, in.len, format, run, d);
 out:
@@ -142,7 +142,7 @@ int bg_collect_bytes(const char *path, const char *data, size_t len, const char 
     if (format != NULL) {
         fmt = bg_format_find(format);
         if (fmt == NULL) {
-            struct bg_buf names = BG_BUF_INIT(BG_TEXT_MAX);
+            struct bg_buf names = BG_BUF_INIT;
 
             format_names(&names);
             bg_fail(d, "unknown format '%s' (known: %s)", format, names.data);
@@ -160,7 +160,7 @@ int bg_collect_bytes(const char *path, const char *data, size_t len, const char 
     }
 
     if (fmt == NULL) {
-        struct bg_buf names = BG_BUF_INIT(BG_TEXT_MAX);
+        struct bg_buf names = BG_BUF_INIT;
 
         format_names(&names);
         if (json_err.msg[0] != '\0')

@@ -90,7 +90,7 @@ extern const struct bg_format bg_format_catch2;
 
 /* Appends run as a benchgate run document (schemas/run.schema.json) to b:
  * numbers round-trip exactly, so reading it back gives the same run. */
-int bg_run_write_json(const struct bg_run *run, struct bg_buf *b);
+void bg_run_write_json(const struct bg_run *run, struct bg_buf *b);
 
 /* Reads a run document already parsed (a server's answer) into an empty
  * run, finished and fingerprinted, keeping its "id". Returns 0 or -1 with d. */

@@ -104,7 +104,7 @@ static char *read_name(struct xml_reader *r)
 }
 
 /* Appends code point cp as UTF-8; false for NUL, surrogates and past U+10FFFF. */
-static bool put_utf8(struct bg_buf *b, unsigned long cp)
+static bool put_utf8(struct bg_limbuf *b, unsigned long cp)
 {
     unsigned char u[4];
     size_t n;
@@ -130,11 +130,11 @@ static bool put_utf8(struct bg_buf *b, unsigned long cp)
         u[3] = (unsigned char)(0x80 | (cp & 0x3f));
         n = 4;
     }
-    return bg_buf_add(b, u, n) == 0;
+    return bg_limbuf_add(b, u, n) == 0;
 }
 
 /* One entity after '&' up to ';' into b; -1 on an unknown or bad one. */
-static int entity(struct xml_reader *r, struct bg_buf *b)
+static int entity(struct xml_reader *r, struct bg_limbuf *b)
 {
     static const struct { const char *name; char c; } named[] = {
         { "lt", '<' }, { "gt", '>' }, { "amp", '&' }, { "quot", '"' }, { "apos", '\'' },
@@ -150,7 +150,7 @@ static int entity(struct xml_reader *r, struct bg_buf *b)
     for (size_t i = 0; i < ARRAY_SIZE(named); i++) {
         if (strlen(named[i].name) == n && memcmp(r->p, named[i].name, n) == 0) {
             r->p = semi + 1;
-            return bg_buf_add(b, &named[i].c, 1);
+            return bg_limbuf_add(b, &named[i].c, 1);
         }
     }
     if (n >= 2 && r->p[0] == '#') {
@@ -178,7 +178,7 @@ static int entity(struct xml_reader *r, struct bg_buf *b)
 
 static int read_attr_value(struct xml_reader *r, char **out, struct bg_diag *d)
 {
-    struct bg_buf b = BG_BUF_INIT(XML_MAX_VALUE);
+    struct bg_limbuf b = BG_LIMBUF_INIT(XML_MAX_VALUE);
     char quote;
 
     if (r->p >= r->end || (*r->p != '"' && *r->p != '\''))
@@ -187,29 +187,29 @@ static int read_attr_value(struct xml_reader *r, char **out, struct bg_diag *d)
     advance(r, 1);
     while (r->p < r->end && *r->p != quote) {
         if (*r->p == '<') {
-            bg_buf_release(&b);
+            bg_buf_release(&b.buf);
             return fail(r, d, "'<' inside an attribute value");
         }
         if (*r->p == '&') {
             r->p++;
             if (entity(r, &b) < 0) {
-                bg_buf_release(&b);
+                bg_buf_release(&b.buf);
                 return fail(r, d, "unknown or invalid entity");
             }
             continue;
         }
-        if (*r->p == '\0' || bg_buf_add(&b, r->p, 1) < 0) {
-            bg_buf_release(&b);
+        if (*r->p == '\0' || bg_limbuf_add(&b, r->p, 1) < 0) {
+            bg_buf_release(&b.buf);
             return fail(r, d, *r->p == '\0' ? "NUL byte" : "attribute value too long");
         }
         advance(r, 1);
     }
     if (r->p >= r->end) {
-        bg_buf_release(&b);
+        bg_buf_release(&b.buf);
         return fail(r, d, "unterminated attribute value (truncated file?)");
     }
     advance(r, 1);
-    *out = bg_buf_detach(&b, NULL);
+    *out = bg_buf_detach(&b.buf, NULL);
     return 0;
 }
 

@@ -22,6 +22,8 @@
 
 #define BG_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #define BG_NORETURN __attribute__((noreturn))
+/* A result the caller must look at: a bounded append, a read that can fail. */
+#define BG_WUR __attribute__((warn_unused_result))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #include "core/banned.h"

@@ -1,4 +1,4 @@
-/* buf.c: bounded growable buffers and whole-file reads. */
+/* buf.c: growable buffers, unbounded and bounded, and whole-file reads. */
 #include "core/bg.h"
 #include "core/buf.h"
 
@@ -8,15 +8,16 @@
 
 char bg_buf_empty[1];
 
-static int reserve(struct bg_buf *b, size_t extra)
+/* Room for extra more bytes and the NUL; growth past memory is fatal. */
+static void reserve(struct bg_buf *b, size_t extra)
 {
     size_t need, ncap;
 
-    if (extra > b->max || b->len > b->max - extra)
-        return -1;
+    if (extra > SIZE_MAX - b->len - 1)
+        bg_die("buffer size overflow");
     need = b->len + extra + 1;
     if (need <= b->cap)
-        return 0;
+        return;
     ncap = b->cap < 64 ? 64 : b->cap;
     while (ncap < need)
         ncap = ncap > SIZE_MAX / 2 ? need : ncap * 2;
@@ -27,27 +28,24 @@ static int reserve(struct bg_buf *b, size_t extra)
         b->data = bg_xrealloc(b->data, ncap);
     }
     b->cap = ncap;
-    return 0;
 }
 
-int bg_buf_add(struct bg_buf *b, const void *p, size_t n)
+void bg_buf_add(struct bg_buf *b, const void *p, size_t n)
 {
     if (n == 0)
-        return 0;
-    if (reserve(b, n) < 0)
-        return -1;
+        return;
+    reserve(b, n);
     memcpy(b->data + b->len, p, n);
     b->len += n;
     b->data[b->len] = '\0';
-    return 0;
 }
 
-int bg_buf_adds(struct bg_buf *b, const char *s)
+void bg_buf_adds(struct bg_buf *b, const char *s)
 {
-    return bg_buf_add(b, s, strlen(s));
+    bg_buf_add(b, s, strlen(s));
 }
 
-int bg_buf_addf(struct bg_buf *b, const char *fmt, ...)
+void bg_buf_addf(struct bg_buf *b, const char *fmt, ...)
 {
     va_list ap;
     int n;
@@ -57,33 +55,23 @@ int bg_buf_addf(struct bg_buf *b, const char *fmt, ...)
         va_start(ap, fmt);
         n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
         va_end(ap);
-        if (n < 0) {
-            b->data[b->len] = '\0';
-            return -1;
-        }
-        if ((size_t)n < b->cap - b->len) {
-            if ((size_t)n > b->max - b->len) {
-                b->data[b->len] = '\0'; /* past the limit: as if never added */
-                return -1;
-            }
+        if (n >= 0 && (size_t)n < b->cap - b->len) {
             b->len += (size_t)n;
-            return 0;
+            return;
         }
         b->data[b->len] = '\0';
     } else {
         va_start(ap, fmt);
         n = vsnprintf(NULL, 0, fmt, ap);
         va_end(ap);
-        if (n < 0)
-            return -1;
     }
-    if (reserve(b, (size_t)n) < 0)
-        return -1;
+    if (n < 0) /* an encoding error: our formats are plain, so a bug */
+        bg_die("cannot format '%s'", fmt);
+    reserve(b, (size_t)n);
     va_start(ap, fmt);
     vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
     va_end(ap);
     b->len += (size_t)n;
-    return 0;
 }
 
 void bg_buf_reset(struct bg_buf *b)
@@ -114,28 +102,47 @@ void bg_buf_release(struct bg_buf *b)
     b->cap = 0;
 }
 
-int bg_buf_read_fd(struct bg_buf *b, int fd)
+int bg_limbuf_add(struct bg_limbuf *b, const void *p, size_t n)
 {
+    if (n > b->max || b->buf.len > b->max - n)
+        return -1;
+    bg_buf_add(&b->buf, p, n);
+    return 0;
+}
+
+int bg_limbuf_adds(struct bg_limbuf *b, const char *s)
+{
+    return bg_limbuf_add(b, s, strlen(s));
+}
+
+int bg_buf_read_fd(struct bg_buf *b, int fd, size_t max)
+{
+    struct bg_limbuf lb = { *b, max };
     char chunk[65536];
+    int rc = 0;
 
     for (;;) {
         ssize_t n = read(fd, chunk, sizeof(chunk));
 
         if (n == 0)
-            return 0;
+            break;
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            return -1;
+            rc = -1;
+            break;
         }
-        if (bg_buf_add(b, chunk, (size_t)n) < 0) {
+        if (bg_limbuf_add(&lb, chunk, (size_t)n) < 0) {
             errno = EFBIG;
-            return -1;
+            rc = -1;
+            break;
         }
     }
+    *b = lb.buf;
+    return rc;
 }
 
-int bg_buf_read_file(struct bg_buf *b, const char *path, struct bg_diag *d)
+int bg_buf_read_file(struct bg_buf *b, const char *path, size_t max, struct bg_diag *d)
 {
     struct stat st;
     int fd, rc = -1;
@@ -151,14 +158,14 @@ int bg_buf_read_file(struct bg_buf *b, const char *path, struct bg_diag *d)
         bg_fail(d, "%s: is a directory", path);
         goto out;
     }
-    if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > b->max) {
+    if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max) {
         bg_fail(d, "%s: file is %jd bytes, more than the limit of %zu", path,
-                (intmax_t)st.st_size, b->max);
+                (intmax_t)st.st_size, max);
         goto out;
     }
-    if (bg_buf_read_fd(b, fd) < 0) {
+    if (bg_buf_read_fd(b, fd, max) < 0) {
         if (errno == EFBIG)
-            bg_fail(d, "%s: input is more than the limit of %zu bytes", path, b->max);
+            bg_fail(d, "%s: input is more than the limit of %zu bytes", path, max);
         else
             bg_fail(d, "%s: cannot read: %s", path, strerror(errno));
         goto out;

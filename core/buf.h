@@ -1,10 +1,17 @@
 /*
- * buf.h: a growable byte buffer with a hard size limit.
+ * buf.h: growable byte buffers, in two kinds that say what they promise.
  *
- * Invariants: data is never NULL and always NUL-terminated (it points at a
- * shared static "" until the first growth); len excludes the NUL; an append
- * that would pass max fails with -1 and leaves the buffer unchanged, so
- * every reader of outside input is bounded by construction.
+ * struct bg_buf grows until memory runs out (and out of memory is fatal,
+ * err.h), so its appends cannot fail and return nothing, like git's
+ * strbuf_add: the server's answers, pages, JSON and reports are built this
+ * way. struct bg_limbuf has a limit, for what arrives from outside a piece
+ * at a time (a request body, a server's answer, a child's output): its
+ * appends fail past the limit, leave the buffer as it was, and must be
+ * checked (warn_unused_result, like curl's dynbuf). A whole file is read
+ * into a bg_buf with the limit given to the read.
+ *
+ * Invariants of both: data is never NULL and always NUL-terminated (it
+ * points at a shared static "" until the first growth); len excludes the NUL.
  */
 #ifndef BG_CORE_BUF_H
 #define BG_CORE_BUF_H
@@ -18,24 +25,36 @@ struct bg_buf {
     char *data;
     size_t len;
     size_t cap; /* 0 while data is bg_buf_empty */
-    size_t max; /* appends past max bytes fail */
 };
 
-#define BG_BUF_INIT(max_) { bg_buf_empty, 0, 0, (max_) }
+#define BG_BUF_INIT { bg_buf_empty, 0, 0 }
 
-int bg_buf_add(struct bg_buf *b, const void *p, size_t n);
-int bg_buf_adds(struct bg_buf *b, const char *s);
-int bg_buf_addf(struct bg_buf *b, const char *fmt, ...) BG_PRINTF(2, 3);
+void bg_buf_add(struct bg_buf *b, const void *p, size_t n);
+void bg_buf_adds(struct bg_buf *b, const char *s);
+void bg_buf_addf(struct bg_buf *b, const char *fmt, ...) BG_PRINTF(2, 3);
 void bg_buf_reset(struct bg_buf *b); /* len = 0, keeps memory */
 char *bg_buf_detach(struct bg_buf *b, size_t *len); /* caller frees; b is empty again */
 void bg_buf_release(struct bg_buf *b);
 
 /*
- * Reads a whole file into b. On failure fills d with "PATH: why" (missing,
- * unreadable, a directory, or larger than b->max) and returns -1.
+ * Reads a whole file into b, at most max bytes. On failure fills d (may be
+ * NULL) with "PATH: why" (missing, unreadable, a directory, or larger than
+ * max) and returns -1; b may then hold part of the file.
  */
-int bg_buf_read_file(struct bg_buf *b, const char *path, struct bg_diag *d);
-/* Reads fd to its end into b; -1 with errno (EFBIG past b->max). */
-int bg_buf_read_fd(struct bg_buf *b, int fd);
+int bg_buf_read_file(struct bg_buf *b, const char *path, size_t max, struct bg_diag *d) BG_WUR;
+/* Reads fd to its end into b, at most max bytes; -1 with errno (EFBIG past max). */
+int bg_buf_read_fd(struct bg_buf *b, int fd, size_t max) BG_WUR;
+
+/* A buffer that refuses to grow past max bytes. */
+struct bg_limbuf {
+    struct bg_buf buf;
+    size_t max;
+};
+
+#define BG_LIMBUF_INIT(max_) { BG_BUF_INIT, (max_) }
+
+/* Appends, or returns -1 and changes nothing when b would pass its max. */
+int bg_limbuf_add(struct bg_limbuf *b, const void *p, size_t n) BG_WUR;
+int bg_limbuf_adds(struct bg_limbuf *b, const char *s) BG_WUR;
 
 #endif /* BG_CORE_BUF_H */

@@ -99,7 +99,7 @@ static void set_commit(struct bg_context *ctx, const char *var)
 static void set_pr_head_commit(struct bg_context *ctx)
 {
     const char *event = getenv("GITHUB_EVENT_NAME"), *path = getenv("GITHUB_EVENT_PATH");
-    struct bg_buf doc = BG_BUF_INIT(EVENT_MAX);
+    struct bg_buf doc = BG_BUF_INIT;
     struct bg_diag d;
     cJSON *root = NULL;
     const cJSON *sha;
@@ -108,7 +108,7 @@ static void set_pr_head_commit(struct bg_context *ctx)
     if (ctx->commit != NULL || event == NULL || path == NULL || *path == '\0' ||
         (strcmp(event, "pull_request") != 0 && strcmp(event, "pull_request_target") != 0))
         return;
-    if (bg_buf_read_file(&doc, path, &d) < 0 ||
+    if (bg_buf_read_file(&doc, path, EVENT_MAX, &d) < 0 ||
         (root = bg_json_parse(doc.data, doc.len, path, &d)) == NULL) {
         bg_warn("ignoring GITHUB_EVENT_PATH: %s", d.msg);
         goto out;
@@ -148,9 +148,10 @@ static void detect_github(struct bg_context *ctx)
     set_if_unset(&ctx->ci.event, env_name("GITHUB_EVENT_NAME"));
     set_if_unset(&ctx->runner, env_name("RUNNER_ENVIRONMENT"));
     if (server != NULL && repo != NULL && run_id != NULL) {
-        struct bg_buf url = BG_BUF_INIT(BG_TEXT_MAX);
+        struct bg_buf url = BG_BUF_INIT;
 
-        if (bg_buf_addf(&url, "%s/%s/actions/runs/%s", server, repo, run_id) == 0)
+        bg_buf_addf(&url, "%s/%s/actions/runs/%s", server, repo, run_id);
+        if (url.len <= BG_TEXT_MAX) /* too long to store: no link rather than a cut one */
             ctx->ci.run_url = bg_buf_detach(&url, NULL);
         bg_buf_release(&url);
     }
@@ -176,13 +177,13 @@ static void detect_git(struct bg_context *ctx)
 {
     const char *const argv[] = { "git", "rev-parse", "--show-toplevel", "HEAD",
                                  "--abbrev-ref", "HEAD", NULL };
-    struct bg_buf out = BG_BUF_INIT(16384);
+    struct bg_limbuf out = BG_LIMBUF_INIT(16384);
     char *lines[3] = { NULL, NULL, NULL }, *p;
     size_t n = 0;
 
     if (bg_spawn_capture(argv, NULL, &out, 5000) != 0)
         goto out;
-    p = out.data;
+    p = out.buf.data;
     while (n < 3 && *p != '\0') {
         char *nl = strchr(p, '\n');
 
@@ -207,7 +208,7 @@ static void detect_git(struct bg_context *ctx)
         bg_name_problem(lines[2]) == NULL)
         ctx->branch = bg_xstrdup(lines[2]); /* "HEAD" means detached: no branch */
 out:
-    bg_buf_release(&out);
+    bg_buf_release(&out.buf);
 }
 
 void bg_context_detect(struct bg_context *ctx, bool use_git)
@@ -277,11 +278,11 @@ static char *field_value(const char *text, const char *key)
 
 static char *os_release_name(void)
 {
-    struct bg_buf b = BG_BUF_INIT(65536);
+    struct bg_buf b = BG_BUF_INIT;
     char *name = NULL;
     const char *p;
 
-    if (bg_buf_read_file(&b, "/etc/os-release", NULL) == 0) {
+    if (bg_buf_read_file(&b, "/etc/os-release", 65536, NULL) == 0) {
         p = strstr(b.data, "PRETTY_NAME=");
         if (p != NULL && (p == b.data || p[-1] == '\n')) {
             p += strlen("PRETTY_NAME=");
@@ -300,10 +301,10 @@ static char *os_release_name(void)
 static char *cpu_model(void)
 {
     static const char *const keys[] = { "model name", "Hardware", "cpu model", "Model" };
-    struct bg_buf b = BG_BUF_INIT(1 << 20);
+    struct bg_buf b = BG_BUF_INIT;
     char *model = NULL;
 
-    if (bg_buf_read_file(&b, "/proc/cpuinfo", NULL) == 0) {
+    if (bg_buf_read_file(&b, "/proc/cpuinfo", 1 << 20, NULL) == 0) {
         for (size_t i = 0; i < ARRAY_SIZE(keys) && model == NULL; i++)
             model = field_value(b.data, keys[i]);
     }
@@ -314,12 +315,12 @@ static char *cpu_model(void)
 static char *compiler_version(void)
 {
     const char *const argv[] = { "cc", "--version", NULL };
-    struct bg_buf out = BG_BUF_INIT(4096);
+    struct bg_limbuf out = BG_LIMBUF_INIT(4096);
     char *v = NULL;
 
-    if (bg_spawn_capture(argv, NULL, &out, 3000) == 0 && out.len > 0)
-        v = clean_text(out.data, strcspn(out.data, "\n"));
-    bg_buf_release(&out);
+    if (bg_spawn_capture(argv, NULL, &out, 3000) == 0 && out.buf.len > 0)
+        v = clean_text(out.buf.data, strcspn(out.buf.data, "\n"));
+    bg_buf_release(&out.buf);
     return v;
 }
 

@@ -29,7 +29,7 @@ int bg_server_resolve(struct bg_server *s, const char *url_flag, const char *tok
 static size_t on_data(char *p, size_t size, size_t n, void *cls)
 {
     /* a short count makes libcurl fail the transfer: the answer was too large */
-    return bg_buf_add(cls, p, size * n) < 0 ? 0 : size * n;
+    return bg_limbuf_add(cls, p, size * n) < 0 ? 0 : size * n;
 }
 
 void bg_server_escape(struct bg_buf *b, const char *s)
@@ -49,9 +49,9 @@ void bg_server_escape(struct bg_buf *b, const char *s)
 }
 
 int bg_server_request(const struct bg_server *s, const char *method, const char *path,
-                      const char *body, size_t len, long *status, struct bg_buf *resp)
+                      const char *body, size_t len, long *status, struct bg_limbuf *resp)
 {
-    struct bg_buf url = BG_BUF_INIT(SIZE_MAX), auth = BG_BUF_INIT(SIZE_MAX);
+    struct bg_buf url = BG_BUF_INIT, auth = BG_BUF_INIT;
     struct curl_slist *headers = NULL;
     char err[CURL_ERROR_SIZE] = "";
     size_t base = strlen(s->url);

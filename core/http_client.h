@@ -26,11 +26,11 @@ int bg_server_resolve(struct bg_server *s, const char *url_flag, const char *tok
 /*
  * Sends method to the server at path (already escaped, starting with '/'),
  * with an optional JSON body. On an answer, *status is the HTTP status and
- * resp holds the body (bounded). Returns 0 when the server answered (any
- * status), -1 (printed) when it could not be reached.
+ * resp holds the body. Returns 0 when the server answered (any status), -1
+ * (printed) when it could not be reached or its answer passed resp's limit.
  */
 int bg_server_request(const struct bg_server *s, const char *method, const char *path,
-                      const char *body, size_t len, long *status, struct bg_buf *resp);
+                      const char *body, size_t len, long *status, struct bg_limbuf *resp);
 
 /* Appends s percent-encoded as one path segment or query value. */
 void bg_server_escape(struct bg_buf *b, const char *s);

@@ -110,39 +110,40 @@ cJSON *bg_json_parse(const char *data, size_t len, const char *what, struct bg_d
     return NULL;
 }
 
-int bg_json_add_string(struct bg_buf *b, const char *s)
+void bg_json_add_string(struct bg_buf *b, const char *s)
 {
-    int rc = bg_buf_add(b, "\"", 1);
-
-    for (const char *p = s; rc == 0 && *p != '\0'; p++) {
+    bg_buf_add(b, "\"", 1);
+    for (const char *p = s; *p != '\0'; p++) {
         unsigned char c = (unsigned char)*p;
 
         if (c == '"' || c == '\\')
-            rc = bg_buf_addf(b, "\\%c", c);
+            bg_buf_addf(b, "\\%c", c);
         else if (c == '\n')
-            rc = bg_buf_add(b, "\\n", 2);
+            bg_buf_add(b, "\\n", 2);
         else if (c == '\t')
-            rc = bg_buf_add(b, "\\t", 2);
+            bg_buf_add(b, "\\t", 2);
         else if (c < 0x20 || c == 0x7f)
-            rc = bg_buf_addf(b, "\\u%04x", c);
+            bg_buf_addf(b, "\\u%04x", c);
         else
-            rc = bg_buf_add(b, p, 1);
+            bg_buf_add(b, p, 1);
     }
-    return rc == 0 ? bg_buf_add(b, "\"", 1) : -1;
+    bg_buf_add(b, "\"", 1);
 }
 
-int bg_json_add_number(struct bg_buf *b, double v)
+void bg_json_add_number(struct bg_buf *b, double v)
 {
     char num[32];
 
-    if (!isfinite(v))
-        return bg_buf_add(b, "null", 4);
+    if (!isfinite(v)) {
+        bg_buf_add(b, "null", 4);
+        return;
+    }
     for (int prec = 15; prec <= 17; prec++) {
         snprintf(num, sizeof(num), "%.*g", prec, v);
         if (strtod(num, NULL) == v)
             break;
     }
-    return bg_buf_adds(b, num);
+    bg_buf_adds(b, num);
 }
 
 const char *bg_json_type(const cJSON *item)

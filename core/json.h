@@ -43,9 +43,8 @@ int bg_json_string(const cJSON *item, const char *what, const char *path, const 
  * that numbers round-trip exactly: the shortest of %.15g/%.16g/%.17g that
  * reads back as the same double. NAN and infinities print as null (JSON has
  * no such numbers). Strings are escaped for JSON; UTF-8 passes through.
- * Each returns 0, or -1 when b's limit was reached.
  */
-int bg_json_add_string(struct bg_buf *b, const char *s);
-int bg_json_add_number(struct bg_buf *b, double v);
+void bg_json_add_string(struct bg_buf *b, const char *s);
+void bg_json_add_number(struct bg_buf *b, double v);
 
 #endif /* BG_CORE_JSON_H */

@@ -21,14 +21,14 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int bg_spawn_capture(const char *const argv[], const char *const envp[], struct bg_buf *out,
+int bg_spawn_capture(const char *const argv[], const char *const envp[], struct bg_limbuf *out,
                      int timeout_ms)
 {
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
     sigset_t none, dfl;
     int pipefd[2], status, rc = -1;
-    bool timed_out = false;
+    bool timed_out = false, too_much = false;
     int64_t deadline = now_ms() + timeout_ms;
     pid_t pid;
 
@@ -96,12 +96,16 @@ int bg_spawn_capture(const char *const argv[], const char *const envp[], struct 
             continue;
         if (n <= 0)
             break;
-        (void)bg_buf_add(out, chunk, (size_t)n); /* past out->max: drop the excess */
+        if (out != NULL && bg_limbuf_add(out, chunk, (size_t)n) < 0) {
+            too_much = true; /* a bounded reader must not wait for the rest */
+            kill(pid, SIGKILL);
+            break;
+        }
     }
     close(pipefd[0]);
     /* a child may close stdout and linger: the deadline holds until it exits */
     for (;;) {
-        pid_t r = waitpid(pid, &status, timed_out ? 0 : WNOHANG);
+        pid_t r = waitpid(pid, &status, timed_out || too_much ? 0 : WNOHANG);
 
         if (r == pid)
             break;
@@ -116,7 +120,7 @@ int bg_spawn_capture(const char *const argv[], const char *const envp[], struct 
             nanosleep(&pause, NULL);
         }
     }
-    if (timed_out || !WIFEXITED(status))
+    if (timed_out || too_much || !WIFEXITED(status))
         return -1;
     return WEXITSTATUS(status);
 }

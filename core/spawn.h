@@ -13,12 +13,12 @@
 
 /*
  * Runs argv[0] (looked up in PATH) with argv and the environment envp (NULL:
- * this process's), stdin from /dev/null, stdout
- * into out (bounded by out->max; the rest is discarded), stderr to
- * /dev/null. Kills it after timeout_ms. Returns the exit status (0-255), or
- * -1 when it could not start, was killed, or timed out.
+ * this process's), stdin from /dev/null, stdout into out (NULL: read and
+ * dropped), stderr to /dev/null. Kills it after timeout_ms, or as soon as
+ * it writes more than out->max bytes. Returns the exit status (0-255), or
+ * -1 when it could not start, was killed, timed out, or said too much.
  */
-int bg_spawn_capture(const char *const argv[], const char *const envp[], struct bg_buf *out,
-                     int timeout_ms);
+int bg_spawn_capture(const char *const argv[], const char *const envp[], struct bg_limbuf *out,
+                     int timeout_ms) BG_WUR;
 
 #endif /* BG_CORE_SPAWN_H */

@@ -72,7 +72,7 @@ static int parse_rule(const cJSON *obj, const char *path, size_t i, struct gate_
 
 int gate_config_load(const char *path, struct gate_config *out, struct bg_diag *d)
 {
-    struct bg_buf buf = BG_BUF_INIT(16u << 20);
+    struct bg_buf buf = BG_BUF_INIT;
     const cJSON *rules, *item;
     cJSON *root = NULL;
     int rc = -1;
@@ -85,7 +85,7 @@ int gate_config_load(const char *path, struct gate_config *out, struct bg_diag *
         path = GATE_CONFIG_FILE;
     }
     out->path = bg_xstrdup(path);
-    if (bg_buf_read_file(&buf, path, d) < 0)
+    if (bg_buf_read_file(&buf, path, 16u << 20, d) < 0)
         goto out;
     root = bg_json_parse(buf.data, buf.len, path, d);
     if (root == NULL || bg_json_want(root, cJSON_Object, path, "(document)", d) < 0)

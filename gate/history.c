@@ -121,7 +121,7 @@ void history_write_json(struct bg_buf *b, const char *project, const char *name,
 
 static void print_json(const struct history_opts *o, const struct store_point *pts, int n)
 {
-    struct bg_buf b = BG_BUF_INIT(SIZE_MAX);
+    struct bg_buf b = BG_BUF_INIT;
 
     history_write_json(&b, o->project, o->name, o->metric, pts, (size_t)n);
     fwrite(b.data, 1, b.len, stdout);

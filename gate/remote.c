@@ -18,7 +18,7 @@ static void project_path(struct bg_buf *b, const char *project, const char *rest
 static int call(const struct bg_server *srv, const char *method, const struct bg_buf *path,
                 const struct bg_buf *body, cJSON **answer)
 {
-    struct bg_buf resp = BG_BUF_INIT(ANSWER_MAX);
+    struct bg_limbuf resp = BG_LIMBUF_INIT(ANSWER_MAX);
     struct bg_diag d = { "" };
     long status = 0;
     int rc = BG_EXIT_PASS;
@@ -28,12 +28,12 @@ static int call(const struct bg_server *srv, const char *method, const struct bg
                           body != NULL ? body->len : 0, &status, &resp) < 0)
         rc = BG_EXIT_STORE;
     else if (status != 200)
-        rc = status >= 400 ? bg_server_failed(srv, status, &resp)
+        rc = status >= 400 ? bg_server_failed(srv, status, &resp.buf)
                            : (bg_error("server %s: unexpected status %ld", srv->url, status),
                               BG_EXIT_STORE);
-    else if ((*answer = bg_json_parse(resp.data, resp.len, "the server's answer", &d)) == NULL)
+    else if ((*answer = bg_json_parse(resp.buf.data, resp.buf.len, "the server's answer", &d)) == NULL)
         rc = (bg_error("server %s: %s", srv->url, d.msg), BG_EXIT_STORE);
-    bg_buf_release(&resp);
+    bg_buf_release(&resp.buf);
     return rc;
 }
 
@@ -51,7 +51,7 @@ static int read_run(const struct bg_server *srv, const cJSON *doc, struct bg_run
 int remote_latest_run(const struct bg_server *srv, const char *project, const char *branch,
                       struct bg_run *cur)
 {
-    struct bg_buf path = BG_BUF_INIT(SIZE_MAX);
+    struct bg_buf path = BG_BUF_INIT;
     cJSON *list = NULL, *doc = NULL;
     const cJSON *id;
     int rc;
@@ -85,7 +85,7 @@ out:
 int remote_baseline(const struct bg_server *srv, const struct bg_run *cur,
                     const struct baseline_request *req, struct baseline *out)
 {
-    struct bg_buf path = BG_BUF_INIT(SIZE_MAX), body = BG_BUF_INIT(SIZE_MAX);
+    struct bg_buf path = BG_BUF_INIT, body = BG_BUF_INIT;
     const cJSON *found, *why, *warning, *runs, *id;
     cJSON *answer = NULL;
     int rc;

@@ -136,7 +136,7 @@ void report_json_buf(struct bg_buf *out, const struct gate_report *r)
 
 void report_json(FILE *out, const struct gate_report *r)
 {
-    struct bg_buf b = BG_BUF_INIT(SIZE_MAX);
+    struct bg_buf b = BG_BUF_INIT;
 
     report_json_buf(&b, r);
     fwrite(b.data, 1, b.len, out);

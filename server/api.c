@@ -683,7 +683,7 @@ static void cache_key(const struct api_request *rq, struct bg_buf *key)
 static void cached(const struct route *r, const struct api_request *rq,
                    const char *const *params, struct api_response *rs)
 {
-    struct bg_buf key = BG_BUF_INIT(SIZE_MAX);
+    struct bg_buf key = BG_BUF_INIT;
     int64_t version;
 
     if (rq->path->n > 0 && !api_authorized(rq, params[0], false, rs))

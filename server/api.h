@@ -43,7 +43,7 @@ struct api_response {
     struct bg_buf body;
 };
 
-#define API_RESPONSE_INIT { 0, "application/json", NULL, false, BG_BUF_INIT(SIZE_MAX) }
+#define API_RESPONSE_INIT { 0, "application/json", NULL, false, BG_BUF_INIT }
 
 void api_handle(const struct api_request *rq, struct api_response *rs);
 

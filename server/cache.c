@@ -38,8 +38,9 @@ bool cache_get(struct cache *c, const char *key, int64_t version, struct bg_buf 
     bool hit;
 
     pthread_mutex_lock(&c->lock);
-    hit = e->key != NULL && e->version == version && strcmp(e->key, key) == 0 &&
-          bg_buf_add(out, e->body, e->len) == 0;
+    hit = e->key != NULL && e->version == version && strcmp(e->key, key) == 0;
+    if (hit)
+        bg_buf_add(out, e->body, e->len);
     pthread_mutex_unlock(&c->lock);
     return hit;
 }

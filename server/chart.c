@@ -32,7 +32,7 @@ void chart_init(struct chart *c, enum chart_kind kind, const struct chart_point 
     c->pts = pts;
     c->n = n;
     c->baseline = NAN;
-    c->svg = (struct bg_buf)BG_BUF_INIT(SVG_MAX);
+    c->svg = (struct bg_buf)BG_BUF_INIT;
 }
 
 void chart_release(struct chart *c)
@@ -74,15 +74,16 @@ static bool safe_path(const char *s)
 bool chart_setup(const struct chart_config *config)
 {
     const char *tmp = getenv("TMPDIR");
-    struct bg_buf out = BG_BUF_INIT(4096);
+    struct bg_limbuf out = BG_LIMBUF_INIT(4096);
     const char *argv[] = { config->program, "--version", NULL };
     const char *envp[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "LC_ALL=C", NULL };
 
     cfg = *config;
     if (tmp != NULL && strlen(tmp) < sizeof(tmp_base) && safe_path(tmp))
         snprintf(tmp_base, sizeof(tmp_base), "%s", tmp);
-    available = bg_spawn_capture(argv, envp, &out, 5000) == 0 && strstr(out.data, "gnuplot");
-    bg_buf_release(&out);
+    available = bg_spawn_capture(argv, envp, &out, 5000) == 0 &&
+                strstr(out.buf.data, "gnuplot") != NULL;
+    bg_buf_release(&out.buf);
     if (!available)
         bg_warn("'%s --version' did not run: the pages will have no charts (install gnuplot, "
                 "e.g. the gnuplot-nox package, or give --gnuplot PATH)", config->program);
@@ -272,14 +273,17 @@ static void make_job(const struct chart *c, const char *path, struct bg_buf *dat
         sparkline_job(c, path, data, script);
 }
 
-/* The cache key of a chart: a hash of its script and data. */
-static void chart_key(const struct chart *c, char key[2 * SHA256_DIGEST_SIZE + 1])
+/* The cache key of a chart: a hash of its script and data. False when the
+ * data is more than DATA_MAX: such a chart is not drawn. */
+static bool chart_key(const struct chart *c, char key[2 * SHA256_DIGEST_SIZE + 1])
 {
-    struct bg_buf data = BG_BUF_INIT(DATA_MAX), script = BG_BUF_INIT(SIZE_MAX);
+    struct bg_buf data = BG_BUF_INIT, script = BG_BUF_INIT;
     uint8_t digest[SHA256_DIGEST_SIZE];
     struct sha256_ctx ctx;
+    bool fits;
 
     make_job(c, "", &data, &script);
+    fits = data.len <= DATA_MAX;
     sha256_init(&ctx);
     sha256_update(&ctx, sizeof(SCRIPT_VERSION), (const uint8_t *)SCRIPT_VERSION);
     sha256_update(&ctx, script.len + 1, (const uint8_t *)script.data);
@@ -289,6 +293,7 @@ static void chart_key(const struct chart *c, char key[2 * SHA256_DIGEST_SIZE + 1
         snprintf(key + 2 * i, 3, "%02x", digest[i]);
     bg_buf_release(&data);
     bg_buf_release(&script);
+    return fits;
 }
 
 /* ---- running gnuplot ---- */
@@ -325,7 +330,7 @@ static int64_t mono_ms(void)
 static int draw(struct chart *const *jobs, size_t n, int timeout_ms, bool *timed_out)
 {
     char dir[300], path[400], home[320];
-    struct bg_buf script = BG_BUF_INIT(SIZE_MAX), out = BG_BUF_INIT(64 << 10);
+    struct bg_buf script = BG_BUF_INIT;
     const char *envp[] = { "PATH=/usr/local/bin:/usr/bin:/bin", home, "LC_ALL=C", NULL };
     int rc = -1, status;
     int64_t t0;
@@ -339,7 +344,7 @@ static int draw(struct chart *const *jobs, size_t n, int timeout_ms, bool *timed
     /* no ~/.gnuplot of the server's user is read */
     snprintf(home, sizeof(home), "HOME=%s", dir);
     for (size_t i = 0; i < n; i++) {
-        struct bg_buf data = BG_BUF_INIT(DATA_MAX);
+        struct bg_buf data = BG_BUF_INIT; /* within DATA_MAX: chart_render checked */
         int w;
 
         snprintf(path, sizeof(path), "%s/c%zu", dir, i);
@@ -361,7 +366,7 @@ static int draw(struct chart *const *jobs, size_t n, int timeout_ms, bool *timed
         const char *argv[] = { cfg.program, path, NULL };
 
         t0 = mono_ms();
-        status = bg_spawn_capture(argv, envp, &out, timeout_ms);
+        status = bg_spawn_capture(argv, envp, NULL, timeout_ms); /* its output is files */
         *timed_out = status < 0 && mono_ms() - t0 >= timeout_ms;
     }
     count(&stats.runs, 1);
@@ -376,7 +381,7 @@ static int draw(struct chart *const *jobs, size_t n, int timeout_ms, bool *timed
 
         snprintf(path, sizeof(path), "%s/c%zu.svg", dir, i);
         bg_buf_reset(&jobs[i]->svg);
-        if (bg_buf_read_file(&jobs[i]->svg, path, &d) < 0 || !svg_ok(&jobs[i]->svg)) {
+        if (bg_buf_read_file(&jobs[i]->svg, path, SVG_MAX, &d) < 0 || !svg_ok(&jobs[i]->svg)) {
             bg_buf_reset(&jobs[i]->svg);
             jobs[i]->problem = "the chart could not be drawn";
             rc = -1;
@@ -407,7 +412,6 @@ out:
         }
     }
     bg_buf_release(&script);
-    bg_buf_release(&out);
     return rc;
 }
 
@@ -458,7 +462,10 @@ void chart_render(struct chart *const *charts, size_t n)
             c->problem = "no values to draw";
             continue;
         }
-        chart_key(c, keys[n_todo]);
+        if (!chart_key(c, keys[n_todo])) {
+            c->problem = "too many points to draw";
+            continue;
+        }
         if (cache_get(cache_charts, keys[n_todo], 0, &c->svg)) {
             count(&stats.cache_hits, 1);
             continue;

@@ -68,7 +68,7 @@ void html_page(struct bg_buf *out, const char *title, const char *nav, const cha
 
 void html_error_page(struct bg_buf *out, int status, const char *msg)
 {
-    struct bg_buf main = BG_BUF_INIT(SIZE_MAX);
+    struct bg_buf main = BG_BUF_INIT;
     char title[32];
 
     snprintf(title, sizeof(title), "Error %d", status);

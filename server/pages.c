@@ -44,8 +44,8 @@ struct page {
 
 static void page_begin(struct page *pg)
 {
-    pg->nav = (struct bg_buf)BG_BUF_INIT(SIZE_MAX);
-    pg->main = (struct bg_buf)BG_BUF_INIT(SIZE_MAX);
+    pg->nav = (struct bg_buf)BG_BUF_INIT;
+    pg->main = (struct bg_buf)BG_BUF_INIT;
 }
 
 static void page_end(struct page *pg, const char *title, struct api_response *rs)

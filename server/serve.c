@@ -144,7 +144,7 @@ struct request {
     struct timespec start;
     char method[8];
     char path[128];           /* for the log line, cut and made printable */
-    struct bg_buf body;
+    struct bg_limbuf body;    /* bounded by --max-body */
     bool too_large, too_slow, answered;
     int status;
     size_t bytes_out;
@@ -259,8 +259,8 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, st
         .query = &query,
         .authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_AUTHORIZATION),
-        .body = rq->body.data,
-        .body_len = rq->body.len,
+        .body = rq->body.buf.data,
+        .body_len = rq->body.buf.len,
         .st = my_store(),
         .cfg = cfg,
     };
@@ -288,7 +288,7 @@ static enum MHD_Result start_request(struct MHD_Connection *conn, const char *ur
     clock_gettime(CLOCK_MONOTONIC, &rq->start);
     printable(rq->method, sizeof(rq->method), method);
     printable(rq->path, sizeof(rq->path), url);
-    rq->body = (struct bg_buf)BG_BUF_INIT(cfg->max_body);
+    rq->body = (struct bg_limbuf)BG_LIMBUF_INIT(cfg->max_body);
     *con_cls = rq;
     metrics_in_flight(+1);
     if (cl != NULL && bg_parse_int64(cl, 0, INT64_MAX, &length, &why) == 0 &&
@@ -324,9 +324,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             rq->too_slow = true;
             return MHD_NO; /* closes the connection */
         }
-        if (!rq->too_large && bg_buf_add(&rq->body, upload_data, *upload_data_size) < 0) {
+        if (!rq->too_large && bg_limbuf_add(&rq->body, upload_data, *upload_data_size) < 0) {
             rq->too_large = true; /* read and drop the rest; answer 413 at the end */
-            bg_buf_release(&rq->body);
+            bg_buf_release(&rq->body.buf);
         }
         *upload_data_size = 0;
         return MHD_YES;
@@ -362,7 +362,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                 secs * 1e3,
                 toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timed out"
                 : rq->too_slow ? "closed: its body took longer than --body-timeout" : "closed");
-    bg_buf_release(&rq->body);
+    bg_buf_release(&rq->body.buf);
     free(rq);
     *con_cls = NULL;
 }

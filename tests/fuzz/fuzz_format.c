@@ -20,18 +20,18 @@
  * prints, collect reads back into a run that prints the same bytes. */
 static void round_trip(const struct bg_run *run)
 {
-    struct bg_buf doc = BG_BUF_INIT(SIZE_MAX), again = BG_BUF_INIT(SIZE_MAX);
+    struct bg_buf doc = BG_BUF_INIT, again = BG_BUF_INIT;
     struct bg_diag d = { "" };
     struct bg_run back;
 
-    FUZZ_CHECK(bg_run_write_json(run, &doc) == 0);
+    bg_run_write_json(run, &doc);
     bg_run_init(&back);
     if (bg_collect_bytes("run document", doc.data, doc.len, "benchgate", &back, &d) != 0 ||
         bg_run_finish(&back, "run document", &d) != 0) {
         fprintf(stderr, "%s\n%.*s\n", d.msg, (int)(doc.len < 4000 ? doc.len : 4000), doc.data);
         FUZZ_CHECK(!"the run document reads back");
     }
-    FUZZ_CHECK(bg_run_write_json(&back, &again) == 0);
+    bg_run_write_json(&back, &again);
     FUZZ_CHECK(again.len == doc.len && memcmp(again.data, doc.data, doc.len) == 0);
     bg_run_release(&back);
     bg_buf_release(&again);

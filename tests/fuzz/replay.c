@@ -41,10 +41,10 @@ static void replay(const char *path)
         free(n >= 0 ? names : NULL);
         return;
     }
-    struct bg_buf b = BG_BUF_INIT(64u << 20);
+    struct bg_buf b = BG_BUF_INIT;
     struct bg_diag d;
 
-    if (bg_buf_read_file(&b, path, &d) < 0) {
+    if (bg_buf_read_file(&b, path, 64u << 20, &d) < 0) {
         printf("not ok %d - %s\n", ++n_files, d.msg);
         return;
     }
