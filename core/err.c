@@ -14,6 +14,15 @@ int bg_fail(struct bg_diag *d, const char *fmt, ...)
     return -1;
 }
 
+void bg_printable(char *out, size_t size, const char *s)
+{
+    size_t i = 0;
+
+    for (; s[i] != '\0' && i + 1 < size; i++)
+        out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+    out[i] = '\0';
+}
+
 static void vreport(const char *kind, const char *fmt, va_list ap) BG_PRINTF(2, 0);
 
 static void vreport(const char *kind, const char *fmt, va_list ap)

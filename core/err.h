@@ -33,6 +33,10 @@ struct bg_diag {
 /* Formats into d->msg (when d is not NULL) and returns -1. */
 int bg_fail(struct bg_diag *d, const char *fmt, ...) BG_PRINTF(2, 3);
 
+/* A copy of s fit for a log line or a terminal: at most size - 1 bytes,
+ * control bytes (and DEL) as '?'. */
+void bg_printable(char *out, size_t size, const char *s);
+
 /* "benchgate: error: ...\n" on stderr; returns -1. */
 int bg_error(const char *fmt, ...) BG_PRINTF(1, 2);
 /* "benchgate: warning: ...\n" on stderr. */

@@ -1,5 +1,5 @@
 /*
- * serve.c: `benchgate serve`: libmicrohttpd in front of server/api.c.
+ * serve.c: `benchgate serve`: libmicrohttpd started, run and stopped.
  *
  * Threads: a fixed pool of --threads workers, each polling its own share of
  * the connections, so a slow client stalls nobody and a slow request
@@ -8,10 +8,8 @@
  * must not be shared between threads, and WAL lets the readers run while
  * one writer commits.
  *
- * Requests: the body is read into a buffer bounded by --max-body (a larger
- * Content-Length is refused with 413 before any of it is read); the answer
- * is queued on the call after the first, which keeps the connection alive
- * (libmicrohttpd closes it when the answer comes with the headers).
+ * Requests: server/http.c reads each one (its body bounded by --max-body
+ * and --body-timeout) and hands it to the routes (server/routes.c).
  *
  * Shutdown: SIGINT or SIGTERM stops accepting, waits for the requests
  * already being handled (uploads included) up to --shutdown-timeout, then
@@ -21,11 +19,11 @@
 #include "core/cli.h"
 #include "core/num.h"
 #include "core/store.h"
-#include "server/api.h"
 #include "server/cache.h"
 #include "server/chart.h"
+#include "server/http.h"
 #include "server/metrics.h"
-#include "server/route.h"
+#include "server/routes.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -96,7 +94,7 @@ struct serve_opts {
     const char *db;
     struct sockaddr_in addr;
     int64_t threads, timeout, body_timeout, max_conn, shutdown, chart_procs, chart_timeout;
-    struct api_config api;
+    struct http_config http;
     const char *gnuplot;
 };
 
@@ -136,244 +134,6 @@ static void close_stores(void)
     for (size_t i = 0; i < n_stores; i++)
         store_close(stores[i]);
     n_stores = 0;
-}
-
-/* ---- one request ---- */
-
-struct request {
-    struct timespec start;
-    char method[8];
-    char path[128];           /* for the log line, cut and made printable */
-    struct bg_limbuf body;    /* bounded by --max-body */
-    bool too_large, too_slow, answered;
-    int status;
-    size_t bytes_out;
-};
-
-/* --body-timeout: set before the daemon starts, read-only after. */
-static double body_timeout = 60.0;
-
-static double seconds_since(const struct timespec *t)
-{
-    struct timespec now;
-
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
-}
-
-/* A copy of s fit for a log line: at most size-1 bytes, control bytes as '?'. */
-static void printable(char *out, size_t size, const char *s)
-{
-    size_t i = 0;
-
-    for (; s[i] != '\0' && i + 1 < size; i++)
-        out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-    out[i] = '\0';
-}
-
-static enum MHD_Result send_response(struct MHD_Connection *conn, struct request *rq,
-                                     struct api_response *rs)
-{
-    struct MHD_Response *r;
-    enum MHD_Result ret;
-    size_t len;
-    char *data = bg_buf_detach(&rs->body, &len);
-
-    r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
-    if (r == NULL) {
-        free(data);
-        return MHD_NO;
-    }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, rs->content_type);
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    if (rs->allow != NULL)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, rs->allow);
-    /* a browser asks for a page's token itself: any user name, the token as password */
-    if (rs->status == 401)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
-                                rs->html ? "Basic realm=\"benchgate\", charset=\"UTF-8\""
-                                         : "Bearer");
-    ret = MHD_queue_response(conn, (unsigned)rs->status, r);
-    MHD_destroy_response(r);
-    rq->status = rs->status;
-    rq->bytes_out = len;
-    rq->answered = true;
-    return ret;
-}
-
-static enum MHD_Result send_error(struct MHD_Connection *conn, struct request *rq, int status,
-                                  const char *code, const char *msg)
-{
-    struct api_response rs = API_RESPONSE_INIT;
-
-    api_error(&rs, status, code, "%s", msg);
-    return send_response(conn, rq, &rs);
-}
-
-struct query_walk {
-    struct route_query *q;
-    const char *why;
-};
-
-static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-                               const char *value)
-{
-    struct query_walk *w = cls;
-
-    (void)kind;
-    return route_query_add(w->q, key, value, &w->why) < 0 ? MHD_NO : MHD_YES;
-}
-
-/* The request is whole: decode it, run the route, answer. */
-static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, struct request *rq,
-                                const struct api_config *cfg)
-{
-    struct route_path path;
-    struct route_query query = { .n = 0 };
-    struct query_walk walk = { &query, NULL };
-    struct api_response rs = API_RESPONSE_INIT;
-    struct api_request req;
-    const char *why;
-    char msg[128];
-    enum MHD_Result ret;
-
-    if (rq->too_large) {
-        snprintf(msg, sizeof(msg), "the request body is larger than the limit of %zu bytes",
-                 cfg->max_body);
-        return send_error(conn, rq, 413, "payload_too_large", msg);
-    }
-    if (route_split(url, &path, &why) < 0) {
-        snprintf(msg, sizeof(msg), "the path %s", why);
-        return send_error(conn, rq, 400, "bad_request", msg);
-    }
-    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, add_arg, &walk);
-    if (walk.why != NULL) {
-        route_query_release(&query);
-        snprintf(msg, sizeof(msg), "the query string %s", walk.why);
-        return send_error(conn, rq, 400, "bad_request", msg);
-    }
-    req = (struct api_request){
-        .method = rq->method,
-        .path = &path,
-        .query = &query,
-        .authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_AUTHORIZATION),
-        .body = rq->body.buf.data,
-        .body_len = rq->body.buf.len,
-        .st = my_store(),
-        .cfg = cfg,
-    };
-    if (req.st == NULL)
-        api_error(&rs, 503, "store_error", "the database cannot be opened");
-    else
-        api_handle(&req, &rs);
-    route_query_release(&query);
-    ret = send_response(conn, rq, &rs);
-    bg_buf_release(&rs.body);
-    return ret;
-}
-
-/* libmicrohttpd's first call for a request: set it up, refuse what is too big. */
-static enum MHD_Result start_request(struct MHD_Connection *conn, const char *url,
-                                     const char *method, const struct api_config *cfg,
-                                     void **con_cls)
-{
-    struct request *rq = bg_xcalloc(1, sizeof(*rq));
-    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
-    int64_t length;
-    const char *why;
-
-    clock_gettime(CLOCK_MONOTONIC, &rq->start);
-    printable(rq->method, sizeof(rq->method), method);
-    printable(rq->path, sizeof(rq->path), url);
-    rq->body = (struct bg_limbuf)BG_LIMBUF_INIT(cfg->max_body);
-    *con_cls = rq;
-    metrics_in_flight(+1);
-    if (cl != NULL && bg_parse_int64(cl, 0, INT64_MAX, &length, &why) == 0 &&
-        (uint64_t)length > cfg->max_body) {
-        char msg[128];
-
-        /* answered now, the body unread: libmicrohttpd then closes the connection */
-        snprintf(msg, sizeof(msg), "the request body (%" PRId64 " bytes) is larger than the "
-                 "limit of %zu bytes", length, cfg->max_body);
-        return send_error(conn, rq, 413, "payload_too_large", msg);
-    }
-    return MHD_YES;
-}
-
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
-{
-    const struct api_config *cfg = cls;
-    struct request *rq = *con_cls;
-
-    (void)version;
-    if (rq == NULL)
-        return start_request(conn, url, method, cfg, con_cls);
-    if (rq->answered) {
-        *upload_data_size = 0;
-        return MHD_YES;
-    }
-    if (*upload_data_size > 0) {
-        /* the idle timeout cannot see a body sent a byte at a time: this can */
-        if (seconds_since(&rq->start) > body_timeout) {
-            rq->too_slow = true;
-            return MHD_NO; /* closes the connection */
-        }
-        if (!rq->too_large && bg_limbuf_add(&rq->body, upload_data, *upload_data_size) < 0) {
-            rq->too_large = true; /* read and drop the rest; answer 413 at the end */
-            bg_buf_release(&rq->body.buf);
-        }
-        *upload_data_size = 0;
-        return MHD_YES;
-    }
-    return dispatch(conn, url, rq, cfg);
-}
-
-static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-                         enum MHD_RequestTerminationCode toe)
-{
-    struct request *rq = *con_cls;
-    char when[32];
-    struct tm tm;
-    time_t now;
-    double secs;
-
-    (void)cls;
-    (void)conn;
-    if (rq == NULL)
-        return;
-    secs = seconds_since(&rq->start);
-    metrics_request(rq->answered ? rq->status : 0, secs);
-    metrics_in_flight(-1);
-    now = time(NULL);
-    if (gmtime_r(&now, &tm) == NULL || strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        snprintf(when, sizeof(when), "-");
-    /* one fprintf per line: stdio locks the stream, so lines never interleave */
-    if (rq->answered)
-        fprintf(stderr, "%s %s %s %d %zu %.1fms\n", when, rq->method, rq->path, rq->status,
-                rq->bytes_out, secs * 1e3);
-    else
-        fprintf(stderr, "%s %s %s - 0 %.1fms (connection %s)\n", when, rq->method, rq->path,
-                secs * 1e3,
-                toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timed out"
-                : rq->too_slow ? "closed: its body took longer than --body-timeout" : "closed");
-    bg_buf_release(&rq->body.buf);
-    free(rq);
-    *con_cls = NULL;
-}
-
-/* The path and query reach the handler undecoded: route.c splits the path
- * first and decodes each segment, so "%2F" stays inside its segment. */
-static size_t keep_escapes(void *cls, struct MHD_Connection *conn, char *s)
-{
-    (void)cls;
-    (void)conn;
-    return strlen(s);
 }
 
 /* ---- the command ---- */
@@ -441,10 +201,10 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
             if (bg_parse_int64(optarg, 1, BG_MAX_INPUT, &v, &why) < 0)
                 return bg_usage_error("serve", "--max-body '%s': %s (1 to %u)", optarg, why,
                                       BG_MAX_INPUT);
-            o->api.max_body = (size_t)v;
+            o->http.max_body = (size_t)v;
             break;
         case OPT_PRIVATE:
-            o->api.private_reads = true;
+            o->http.private_reads = true;
             break;
         case OPT_GNUPLOT:
             if (optarg[0] == '\0')
@@ -473,15 +233,15 @@ static int wait_for_stop(const sigset_t *stop)
     return sig;
 }
 
+/* Stops accepting, then waits up to timeout seconds for the requests in flight. */
 static void drain(struct MHD_Daemon *d, int64_t timeout)
 {
-    struct timespec start, nap = { 0, 20 * 1000 * 1000 };
+    struct timespec nap = { 0, 20 * 1000 * 1000 };
     MHD_socket fd = MHD_quiesce_daemon(d);
 
     if (fd != MHD_INVALID_SOCKET)
         close(fd);
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    while (metrics_in_flight_now() > 0 && seconds_since(&start) < (double)timeout)
+    for (int64_t naps = timeout * 50; metrics_in_flight_now() > 0 && naps > 0; naps--)
         nanosleep(&nap, NULL);
     if (metrics_in_flight_now() > 0)
         bg_warn("stopping with %ld requests unfinished after %" PRId64 " s",
@@ -493,8 +253,9 @@ int cmd_serve(int argc, char **argv)
     struct serve_opts o = {
         .db = bg_default_db(), .threads = 4, .timeout = 30, .body_timeout = 60, .max_conn = 512,
         .shutdown = 30,
-        .chart_procs = 2, .chart_timeout = 10, .api = { 8u << 20, false }, .gnuplot = "gnuplot",
+        .chart_procs = 2, .chart_timeout = 10, .http = { 8u << 20, false }, .gnuplot = "gnuplot",
     };
+    static struct http_server srv; /* the daemon's closure, read by every worker */
     const union MHD_DaemonInfo *info;
     struct MHD_Daemon *d;
     struct store *st;
@@ -510,7 +271,7 @@ int cmd_serve(int argc, char **argv)
     if (store_open(o.db, true, &st) < 0 || store_close(st) < 0)
         return BG_EXIT_STORE;
     db_path = o.db;
-    body_timeout = (double)o.body_timeout;
+    srv = (struct http_server){ o.http, (double)o.body_timeout, routes_handle, my_store };
     chart_setup(&(struct chart_config){ o.gnuplot, (int)o.chart_timeout * 1000,
                                         (unsigned)o.chart_procs });
 
@@ -526,12 +287,12 @@ int cmd_serve(int argc, char **argv)
 
     d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC |
                              MHD_USE_ERROR_LOG,
-                         0, NULL, NULL, on_request, &o.api,
+                         0, NULL, NULL, http_on_request, &srv,
                          MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&o.addr,
                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o.timeout,
                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)o.max_conn,
-                         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-                         MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, NULL,
+                         MHD_OPTION_NOTIFY_COMPLETED, http_on_completed, NULL,
+                         MHD_OPTION_UNESCAPE_CALLBACK, http_keep_escapes, NULL,
                          /* last: one thread is no pool at all (libmicrohttpd warns about a
                           * pool of 1), so then the list ends here */
                          o.threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,

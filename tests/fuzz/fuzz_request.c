@@ -12,8 +12,9 @@
 #include "tests/fuzz/fuzz.h"
 #include "core/err.h"
 #include "core/store.h"
-#include "server/api.h"
+#include "server/http.h"
 #include "server/route.h"
+#include "server/routes.h"
 #include "server/token.h"
 
 #include <string.h>
@@ -23,20 +24,20 @@
 
 static char db_dir[64], db_path[96], bearer[TOKEN_LEN + 16];
 static struct store *st;
-static const struct api_config cfg_public = { 8u << 20, false }, cfg_private = { 8u << 20, true };
+static const struct http_config cfg_public = { 8u << 20, false }, cfg_private = { 8u << 20, true };
 
 static void answer(const char *method, const char *path_text, const char *body, bool token,
-                   bool private_reads, struct api_response *rs)
+                   bool private_reads, struct http_response *rs)
 {
     struct route_path path;
     struct route_query query = { .n = 0 };
     const char *why;
-    struct api_request rq;
+    struct http_request rq;
 
     FUZZ_CHECK(route_split(path_text, &path, &why) == 0);
-    rq = (struct api_request){ method, &path, &query, token ? bearer : NULL, body, strlen(body),
+    rq = (struct http_request){ method, &path, &query, token ? bearer : NULL, body, strlen(body),
                                st, private_reads ? &cfg_private : &cfg_public };
-    api_handle(&rq, rs);
+    routes_handle(&rq, rs);
 }
 
 /* A fresh database: the project's token and one run, so pages have data. */
@@ -44,7 +45,7 @@ static void fresh_store(void)
 {
     char token[TOKEN_LEN + 1], id[TOKEN_ID_LEN + 1];
     unsigned char hash[STORE_TOKEN_HASH];
-    struct api_response rs = API_RESPONSE_INIT;
+    struct http_response rs = HTTP_RESPONSE_INIT;
 
     if (st != NULL) {
         store_close(st);
@@ -119,8 +120,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *buf, *path, *q, *body, *nl;
     struct route_path rpath;
     struct route_query query = { .n = 0 };
-    struct api_response rs = API_RESPONSE_INIT;
-    struct api_request rq;
+    struct http_response rs = HTTP_RESPONSE_INIT;
+    struct http_request rq;
     int64_t before, after;
     const char *why;
     uint8_t flags;
@@ -152,11 +153,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (route_split(path, &rpath, &why) < 0 || !add_query(q, &query))
         goto out; /* the server answers 400 before any route */
     FUZZ_CHECK(store_version(st, &before) == 0);
-    rq = (struct api_request){ (flags & 1) ? "POST" : "GET", &rpath, &query,
+    rq = (struct http_request){ (flags & 1) ? "POST" : "GET", &rpath, &query,
                                (flags & 2) ? NULL : bearer, body,
                                (size_t)(buf + size - body), st,
                                (flags & 4) ? &cfg_private : &cfg_public };
-    api_handle(&rq, &rs);
+    routes_handle(&rq, &rs);
     if (!documented(rs.status)) {
         fprintf(stderr, "status %d: %.*s\n", rs.status, (int)rs.body.len, rs.body.data);
         FUZZ_CHECK(documented(rs.status));

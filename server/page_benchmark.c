@@ -1,0 +1,335 @@
+/*
+ * page_benchmark.c: GET /p/{project}/b/{name}: one benchmark's trend, p95
+ * per run with its median and min-max band, the baseline's p95 and the
+ * change points, then the runs; and the chart alone as .../chart.svg.
+ */
+#include "core/bg.h"
+#include "server/handlers.h"
+#include "gate/changepoint.h"
+#include "gate/report.h"
+#include "server/chart.h"
+#include "server/html.h"
+#include "server/judge.h"
+#include "server/page.h"
+
+#include <math.h>
+
+#define HISTORY_DEFAULT 100
+#define HISTORY_MAX 1000
+#define CHANGES_MAX 32     /* change points marked on one chart */
+
+/* One benchmark's history as the page and its chart show it. */
+struct history_view {
+    struct page_filters f;
+    char base[BG_NAME_MAX + 1];
+    bool time_axis;
+    int64_t limit;
+    struct store_point *pts;
+    int n;
+    double scale;
+    const char *unit;                  /* of the chart's values, after scale */
+    struct changepoint cps[CHANGES_MAX];
+    size_t marks[CHANGES_MAX], n_cps;
+    double baseline;                   /* the newest run's baseline value, NAN if none */
+    char baseline_why[512];
+    struct chart_point *cp;
+    struct chart chart;
+};
+
+static void history_release(struct history_view *v)
+{
+    chart_release(&v->chart);
+    free(v->cp);
+    free(v->pts);
+}
+
+/* The metric to show when ?metric= is absent: time, else the first stored. */
+static int default_metric(const struct http_request *rq, const char *project, const char *name,
+                          char out[65], struct http_response *rs)
+{
+    struct store_benchmark *k;
+    int n = store_list_benchmarks(rq->st, project, &k);
+
+    if (n < 0) {
+        http_store_failed(rs);
+        return -1;
+    }
+    snprintf(out, 65, "time");
+    for (int i = 0, other = -1; i < n; i++) {
+        if (strcmp(k[i].name, name) != 0)
+            continue;
+        if (strcmp(k[i].metric, "time") == 0) {
+            snprintf(out, 65, "time");
+            break;
+        }
+        if (other < 0) {
+            other = i;
+            snprintf(out, 65, "%s", k[i].metric);
+        }
+    }
+    free(k);
+    return 0;
+}
+
+/* The value of (name, metric) in the baseline of the newest point's run. */
+static int history_baseline(const struct http_request *rq, const char *project, const char *name,
+                            struct history_view *v, struct http_response *rs)
+{
+    struct judged j;
+
+    v->baseline = NAN;
+    if (judge_stored_run(rq, project, v->pts[v->n - 1].run_id, v->base, false, &j, rs) < 0)
+        return -1;
+    snprintf(v->baseline_why, sizeof(v->baseline_why), "%s", j.base.why);
+    for (size_t i = 0; j.base.found && i < j.base.run.n_results; i++) {
+        const struct bg_result *res = &j.base.run.results[i];
+
+        if (strcmp(res->name, name) == 0 && strcmp(res->metric, v->f.metric) == 0)
+            v->baseline = isfinite(res->sum.p95) ? res->sum.p95 : res->sum.mean;
+    }
+    judge_release(&j);
+    return 0;
+}
+
+/* Loads the history of params[1] with the query's filters and draws its
+ * chart; false (answer made) on a bad request or a store error. */
+static bool history_load(const struct http_request *rq, const char *const *params,
+                         struct history_view *v, char metric[65], struct http_response *rs)
+{
+    const char *x = route_query_get(rq->query, "x");
+    struct changepoint_opts co = CHANGEPOINT_OPTS_DEFAULT;
+    double *values;
+    struct chart *c = &v->chart;
+    int found;
+
+    memset(v, 0, sizeof(*v));
+    chart_init(c, CHART_HISTORY, NULL, 0);
+    v->limit = HISTORY_DEFAULT;
+    if (!http_name_ok("benchmark", params[1], rs) || !page_read_filters(rq, &v->f, rs) ||
+        http_query_int(rq, "limit", 2, HISTORY_MAX, &v->limit, rs) < 0)
+        return false;
+    if (x != NULL && strcmp(x, "order") != 0 && strcmp(x, "time") != 0) {
+        http_error(rs, 400, "bad_request", "query parameter x: expected order or time");
+        return false;
+    }
+    v->time_axis = x != NULL && strcmp(x, "time") == 0;
+    if (judge_base_branch(rq, params[0], v->base, rs) < 0)
+        return false;
+    if (v->f.branch == NULL)
+        v->f.branch = v->base;
+    if (v->f.metric == NULL) {
+        if (default_metric(rq, params[0], params[1], metric, rs) < 0)
+            return false;
+        v->f.metric = metric;
+    }
+    v->n = store_history(rq->st, params[0], params[1], v->f.metric, v->f.branch, v->f.env,
+                         (size_t)v->limit, &v->pts);
+    if (v->n < 0) {
+        http_store_failed(rs);
+        return false;
+    }
+    if (v->n == 0) {
+        found = store_project_exists(rq->st, params[0]);
+        if (found < 0)
+            http_store_failed(rs);
+        else
+            http_error(rs, 404, "not_found", "%s '%s' has no results for benchmark '%s', metric "
+                       "'%s' on branch '%s'%s", found ? "project" : "there is no project",
+                       params[0], params[1], v->f.metric, v->f.branch,
+                       v->f.env != NULL ? " on that machine" : "");
+        return false;
+    }
+    if (history_baseline(rq, params[0], params[1], v, rs) < 0)
+        return false;
+
+    values = bg_xcalloc((size_t)v->n, sizeof(*values));
+    for (int i = 0; i < v->n; i++)
+        values[i] = page_shown(&v->pts[i]);
+    found = changepoint_find(values, (size_t)v->n, &co, v->cps, ARRAY_SIZE(v->cps));
+    free(values);
+    v->n_cps = found > 0 ? (size_t)found : 0;
+    for (size_t i = 0; i < v->n_cps; i++)
+        v->marks[i] = v->cps[i].at;
+
+    v->scale = page_unit_scale(v->pts[0].unit, v->pts, v->n, &v->unit);
+    v->cp = page_chart_points(v->pts, v->n, v->scale, v->time_axis);
+    chart_init(c, CHART_HISTORY, v->cp, (size_t)v->n);
+    c->time_axis = v->time_axis;
+    c->baseline = v->baseline / v->scale;
+    c->marks = v->marks;
+    c->n_marks = v->n_cps;
+    chart_render(&c, 1);
+    return true;
+}
+
+void page_chart(const struct http_request *rq, const char *const *params,
+                struct http_response *rs)
+{
+    struct history_view v;
+    char metric[65];
+
+    if (history_load(rq, params, &v, metric, rs)) {
+        if (v.chart.problem != NULL) {
+            http_error(rs, 503, "chart_unavailable", "%s", v.chart.problem);
+        } else {
+            bg_buf_add(&rs->body, v.chart.svg.data, v.chart.svg.len);
+            rs->status = 200;
+        }
+    }
+    history_release(&v);
+}
+
+static void change_points(struct bg_buf *b, const char *project, const struct history_view *v)
+{
+    char date[32], before[64], after[64], change[32];
+
+    if (v->n_cps == 0) {
+        bg_buf_adds(b, "<p>No change point: the p95 shows no level shift in these runs (a "
+                    "rank-based permutation test at α = 0.01, shifts of 2% or more).</p>\n");
+        return;
+    }
+    bg_buf_adds(b, "<h2>Change points</h2>\n<ul class=\"changes\">\n");
+    for (size_t i = 0; i < v->n_cps; i++) {
+        const struct store_point *p = &v->pts[v->cps[i].at];
+
+        page_when(p->timestamp, date, sizeof(date));
+        report_format_value(before, sizeof(before), v->cps[i].before, p->unit);
+        report_format_value(after, sizeof(after), v->cps[i].after, p->unit);
+        report_format_change(change, sizeof(change), v->cps[i].after / v->cps[i].before - 1);
+        bg_buf_adds(b, "<li>From <a href=\"");
+        page_href_run(b, project, p->run_id);
+        bg_buf_addf(b, "\">run %" PRId64 "</a>", p->run_id);
+        if (p->commit[0] != '\0')
+            bg_buf_addf(b, " (commit <code>%.12s</code>)", p->commit);
+        bg_buf_addf(b, ", %s UTC: median p95 ", date);
+        html_text(b, before);
+        bg_buf_adds(b, " → ");
+        html_text(b, after);
+        bg_buf_addf(b, " (%s)</li>\n", change);
+    }
+    bg_buf_adds(b, "</ul>\n");
+}
+
+static void history_table(struct bg_buf *b, const char *project, const struct history_view *v)
+{
+    char date[32];
+
+    bg_buf_adds(b, "<h2>Runs</h2>\n<table>\n<thead><tr><th>Run</th><th>Time (UTC)</th>"
+                "<th>Branch</th><th>Commit</th><th class=\"num\">n</th><th class=\"num\">p95"
+                "</th><th class=\"num\">median</th><th class=\"num\">min</th>"
+                "<th class=\"num\">max</th><th></th></tr></thead>\n<tbody>\n");
+    for (int i = v->n - 1; i >= 0; i--) {
+        const struct store_point *p = &v->pts[i];
+        bool shift = false;
+
+        for (size_t c = 0; c < v->n_cps; c++)
+            shift |= v->cps[c].at == (size_t)i;
+        page_when(p->timestamp, date, sizeof(date));
+        bg_buf_addf(b, "<tr%s><td><a href=\"", shift ? " class=\"changepoint\"" : "");
+        page_href_run(b, project, p->run_id);
+        bg_buf_addf(b, "\">%" PRId64 "</a></td><td>%s</td><td class=\"name\">", p->run_id, date);
+        html_text(b, p->branch);
+        bg_buf_addf(b, "</td><td class=\"mono\">%.12s</td><td class=\"num\">%zu%s</td>",
+                    p->commit, p->n, p->summary_only ? " (summary)" : "");
+        page_value_cell(b, p->p95, p->unit);
+        page_value_cell(b, p->median, p->unit);
+        page_value_cell(b, p->min, p->unit);
+        page_value_cell(b, p->max, p->unit);
+        bg_buf_addf(b, "<td>%s</td></tr>\n", shift ? "level shift" : "");
+    }
+    bg_buf_adds(b, "</tbody>\n</table>\n");
+}
+
+static const int limits[] = { 25, 50, HISTORY_DEFAULT, 200, 500, HISTORY_MAX };
+
+void page_benchmark(const struct http_request *rq, const char *const *params,
+                    struct http_response *rs)
+{
+    struct history_view v;
+    char metric[65], buf[64];
+    struct page pg;
+    bool first = true;
+
+    page_begin(&pg);
+    if (!history_load(rq, params, &v, metric, rs))
+        goto out;
+    page_nav_project(&pg, params[0]);
+    bg_buf_adds(&pg.nav, " / ");
+    html_text(&pg.nav, params[1]);
+    bg_buf_adds(&pg.main, "<h1>");
+    html_text(&pg.main, params[1]);
+    bg_buf_adds(&pg.main, "</h1>\n<p class=\"lead\">Metric <b>");
+    html_text(&pg.main, v.f.metric);
+    bg_buf_adds(&pg.main, "</b> on branch <b>");
+    html_text(&pg.main, v.f.branch);
+    bg_buf_addf(&pg.main, "</b>%s, %d run%s, oldest first; values in ",
+                v.f.env != NULL ? " on one machine" : "", v.n, v.n == 1 ? "" : "s");
+    html_text(&pg.main, v.unit);
+    bg_buf_adds(&pg.main, ".");
+    if (!isnan(v.baseline)) {
+        report_format_value(buf, sizeof(buf), v.baseline, v.pts[0].unit);
+        bg_buf_adds(&pg.main, " Baseline p95 ");
+        html_text(&pg.main, buf);
+        bg_buf_adds(&pg.main, ": ");
+        html_text(&pg.main, v.baseline_why);
+        bg_buf_adds(&pg.main, ".");
+    }
+    bg_buf_adds(&pg.main, "</p>\n");
+
+    /* the filters, with the axis and the number of runs */
+    page_filter_form(&pg, rq, params[0], &v.f, v.base, rs);
+    if (rs->status != 0)
+        goto out;
+    bg_buf_addf(&pg.main, "<input type=\"hidden\" name=\"metric\" value=\"");
+    html_text(&pg.main, v.f.metric);
+    bg_buf_addf(&pg.main, "\">\n<label>X axis <select name=\"x\">"
+                "<option value=\"order\"%s>run order (commits)</option>"
+                "<option value=\"time\"%s>run time</option></select></label>\n"
+                "<label>Runs <select name=\"limit\">",
+                v.time_axis ? "" : " selected", v.time_axis ? " selected" : "");
+    {
+        bool listed = false;
+
+        for (size_t i = 0; i < ARRAY_SIZE(limits); i++) {
+            listed |= limits[i] == v.limit;
+            bg_buf_addf(&pg.main, "<option%s>%d</option>",
+                        limits[i] == v.limit ? " selected" : "", limits[i]);
+        }
+        if (!listed) /* a ?limit= of the URL's own stays chosen when the form is sent */
+            bg_buf_addf(&pg.main, "<option selected>%" PRId64 "</option>", v.limit);
+    }
+    bg_buf_adds(&pg.main, "</select></label>\n<button type=\"submit\">Show</button>\n</form>\n");
+
+    bg_buf_adds(&pg.main, "<figure class=\"chart\">\n");
+    if (v.chart.problem == NULL)
+        bg_buf_adds(&pg.main, chart_svg_element(&v.chart));
+    else
+        page_note(&pg.main, v.chart.problem);
+    bg_buf_adds(&pg.main, "<figcaption class=\"low\">p95 (");
+    html_text(&pg.main, v.unit);
+    bg_buf_adds(&pg.main, ") per run with its median and min-max band; dashed red lines mark "
+                "change points. <a href=\"");
+    page_href_project(&pg.main, params[0]);
+    bg_buf_adds(&pg.main, "/b/");
+    html_url(&pg.main, params[1]);
+    bg_buf_adds(&pg.main, "/chart.svg");
+    page_add_param(&pg.main, &first, "metric", v.f.metric);
+    page_add_param(&pg.main, &first, "branch", v.f.branch);
+    page_add_param(&pg.main, &first, "env", v.f.env);
+    page_add_param(&pg.main, &first, "x", v.time_axis ? "time" : NULL);
+    bg_buf_adds(&pg.main, "\">SVG</a> · <a href=\"/api/v1/projects/");
+    html_url(&pg.main, params[0]);
+    bg_buf_adds(&pg.main, "/benchmarks/");
+    html_url(&pg.main, params[1]);
+    bg_buf_adds(&pg.main, "/history");
+    first = true;
+    page_add_param(&pg.main, &first, "metric", v.f.metric);
+    page_add_param(&pg.main, &first, "branch", v.f.branch);
+    page_add_param(&pg.main, &first, "env", v.f.env);
+    bg_buf_adds(&pg.main, "\">JSON</a></figcaption>\n</figure>\n");
+    change_points(&pg.main, params[0], &v);
+    history_table(&pg.main, params[0], &v);
+out:
+    history_release(&v);
+    page_end(&pg, params[1], rs);
+}

@@ -1,0 +1,13 @@
+/*
+ * routes.h: the server's routes, as a function from a decoded request to a
+ * response: the table of methods and path patterns (routes.c), the answer
+ * cache in front of the reads, and 404 and 405 for what matches nothing.
+ */
+#ifndef BG_SERVER_ROUTES_H
+#define BG_SERVER_ROUTES_H
+
+#include "server/http.h"
+
+void routes_handle(const struct http_request *rq, struct http_response *rs);
+
+#endif /* BG_SERVER_ROUTES_H */
