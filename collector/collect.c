@@ -18,69 +18,92 @@
 
 #include <time.h>
 
-static const char usage[] =
-    "usage: benchgate collect [options] FILE...\n"
-    "\n"
-    "Parse benchmark harness output (the format is detected from the content) and\n"
-    "store all FILEs as one run. FILE '-' reads standard input.\n"
-    "\n"
-    "  --db PATH            database (default $BENCHGATE_DB, else ./benchgate.db)\n"
-    "  --format NAME        read every FILE as NAME instead of detecting it\n"
-    "  --project NAME       project (default $GITHUB_REPOSITORY, $CI_PROJECT_PATH,\n"
-    "                       else the git top-level folder name, else 'default')\n"
-    "  --branch NAME        branch (default the CI branch, else git's, else 'main')\n"
-    "  --commit SHA         commit (default $GITHUB_SHA, $CI_COMMIT_SHA, else git HEAD)\n"
-    "  --timestamp SECONDS  when the run happened, unix seconds (default now)\n"
-    "  --meta KEY=VALUE     record metadata (repeatable); the keys os, kernel, arch,\n"
-    "                       cpu_model, cores, memory_bytes, compiler and runner\n"
-    "                       replace what benchgate detects about the machine\n"
-    "  --keep-going         store the files that parse and report the others (the\n"
-    "                       exit status is still 2 when any file was bad)\n"
-    "  --output json        print the run as a benchgate run document instead of\n"
-    "                       storing it (schemas/run.schema.json; collect reads it back)\n"
-    "  --server URL         upload the run to a benchgate server instead of a\n"
-    "                       database (default $BENCHGATE_SERVER)\n"
-    "  --token TOKEN        the project's upload token (default $BENCHGATE_TOKEN)\n"
-    "  -q, --quiet          print nothing but errors and warnings\n"
-    "  -h, --help           show this help\n"
-    "\n"
-    "Exit status: 0 stored, 2 bad usage or input (nothing stored, except the good\n"
-    "files with --keep-going; also a refused token), 3 database or server error.\n";
-
-enum {
-    OPT_DB = 256, OPT_FORMAT, OPT_PROJECT, OPT_BRANCH, OPT_COMMIT, OPT_TIMESTAMP, OPT_META,
-    OPT_KEEP_GOING, OPT_OUTPUT, OPT_SERVER, OPT_TOKEN
-};
-
-static const struct option options[] = {
-    { "db", required_argument, NULL, OPT_DB },
-    { "format", required_argument, NULL, OPT_FORMAT },
-    { "project", required_argument, NULL, OPT_PROJECT },
-    { "branch", required_argument, NULL, OPT_BRANCH },
-    { "commit", required_argument, NULL, OPT_COMMIT },
-    { "timestamp", required_argument, NULL, OPT_TIMESTAMP },
-    { "meta", required_argument, NULL, OPT_META },
-    { "keep-going", no_argument, NULL, OPT_KEEP_GOING },
-    { "output", required_argument, NULL, OPT_OUTPUT },
-    { "server", required_argument, NULL, OPT_SERVER },
-    { "token", required_argument, NULL, OPT_TOKEN },
-    { "quiet", no_argument, NULL, 'q' },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 },
-};
-
 struct collect_opts {
     const char *db, *format, *server, *token;
     struct collect_origin origin;
-    bool quiet, keep_going, json;
+    bool quiet, keep_going;
+    int output;
+    struct bg_run *run; /* --meta goes straight into it */
+    char commit[65];    /* --commit, lower-cased */
 };
 
-static void print_help(void)
+static const char *const outputs[] = { "text", "json", NULL };
+enum { OUT_TEXT, OUT_JSON };
+
+const struct bg_int_range collect_timestamps = { 0, INT64_C(253402300799) };
+
+static int opt_format(void *opts, const char *value, struct bg_diag *d)
 {
-    fputs(usage, stdout);
+    if (bg_format_find(value) == NULL)
+        return bg_fail(d, "'%.80s': unknown format (see --help for the list)", value);
+    ((struct collect_opts *)opts)->format = value;
+    return 0;
+}
+
+static int opt_commit(void *opts, const char *value, struct bg_diag *d)
+{
+    struct collect_opts *o = opts;
+
+    if (strlen(value) >= sizeof(o->commit) ||
+        !bg_commit_ok(memcpy(o->commit, value, strlen(value) + 1)))
+        return bg_fail(d, "'%.80s': expected 4 to 64 hex digits", value);
+    o->origin.commit = o->commit;
+    return 0;
+}
+
+static int opt_timestamp(void *opts, const char *value, struct bg_diag *d)
+{
+    return bg_range_int(&collect_timestamps, value, &((struct collect_opts *)opts)->origin.timestamp, d);
+}
+
+static int opt_meta(void *opts, const char *value, struct bg_diag *d)
+{
+    return collect_meta(((struct collect_opts *)opts)->run, value, d);
+}
+
+static const struct bg_opt options[] = {
+    BG_OPT_DB(struct collect_opts, db),
+    { "format", 0, "NAME", BG_OPT_CALL, .call = opt_format,
+      .help = "read every FILE as NAME instead of detecting it (formats below)" },
+    BG_OPT_PROJECT(struct collect_opts, origin.project),
+    BG_OPT_BRANCH(struct collect_opts, origin.branch,
+                  "branch (default the CI branch, else git's, else 'main')"),
+    { "commit", 0, "SHA", BG_OPT_CALL, .call = opt_commit,
+      .help = "commit (default $GITHUB_SHA, $CI_COMMIT_SHA, else git's HEAD)" },
+    { "timestamp", 0, "SECONDS", BG_OPT_CALL, .call = opt_timestamp,
+      .help = "when the run happened, in unix seconds (default now)" },
+    { "meta", 0, "KEY=VALUE", BG_OPT_CALL, .call = opt_meta,
+      .help = "record metadata (repeatable); the keys os, kernel, arch, cpu_model, cores, "
+              "memory_bytes, compiler and runner replace what benchgate detects about the "
+              "machine" },
+    { "keep-going", 0, NULL, BG_OPT_FLAG, offsetof(struct collect_opts, keep_going),
+      .help = "store the files that parse and report the others (the exit status is still 2 "
+              "when any file was bad)" },
+    { "output", 'o', "F", BG_OPT_CHOICE, offsetof(struct collect_opts, output),
+      .choices = outputs,
+      .help = "json prints the run as a benchgate run document (schemas/run.schema.json, "
+              "which collect reads back) instead of storing it" },
+    BG_OPT_SERVER(struct collect_opts, server),
+    BG_OPT_TOKEN(struct collect_opts, token),
+    { "quiet", 'q', NULL, BG_OPT_FLAG, offsetof(struct collect_opts, quiet),
+      .help = "print nothing but errors and warnings" },
+};
+
+static const struct bg_command command = {
+    "collect", "[options] FILE...",
+    "Parse benchmark harness output (the format is detected from the content) and\n"
+    "store all FILEs as one run. FILE '-' reads standard input; a folder is read\n"
+    "as a Criterion.rs target folder.",
+    options, ARRAY_SIZE(options),
+    "Exit status: 0 stored, 2 bad usage or input (nothing stored, except the good\n"
+    "files with --keep-going; also a refused token), 3 database or server error.\n",
+};
+
+static void print_formats(void)
+{
     fputs("\nFormats:\n", stdout);
     for (size_t i = 0; i < bg_n_formats; i++)
-        printf("  %-12s %s\n", bg_formats[i]->name, bg_formats[i]->summary);
+        printf("  %-18s %s\n", bg_formats[i]->name, bg_formats[i]->summary);
 }
 
 static bool meta_key_ok(const char *k, size_t n)
@@ -131,78 +154,6 @@ int collect_meta(struct bg_run *run, const char *arg, struct bg_diag *d)
         return 0;
     }
     bg_run_add_meta(run, key, value);
-    return 0;
-}
-
-static int parse_args(int argc, char **argv, struct collect_opts *o, struct bg_run *run)
-{
-    int c;
-    const char *why;
-
-    bg_getopt_reset();
-    while ((c = getopt_long(argc, argv, "qh", options, NULL)) != -1) {
-        switch (c) {
-        case OPT_DB:
-            o->db = optarg;
-            break;
-        case OPT_FORMAT:
-            if (bg_format_find(optarg) == NULL)
-                return bg_usage_error("collect", "unknown format '%s' (see --help)", optarg);
-            o->format = optarg;
-            break;
-        case OPT_PROJECT:
-            if (bg_name_flag("collect", "--project", optarg, &o->origin.project) != 0)
-                return BG_EXIT_USAGE;
-            break;
-        case OPT_BRANCH:
-            if (bg_name_flag("collect", "--branch", optarg, &o->origin.branch) != 0)
-                return BG_EXIT_USAGE;
-            break;
-        case OPT_COMMIT:
-            if (!bg_commit_ok(optarg))
-                return bg_usage_error("collect", "--commit '%.80s': expected 4 to 64 hex digits",
-                                      optarg);
-            o->origin.commit = optarg;
-            break;
-        case OPT_TIMESTAMP:
-            if (bg_parse_int64(optarg, 0, INT64_C(253402300799), &o->origin.timestamp, &why) < 0)
-                return bg_usage_error("collect", "--timestamp '%s': %s (unix seconds)", optarg,
-                                      why);
-            break;
-        case OPT_META: {
-            struct bg_diag d;
-
-            if (collect_meta(run, optarg, &d) < 0)
-                return bg_usage_error("collect", "--meta %s", d.msg);
-            break;
-        }
-        case OPT_KEEP_GOING:
-            o->keep_going = true;
-            break;
-        case OPT_OUTPUT:
-            if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
-                return bg_usage_error("collect", "--output '%s': expected text or json", optarg);
-            o->json = strcmp(optarg, "json") == 0;
-            break;
-        case OPT_SERVER:
-            o->server = optarg;
-            break;
-        case OPT_TOKEN:
-            o->token = optarg;
-            break;
-        case 'q':
-            o->quiet = true;
-            break;
-        case 'h':
-            print_help();
-            return -1;
-        default:
-            return bg_usage_error("collect", "unknown or incomplete option '%s'",
-                                  argv[optind - 1]);
-        }
-    }
-    if (optind >= argc)
-        return bg_usage_error("collect", "no input files");
     return 0;
 }
 
@@ -341,20 +292,29 @@ int cmd_collect(int argc, char **argv)
     struct bg_server srv;
     struct bg_run run;
     struct store *st = NULL;
-    int rc, bad = 0;
+    enum bg_parse p;
+    char **files;
+    int rc, bad = 0, n_files;
 
     bg_run_init(&run);
-    rc = parse_args(argc, argv, &o, &run);
-    if (rc != 0) {
-        rc = rc < 0 ? BG_EXIT_PASS : rc;
+    o.run = &run;
+    p = bg_cmd_parse(&command, argc, argv, &o, &files, &n_files);
+    if (p != BG_PARSE_OK) {
+        if (p == BG_PARSE_HELP)
+            print_formats();
+        rc = bg_parse_exit(p);
+        goto out;
+    }
+    if (n_files == 0) {
+        rc = bg_usage_error("collect", "no input files");
         goto out;
     }
     rc = BG_EXIT_USAGE;
-    bad = collect_paths(argv + optind, argc - optind, o.format, o.keep_going, &run);
+    bad = collect_paths(files, n_files, o.format, o.keep_going, &run);
     if (bad < 0)
         goto out;
     collect_origin(&run, &o.origin);
-    if (o.json) {
+    if (o.output == OUT_JSON) {
         rc = print_json(&run);
         goto out;
     }
@@ -384,7 +344,7 @@ int cmd_collect(int argc, char **argv)
                run.tool);
     rc = bad > 0 ? BG_EXIT_USAGE : BG_EXIT_PASS;
     if (bad > 0)
-        bg_error("%d of %d inputs could not be read (stored the others)", bad, argc - optind);
+        bg_error("%d of %d inputs could not be read (stored the others)", bad, n_files);
 out:
     if (store_close(st) < 0 && rc == BG_EXIT_PASS)
         rc = BG_EXIT_STORE;

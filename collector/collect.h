@@ -8,6 +8,11 @@
 
 #include "core/bg.h"
 #include "core/model.h"
+#include "core/opt.h"
+
+/* A run's time: unix seconds, up to the end of the year 9999 (--timestamp,
+ * and the server's ?timestamp=). */
+extern const struct bg_int_range collect_timestamps;
 
 /* What the command line says about a run's origin; NULL/0 = not given. */
 struct collect_origin {

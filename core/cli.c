@@ -1,4 +1,4 @@
-/* cli.c: helpers shared by the command entry points. */
+/* cli.c: what the command entry points share (see cli.h). */
 #include "core/bg.h"
 #include "core/cli.h"
 #include "core/model.h"
@@ -22,20 +22,22 @@ int bg_usage_error(const char *cmd, const char *fmt, ...)
     return BG_EXIT_USAGE;
 }
 
-int bg_name_flag(const char *cmd, const char *flag, const char *value, const char **out)
+enum bg_parse bg_cmd_parse(const struct bg_command *cmd, int argc, char **argv, void *opts,
+                           char ***args, int *n_args)
 {
-    const char *why = bg_name_problem(value);
+    struct bg_diag d = { "" };
+    enum bg_parse p = bg_opt_parse(cmd, argc, argv, opts, args, n_args, &d);
 
-    if (why != NULL)
-        return bg_usage_error(cmd, "%s '%.80s' %s", flag, value, why);
-    *out = value;
-    return 0;
+    if (p == BG_PARSE_HELP)
+        bg_opt_usage(stdout, cmd, opts);
+    else if (p == BG_PARSE_BAD)
+        bg_usage_error(cmd->name, "%s", d.msg);
+    return p;
 }
 
-void bg_getopt_reset(void)
+int bg_parse_exit(enum bg_parse p)
 {
-    optind = 0; /* glibc: 0 re-initialises completely */
-    opterr = 0; /* we print our own message for unknown options */
+    return p == BG_PARSE_HELP ? bg_finish_output(BG_EXIT_PASS) : BG_EXIT_USAGE;
 }
 
 int bg_finish_output(int rc)

@@ -1,5 +1,6 @@
 /*
- * cli.h: what every command shares: its entry point signature, the default
+ * cli.h: what every command shares: its entry point signature, its command
+ * line (core/opt.h) with the help or the error printed, the default
  * database path, and one way to report bad usage (exit status 2).
  */
 #ifndef BG_CORE_CLI_H
@@ -7,8 +8,7 @@
 
 #include "core/bg.h"
 #include "core/err.h"
-
-#include <getopt.h>
+#include "core/opt.h"
 
 /* A command: gets argv with argv[0] = its name, returns an enum bg_exit. */
 typedef int bg_cmd_fn(int argc, char **argv);
@@ -27,14 +27,14 @@ const char *bg_default_db(void);
 int bg_usage_error(const char *cmd, const char *fmt, ...) BG_PRINTF(2, 3);
 
 /*
- * Takes the value of a flag that names something (project, branch,
- * metric): valid UTF-8, no control characters, 1..1024 bytes. Sets *out
- * and returns 0, or prints the usage error and returns BG_EXIT_USAGE.
+ * Parses a command line with bg_opt_parse; prints the help (on stdout) or
+ * the usage error (on stderr, with a pointer to --help). A command goes on
+ * after BG_PARSE_OK, and otherwise returns bg_parse_exit() of the result.
  */
-int bg_name_flag(const char *cmd, const char *flag, const char *value, const char **out);
-
-/* Resets getopt so a command can parse its own argv (commands may run twice in tests). */
-void bg_getopt_reset(void);
+enum bg_parse bg_cmd_parse(const struct bg_command *cmd, int argc, char **argv, void *opts,
+                           char ***args, int *n_args);
+/* The exit status after BG_PARSE_HELP (0, once the help is written) or BG_PARSE_BAD (2). */
+int bg_parse_exit(enum bg_parse p);
 
 /*
  * Flushes stdout and turns a lost write (full disk, closed pipe) into an

@@ -246,31 +246,24 @@ int baseline_select(struct store *st, const struct bg_run *cur,
 
 /* ---- benchgate baseline set|show|clear ---------------------------------- */
 
-static const char usage[] =
-    "usage: benchgate baseline set REF [options]\n"
-    "       benchgate baseline show [options]\n"
-    "       benchgate baseline clear [options]\n"
-    "\n"
+struct baseline_opts {
+    const char *db, *project, *branch;
+};
+
+static const struct bg_opt options[] = {
+    BG_OPT_DB(struct baseline_opts, db),
+    BG_OPT_PROJECT(struct baseline_opts, project),
+    BG_OPT_BRANCH(struct baseline_opts, branch,
+                  "the baseline branch the pin stands for (default $GITHUB_BASE_REF, else main)"),
+};
+
+static const struct bg_command command = {
+    "baseline", "set REF [options]\nshow [options]\nclear [options]",
     "Pin the run that check uses as the baseline for a project's baseline\n"
     "branch, instead of that branch's newest run; show or remove the pin.\n"
-    "REF is run:ID or commit:SHA (the newest run at that commit).\n"
-    "\n"
-    "  --db PATH        database (default $BENCHGATE_DB, else ./benchgate.db)\n"
-    "  --project NAME   project (default as for collect)\n"
-    "  --branch NAME    the baseline branch the pin stands for\n"
-    "                   (default $GITHUB_BASE_REF, else main)\n"
-    "  -h, --help       show this help\n"
-    "\n"
-    "Exit status: 0 done, 2 bad usage or no such run, 3 database error.\n";
-
-enum { OPT_DB = 256, OPT_PROJECT, OPT_BRANCH };
-
-static const struct option options[] = {
-    { "db", required_argument, NULL, OPT_DB },
-    { "project", required_argument, NULL, OPT_PROJECT },
-    { "branch", required_argument, NULL, OPT_BRANCH },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 },
+    "REF is run:ID or commit:SHA (the newest run at that commit).",
+    options, ARRAY_SIZE(options),
+    "Exit status: 0 done, 2 bad usage or no such run, 3 database error.\n",
 };
 
 static int pin_set(struct store *st, const char *project, const char *branch, const char *ref)
@@ -292,39 +285,28 @@ static int pin_set(struct store *st, const char *project, const char *branch, co
 
 int cmd_baseline(int argc, char **argv)
 {
-    const char *db = bg_default_db(), *project = NULL, *branch = NULL, *verb;
+    struct baseline_opts o = { .db = bg_default_db() };
+    const char *db, *project, *branch, *verb;
     struct bg_context ctx;
     struct store *st = NULL;
     int64_t run_id = 0, pinned_at = 0;
-    int c, rc = BG_EXIT_USAGE;
+    enum bg_parse p;
+    char **args;
+    int n, rc = BG_EXIT_USAGE;
 
-    bg_getopt_reset();
-    while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-        switch (c) {
-        case OPT_DB:
-            db = optarg;
-            break;
-        case OPT_PROJECT:
-        case OPT_BRANCH:
-            if (bg_name_flag("baseline", c == OPT_PROJECT ? "--project" : "--branch", optarg,
-                             c == OPT_PROJECT ? &project : &branch) != 0)
-                return BG_EXIT_USAGE;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return bg_finish_output(BG_EXIT_PASS);
-        default:
-            return bg_usage_error("baseline", "unknown or incomplete option '%s'",
-                                  argv[optind - 1]);
-        }
-    }
-    if (optind >= argc)
+    p = bg_cmd_parse(&command, argc, argv, &o, &args, &n);
+    if (p != BG_PARSE_OK)
+        return bg_parse_exit(p);
+    if (n == 0)
         return bg_usage_error("baseline", "expected set, show or clear");
-    verb = argv[optind];
-    if (strcmp(verb, "set") == 0 ? argc - optind != 2
+    verb = args[0];
+    if (strcmp(verb, "set") == 0 ? n != 2
                                  : (strcmp(verb, "show") != 0 && strcmp(verb, "clear") != 0) ||
-                                       argc - optind != 1)
+                                       n != 1)
         return bg_usage_error("baseline", "expected 'set REF', 'show' or 'clear'");
+    db = o.db;
+    project = o.project;
+    branch = o.branch;
 
     bg_context_detect(&ctx, project == NULL);
     if (project == NULL)
@@ -336,7 +318,7 @@ int cmd_baseline(int argc, char **argv)
         goto out;
     }
     if (strcmp(verb, "set") == 0) {
-        rc = pin_set(st, project, branch, argv[optind + 1]);
+        rc = pin_set(st, project, branch, args[1]);
     } else if (strcmp(verb, "show") == 0) {
         int found = store_pin_get(st, project, branch, &run_id, &pinned_at);
 

@@ -9,59 +9,80 @@
 #include "core/bg.h"
 #include "core/cli.h"
 #include "core/env.h"
-#include "core/num.h"
 #include "core/store.h"
 #include "collector/collect.h"
 #include "gate/baseline.h"
 #include "gate/compare.h"
 #include "gate/config.h"
+#include "gate/params.h"
 #include "gate/remote.h"
 #include "gate/report.h"
 
 #include <unistd.h>
 
-static const char usage[] =
-    "usage: benchgate check [options] [FILE...]\n"
-    "\n"
+enum output { OUT_TEXT, OUT_MARKDOWN, OUT_JSON, OUT_GITHUB };
+static const char *const outputs[] = { "text", "markdown", "json", "github", NULL };
+
+struct check_opts {
+    const char *db, *project, *branch, *baseline_branch, *baseline, *format, *config;
+    const char *server, *token, *report;
+    int64_t window;
+    int output; /* enum output */
+    struct gate_opts gate;
+    char **files;
+    int n_files;
+};
+
+#define OPT(field) offsetof(struct check_opts, field)
+
+static const struct bg_opt options[] = {
+    BG_OPT_DB(struct check_opts, db),
+    BG_OPT_PROJECT(struct check_opts, project),
+    BG_OPT_BRANCH(struct check_opts, branch,
+                  "branch to judge (default the CI branch, else git's, else the baseline branch)"),
+    { "baseline-branch", 0, "NAME", BG_OPT_NAME, OPT(baseline_branch),
+      .help = "branch the baseline comes from (default $GITHUB_BASE_REF, else main)" },
+    { "baseline", 0, "REF", BG_OPT_TEXT, OPT(baseline),
+      .help = "compare with run:ID or commit:SHA (the newest run at that commit) instead" },
+    { "baseline-window", 0, "N", BG_OPT_INT, OPT(window), .ints = &gate_window_range,
+      .help = "pool the samples of the newest N baseline runs on this machine" },
+    { "format", 0, "NAME", BG_OPT_TEXT, OPT(format),
+      .help = "with FILEs: read them as NAME (see collect --help)" },
+    { "threshold", 't', "F", BG_OPT_REAL, OPT(gate.threshold), .reals = &gate_threshold_range,
+      .help = "allowed p95 growth as a fraction, 0.10 being 10%" },
+    { "min-samples", 0, "N", BG_OPT_SIZE, OPT(gate.min_samples),
+      .ints = &gate_min_samples_range,
+      .help = "samples each side needs for the significance test; with fewer, the threshold "
+              "alone decides and the verdict says 'low confidence'" },
+    { "alpha", 0, "A", BG_OPT_REAL, OPT(gate.alpha), .reals = &gate_alpha_range,
+      .help = "significance level, Holm-corrected over all tested benchmarks" },
+    { "resamples", 0, "N", BG_OPT_UINT, OPT(gate.resamples), .ints = &gate_resamples_range,
+      .help = "bootstrap resamples for the change's 95% interval; 0 leaves it out" },
+    { "fail-on-inconclusive", 0, NULL, BG_OPT_FLAG, OPT(gate.fail_on_inconclusive),
+      .help = "a slowdown past the threshold that is not significant fails too (by default "
+              "it is a warning)" },
+    { "fail-on-missing", 0, NULL, BG_OPT_FLAG, OPT(gate.fail_on_missing),
+      .help = "a benchmark missing from the current run fails" },
+    { "config", 0, "PATH", BG_OPT_TEXT, OPT(config),
+      .help = "per-benchmark thresholds and ignores (default ./benchgate.json when it exists; "
+              "see the README)" },
+    { "output", 'o', "F", BG_OPT_CHOICE, OPT(output), .choices = outputs,
+      .help = "report format" },
+    { "report", 0, "PATH", BG_OPT_TEXT, OPT(report),
+      .help = "also write the Markdown report to PATH (for a pull request comment: its first "
+              "line is a fixed marker a later run can find to update the comment)" },
+    BG_OPT_SERVER(struct check_opts, server),
+    BG_OPT_TOKEN(struct check_opts, token),
+};
+
+static const struct bg_command command = {
+    "check", "[options] [FILE...]",
     "Compare the newest run of a branch (or the FILEs given, collected in memory\n"
     "and not stored) with a baseline run, benchmark by benchmark, on the p95 of\n"
     "the samples (type-7 linear interpolation). Exit 1 when any benchmark\n"
-    "regressed past the threshold.\n"
-    "\n"
-    "  --db PATH                database (default $BENCHGATE_DB, else ./benchgate.db)\n"
-    "  --project NAME           project (default as for collect)\n"
-    "  --branch NAME            branch to judge (default the CI branch, else git's,\n"
-    "                           else the baseline branch)\n"
-    "  --baseline-branch NAME   branch the baseline comes from\n"
-    "                           (default $GITHUB_BASE_REF, else main)\n"
-    "  --baseline REF           compare with run:ID or commit:SHA instead\n"
-    "  --baseline-window N      pool the samples of the newest N baseline runs on\n"
-    "                           this machine (default 1, at most 64)\n"
-    "  --format NAME            with FILEs: read them as NAME (see collect --help)\n"
-    "  -t, --threshold F        allowed p95 growth as a fraction (default 0.10 = 10%)\n"
-    "  --min-samples N          samples each side needs for the significance test\n"
-    "                           (default 5); with fewer, the threshold alone decides\n"
-    "                           and the verdict says 'low confidence'\n"
-    "  --alpha A                significance level, Holm-corrected over all tested\n"
-    "                           benchmarks (default 0.05)\n"
-    "  --resamples N            bootstrap resamples for the change's 95% interval\n"
-    "                           (default 1000; 0 leaves it out)\n"
-    "  --fail-on-inconclusive   a slowdown past the threshold that is not\n"
-    "                           significant fails too (default: a warning)\n"
-    "  --fail-on-missing        a benchmark missing from the current run fails\n"
-    "  --config PATH            per-benchmark thresholds and ignores (default\n"
-    "                           ./benchgate.json when it exists; see README)\n"
-    "  -o, --output FORMAT      text (default), markdown, json or github\n"
-    "  --report PATH            also write the Markdown report to PATH (a pull\n"
-    "                           request comment: its first line is a fixed marker\n"
-    "                           a later run can find to update the comment)\n"
-    "  --server URL             take the runs from a benchgate server instead of a\n"
-    "                           database (default $BENCHGATE_SERVER); without FILEs\n"
-    "                           the current run is the branch's newest there\n"
-    "  --token TOKEN            a token of the project, needed when the server is\n"
-    "                           private (default $BENCHGATE_TOKEN)\n"
-    "  -h, --help               show this help\n"
-    "\n"
+    "regressed past the threshold. With --server, the runs come from a benchgate\n"
+    "server: without FILEs the current run is the branch's newest there.",
+    options, ARRAY_SIZE(options),
     "The baseline is a pinned run (benchgate baseline set), else the newest run\n"
     "on the baseline branch from a machine with the same fingerprint, else the\n"
     "newest run there with a warning naming what differs. On the baseline branch\n"
@@ -74,150 +95,8 @@ static const char usage[] =
     "verdict=pass|fail are appended to them.\n"
     "\n"
     "Exit status: 0 pass, 1 regression, 2 bad usage or nothing to check,\n"
-    "3 database or server error.\n";
-
-enum {
-    OPT_DB = 256, OPT_PROJECT, OPT_BRANCH, OPT_BASELINE_BRANCH, OPT_BASELINE, OPT_WINDOW,
-    OPT_FORMAT, OPT_MIN_SAMPLES, OPT_ALPHA, OPT_RESAMPLES, OPT_FAIL_INCONCLUSIVE,
-    OPT_FAIL_MISSING, OPT_CONFIG, OPT_SERVER, OPT_TOKEN, OPT_REPORT
+    "3 database or server error.\n",
 };
-
-enum output { OUT_TEXT, OUT_MARKDOWN, OUT_JSON, OUT_GITHUB };
-
-static const struct option options[] = {
-    { "db", required_argument, NULL, OPT_DB },
-    { "project", required_argument, NULL, OPT_PROJECT },
-    { "branch", required_argument, NULL, OPT_BRANCH },
-    { "baseline-branch", required_argument, NULL, OPT_BASELINE_BRANCH },
-    { "baseline", required_argument, NULL, OPT_BASELINE },
-    { "baseline-window", required_argument, NULL, OPT_WINDOW },
-    { "format", required_argument, NULL, OPT_FORMAT },
-    { "min-samples", required_argument, NULL, OPT_MIN_SAMPLES },
-    { "alpha", required_argument, NULL, OPT_ALPHA },
-    { "resamples", required_argument, NULL, OPT_RESAMPLES },
-    { "fail-on-inconclusive", no_argument, NULL, OPT_FAIL_INCONCLUSIVE },
-    { "fail-on-missing", no_argument, NULL, OPT_FAIL_MISSING },
-    { "config", required_argument, NULL, OPT_CONFIG },
-    { "server", required_argument, NULL, OPT_SERVER },
-    { "token", required_argument, NULL, OPT_TOKEN },
-    { "report", required_argument, NULL, OPT_REPORT },
-    { "output", required_argument, NULL, 'o' },
-    { "threshold", required_argument, NULL, 't' },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 },
-};
-
-struct check_opts {
-    const char *db, *project, *branch, *baseline_branch, *baseline, *format, *config;
-    const char *server, *token, *report;
-    int64_t window;
-    enum output output;
-    struct gate_opts gate;
-    char **files;
-    int n_files;
-};
-
-static int parse_args(int argc, char **argv, struct check_opts *o)
-{
-    const char *why;
-    int c;
-
-    bg_getopt_reset();
-    while ((c = getopt_long(argc, argv, "t:o:h", options, NULL)) != -1) {
-        int64_t n;
-
-        switch (c) {
-        case OPT_DB:
-            o->db = optarg;
-            break;
-        case OPT_PROJECT:
-            if (bg_name_flag("check", "--project", optarg, &o->project) != 0)
-                return BG_EXIT_USAGE;
-            break;
-        case OPT_BRANCH:
-            if (bg_name_flag("check", "--branch", optarg, &o->branch) != 0)
-                return BG_EXIT_USAGE;
-            break;
-        case OPT_BASELINE_BRANCH:
-            if (bg_name_flag("check", "--baseline-branch", optarg, &o->baseline_branch) != 0)
-                return BG_EXIT_USAGE;
-            break;
-        case OPT_BASELINE:
-            o->baseline = optarg;
-            break;
-        case OPT_WINDOW:
-            if (bg_parse_int64(optarg, 1, BASELINE_MAX_WINDOW, &o->window, &why) < 0)
-                return bg_usage_error("check", "--baseline-window '%s': %s (1 to %d)", optarg,
-                                      why, BASELINE_MAX_WINDOW);
-            break;
-        case OPT_FORMAT:
-            o->format = optarg;
-            break;
-        case OPT_MIN_SAMPLES:
-            if (bg_parse_int64(optarg, 1, 1000000, &n, &why) < 0)
-                return bg_usage_error("check", "--min-samples '%s': %s", optarg, why);
-            o->gate.min_samples = (size_t)n;
-            break;
-        case OPT_ALPHA:
-            if (bg_parse_double(optarg, 1e-12, 1.0, &o->gate.alpha, &why) < 0)
-                return bg_usage_error("check", "--alpha '%s': %s (0 < alpha <= 1)", optarg, why);
-            break;
-        case OPT_RESAMPLES:
-            if (bg_parse_int64(optarg, 0, 100000, &n, &why) < 0)
-                return bg_usage_error("check", "--resamples '%s': %s (0 to 100000)", optarg,
-                                      why);
-            o->gate.resamples = (unsigned)n;
-            break;
-        case OPT_FAIL_INCONCLUSIVE:
-            o->gate.fail_on_inconclusive = true;
-            break;
-        case OPT_FAIL_MISSING:
-            o->gate.fail_on_missing = true;
-            break;
-        case OPT_CONFIG:
-            o->config = optarg;
-            break;
-        case OPT_SERVER:
-            o->server = optarg;
-            break;
-        case OPT_TOKEN:
-            o->token = optarg;
-            break;
-        case OPT_REPORT:
-            o->report = optarg;
-            break;
-        case 'o':
-            if (strcmp(optarg, "text") == 0)
-                o->output = OUT_TEXT;
-            else if (strcmp(optarg, "markdown") == 0)
-                o->output = OUT_MARKDOWN;
-            else if (strcmp(optarg, "json") == 0)
-                o->output = OUT_JSON;
-            else if (strcmp(optarg, "github") == 0)
-                o->output = OUT_GITHUB;
-            else
-                return bg_usage_error("check", "--output '%s': expected text, markdown, json "
-                                      "or github", optarg);
-            break;
-        case 't':
-            if (bg_parse_double(optarg, 0.0, 100.0, &o->gate.threshold, &why) < 0)
-                return bg_usage_error("check", "--threshold '%s': %s (a fraction from 0 to 100, "
-                                      "0.10 = 10%%)", optarg, why);
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return -1;
-        default:
-            return bg_usage_error("check", "unknown or incomplete option '%s'",
-                                  argv[optind - 1]);
-        }
-    }
-    o->files = argv + optind;
-    o->n_files = argc - optind;
-    if (o->format != NULL && o->n_files == 0)
-        return bg_usage_error("check", "--format applies to FILEs, and none was given");
-    return 0;
-}
 
 /* The run to judge: the FILEs collected in memory, or the newest stored run
  * (in the database, or on the server when srv names one). */
@@ -258,6 +137,7 @@ int cmd_check(int argc, char **argv)
     struct bg_server srv;
     struct store *st = NULL;
     FILE *md = NULL;
+    enum bg_parse p;
     int rc;
 
     bg_run_init(&cur);
@@ -265,9 +145,11 @@ int cmd_check(int argc, char **argv)
     memset(&report, 0, sizeof(report));
     memset(&ctx, 0, sizeof(ctx));
     memset(&config, 0, sizeof(config));
-    rc = parse_args(argc, argv, &o);
-    if (rc != 0)
-        return bg_finish_output(rc < 0 ? BG_EXIT_PASS : rc);
+    p = bg_cmd_parse(&command, argc, argv, &o, &o.files, &o.n_files);
+    if (p != BG_PARSE_OK)
+        return bg_parse_exit(p);
+    if (o.format != NULL && o.n_files == 0)
+        return bg_usage_error("check", "--format applies to FILEs, and none was given");
     if (gate_config_load(o.config, &config, &d) < 0) {
         bg_error("%s", d.msg);
         return bg_finish_output(BG_EXIT_USAGE);
@@ -317,7 +199,7 @@ int cmd_check(int argc, char **argv)
     gate_compare(base.found ? &base.run : NULL, &cur, &o.gate, &report);
     report.baseline_why = base.why;
     report.baseline_warning = base.warning;
-    switch (o.output) {
+    switch ((enum output)o.output) {
     case OUT_TEXT:
         report_text(stdout, &report, isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL);
         break;

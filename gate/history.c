@@ -6,7 +6,6 @@
 #include "core/cli.h"
 #include "core/env.h"
 #include "core/json.h"
-#include "core/num.h"
 #include "core/store.h"
 #include "gate/history.h"
 #include "gate/report.h"
@@ -14,38 +13,34 @@
 #include <math.h>
 #include <time.h>
 
-static const char usage[] =
-    "usage: benchgate history [options] BENCHMARK\n"
-    "\n"
-    "Print a benchmark's p95 over the stored runs, oldest first.\n"
-    "\n"
-    "  --db PATH         database (default $BENCHGATE_DB, else ./benchgate.db)\n"
-    "  --project NAME    project (default as for collect)\n"
-    "  --metric NAME     metric (default time)\n"
-    "  --branch NAME     only runs on this branch (default: every branch)\n"
-    "  --limit N         the newest N runs (default 50)\n"
-    "  -o, --output F    text (default) or json\n"
-    "  -h, --help        show this help\n"
-    "\n"
-    "Exit status: 0 printed, 2 bad usage or no such benchmark, 3 database error.\n";
-
-enum { OPT_DB = 256, OPT_PROJECT, OPT_METRIC, OPT_BRANCH, OPT_LIMIT };
-
-static const struct option options[] = {
-    { "db", required_argument, NULL, OPT_DB },
-    { "project", required_argument, NULL, OPT_PROJECT },
-    { "metric", required_argument, NULL, OPT_METRIC },
-    { "branch", required_argument, NULL, OPT_BRANCH },
-    { "limit", required_argument, NULL, OPT_LIMIT },
-    { "output", required_argument, NULL, 'o' },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 },
-};
-
 struct history_opts {
     const char *db, *project, *metric, *branch, *name;
     int64_t limit;
-    bool json;
+    int output;
+};
+
+static const char *const outputs[] = { "text", "json", NULL };
+enum { OUT_TEXT, OUT_JSON };
+
+const struct bg_int_range history_limit = { 1, HISTORY_MAX };
+
+static const struct bg_opt options[] = {
+    BG_OPT_DB(struct history_opts, db),
+    BG_OPT_PROJECT(struct history_opts, project),
+    { "metric", 0, "NAME", BG_OPT_NAME, offsetof(struct history_opts, metric),
+      .help = "metric (default time)" },
+    BG_OPT_BRANCH(struct history_opts, branch, "only runs on this branch (default: every branch)"),
+    { "limit", 0, "N", BG_OPT_INT, offsetof(struct history_opts, limit), .ints = &history_limit,
+      .help = "the newest N runs" },
+    { "output", 'o', "F", BG_OPT_CHOICE, offsetof(struct history_opts, output),
+      .choices = outputs, .help = "output format" },
+};
+
+static const struct bg_command command = {
+    "history", "[options] BENCHMARK",
+    "Print a benchmark's p95 over the stored runs, oldest first.",
+    options, ARRAY_SIZE(options),
+    "Exit status: 0 printed, 2 bad usage or no such benchmark, 3 database error.\n",
 };
 
 static void date_of(int64_t ts, char *buf, size_t size)
@@ -128,66 +123,26 @@ static void print_json(const struct history_opts *o, const struct store_point *p
     bg_buf_release(&b);
 }
 
-static int parse_args(int argc, char **argv, struct history_opts *o)
-{
-    const char *why;
-    int c;
-
-    bg_getopt_reset();
-    while ((c = getopt_long(argc, argv, "o:h", options, NULL)) != -1) {
-        switch (c) {
-        case OPT_DB:
-            o->db = optarg;
-            break;
-        case OPT_PROJECT:
-            if (bg_name_flag("history", "--project", optarg, &o->project) != 0)
-                return BG_EXIT_USAGE;
-            break;
-        case OPT_METRIC:
-            if (bg_name_flag("history", "--metric", optarg, &o->metric) != 0)
-                return BG_EXIT_USAGE;
-            break;
-        case OPT_BRANCH:
-            if (bg_name_flag("history", "--branch", optarg, &o->branch) != 0)
-                return BG_EXIT_USAGE;
-            break;
-        case OPT_LIMIT:
-            if (bg_parse_int64(optarg, 1, 1000000, &o->limit, &why) < 0)
-                return bg_usage_error("history", "--limit '%s': %s", optarg, why);
-            break;
-        case 'o':
-            if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
-                return bg_usage_error("history", "--output '%s': expected text or json", optarg);
-            o->json = strcmp(optarg, "json") == 0;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return -1;
-        default:
-            return bg_usage_error("history", "unknown or incomplete option '%s'",
-                                  argv[optind - 1]);
-        }
-    }
-    if (argc - optind != 1)
-        return bg_usage_error("history", "expected one BENCHMARK name");
-    o->name = argv[optind];
-    why = bg_name_problem(o->name);
-    if (why != NULL)
-        return bg_usage_error("history", "benchmark name %s", why);
-    return 0;
-}
-
 int cmd_history(int argc, char **argv)
 {
     struct history_opts o = { .db = bg_default_db(), .metric = "time", .limit = 50 };
     struct bg_context ctx;
     struct store_point *pts = NULL;
     struct store *st = NULL;
+    enum bg_parse p;
+    const char *why;
+    char **args;
     int rc, n;
 
-    rc = parse_args(argc, argv, &o);
-    if (rc != 0)
-        return bg_finish_output(rc < 0 ? BG_EXIT_PASS : rc);
+    p = bg_cmd_parse(&command, argc, argv, &o, &args, &n);
+    if (p != BG_PARSE_OK)
+        return bg_parse_exit(p);
+    if (n != 1)
+        return bg_usage_error("history", "expected one BENCHMARK name");
+    o.name = args[0];
+    why = bg_name_problem(o.name);
+    if (why != NULL)
+        return bg_usage_error("history", "benchmark name %s", why);
     bg_context_detect(&ctx, o.project == NULL);
     if (o.project == NULL)
         o.project = ctx.project != NULL ? ctx.project : "default";
@@ -203,7 +158,7 @@ int cmd_history(int argc, char **argv)
         rc = BG_EXIT_USAGE;
         goto out;
     }
-    if (o.json)
+    if (o.output == OUT_JSON)
         print_json(&o, pts, n);
     else
         print_text(&o, pts, n);

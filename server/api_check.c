@@ -9,12 +9,10 @@
 #include "core/json.h"
 #include "gate/baseline.h"
 #include "gate/compare.h"
+#include "gate/params.h"
 #include "gate/report.h"
 #include "server/auth.h"
 #include "server/lookup.h"
-
-/* A server-side check may not spend more than this on bootstrap intervals. */
-#define CHECK_MAX_RESAMPLES 10000
 
 /* The baseline request of ?baseline_branch=, ?baseline=, ?window= for cur. */
 static int baseline_query(const struct http_request *rq, const char *project,
@@ -25,7 +23,7 @@ static int baseline_query(const struct http_request *rq, const char *project,
 
     *req = (struct baseline_request){ project, "main", NULL, 1, cur->id, cur->branch };
     if (http_query_name(rq, "baseline_branch", &req->branch, rs) < 0 ||
-        http_query_int(rq, "window", 1, BASELINE_MAX_WINDOW, &window, rs) < 0)
+        http_query_int(rq, "window", &gate_window_range, &window, rs) < 0)
         return -1;
     req->ref = route_query_get(rq->query, "baseline");
     req->window = (size_t)window;
@@ -76,10 +74,10 @@ void api_check(const struct http_request *rq, const char *const *params,
     memset(&base, 0, sizeof(base));
     memset(&report, 0, sizeof(report));
     if (!auth_project(rq, params[0], true, rs) ||
-        http_query_double(rq, "threshold", 0.0, 100.0, &opts.threshold, rs) < 0 ||
-        http_query_double(rq, "alpha", 1e-12, 1.0, &opts.alpha, rs) < 0 ||
-        http_query_int(rq, "min_samples", 1, 1000000, &min_samples, rs) < 0 ||
-        http_query_int(rq, "resamples", 0, CHECK_MAX_RESAMPLES, &resamples, rs) < 0 ||
+        http_query_real(rq, "threshold", &gate_threshold_range, &opts.threshold, rs) < 0 ||
+        http_query_real(rq, "alpha", &gate_alpha_range, &opts.alpha, rs) < 0 ||
+        http_query_int(rq, "min_samples", &gate_min_samples_range, &min_samples, rs) < 0 ||
+        http_query_int(rq, "resamples", &gate_resamples_range, &resamples, rs) < 0 ||
         http_query_bool(rq, "fail_on_inconclusive", &opts.fail_on_inconclusive, rs) < 0 ||
         http_query_bool(rq, "fail_on_missing", &opts.fail_on_missing, rs) < 0 ||
         check_current(rq, params[0], &cur, rs) < 0 ||

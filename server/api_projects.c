@@ -10,10 +10,6 @@
 #include "server/auth.h"
 #include "server/lookup.h"
 
-/* Defaults and bounds of list sizes. */
-#define HISTORY_DEFAULT 100
-#define HISTORY_MAX 10000
-
 void api_projects(const struct http_request *rq, const char *const *params,
                   struct http_response *rs)
 {
@@ -89,7 +85,7 @@ void api_history(const struct http_request *rq, const char *const *params,
     if (!auth_project(rq, params[0], false, rs) || !http_name_ok("benchmark", params[1], rs) ||
         http_query_name(rq, "metric", &metric, rs) < 0 ||
         http_query_name(rq, "branch", &branch, rs) < 0 || http_query_env(rq, &env, rs) < 0 ||
-        http_query_int(rq, "limit", 1, HISTORY_MAX, &limit, rs) < 0)
+        http_query_int(rq, "limit", &history_limit, &limit, rs) < 0)
         return;
     n = store_history(rq->st, params[0], params[1], metric, branch, env, (size_t)limit, &pts);
     if (n < 0) {

@@ -11,7 +11,8 @@
 #include "server/metrics.h"
 
 #define RUNS_DEFAULT 50
-#define RUNS_MAX 1000
+
+static const struct bg_int_range runs_limit = { 1, 1000 };
 
 void api_runs(const struct http_request *rq, const char *const *params,
               struct http_response *rs)
@@ -23,7 +24,7 @@ void api_runs(const struct http_request *rq, const char *const *params,
 
     if (!auth_project(rq, params[0], false, rs) ||
         http_query_name(rq, "branch", &branch, rs) < 0 || http_query_env(rq, &env, rs) < 0 ||
-        http_query_int(rq, "limit", 1, RUNS_MAX, &limit, rs) < 0 ||
+        http_query_int(rq, "limit", &runs_limit, &limit, rs) < 0 ||
         !lookup_project(rq, params[0], rs))
         return;
     n = store_list_runs(rq->st, params[0], branch, env, 0, (size_t)limit, &ri);

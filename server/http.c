@@ -91,27 +91,27 @@ int http_query_env(const struct http_request *rq, const char **out, struct http_
     return 0;
 }
 
-int http_query_int(const struct http_request *rq, const char *key, int64_t lo, int64_t hi,
-                   int64_t *out, struct http_response *rs)
+int http_query_int(const struct http_request *rq, const char *key,
+                   const struct bg_int_range *range, int64_t *out, struct http_response *rs)
 {
-    const char *v = route_query_get(rq->query, key), *why;
+    const char *v = route_query_get(rq->query, key);
+    struct bg_diag d = { "" };
 
-    if (v != NULL && bg_parse_int64(v, lo, hi, out, &why) < 0) {
-        http_error(rs, 400, "bad_request", "query parameter %s '%.64s': %s (%" PRId64
-                   " to %" PRId64 ")", key, v, why, lo, hi);
+    if (v != NULL && bg_range_int(range, v, out, &d) < 0) {
+        http_error(rs, 400, "bad_request", "query parameter %s %s", key, d.msg);
         return -1;
     }
     return 0;
 }
 
-int http_query_double(const struct http_request *rq, const char *key, double lo, double hi,
-                      double *out, struct http_response *rs)
+int http_query_real(const struct http_request *rq, const char *key,
+                    const struct bg_real_range *range, double *out, struct http_response *rs)
 {
-    const char *v = route_query_get(rq->query, key), *why;
+    const char *v = route_query_get(rq->query, key);
+    struct bg_diag d = { "" };
 
-    if (v != NULL && bg_parse_double(v, lo, hi, out, &why) < 0) {
-        http_error(rs, 400, "bad_request", "query parameter %s '%.64s': %s (%g to %g)", key, v,
-                   why, lo, hi);
+    if (v != NULL && bg_range_real(range, v, out, &d) < 0) {
+        http_error(rs, 400, "bad_request", "query parameter %s %s", key, d.msg);
         return -1;
     }
     return 0;

@@ -20,6 +20,7 @@
 
 #include "core/bg.h"
 #include "core/buf.h"
+#include "core/opt.h"
 #include "core/store.h"
 #include "server/route.h"
 
@@ -73,11 +74,12 @@ int http_query_name(const struct http_request *rq, const char *key, const char *
                     struct http_response *rs);
 /* ?env=FINGERPRINT into *out, untouched when absent or empty (a form's "any") */
 int http_query_env(const struct http_request *rq, const char **out, struct http_response *rs);
-/* ?key=N in lo..hi into *out, untouched when absent */
-int http_query_int(const struct http_request *rq, const char *key, int64_t lo, int64_t hi,
-                   int64_t *out, struct http_response *rs);
-int http_query_double(const struct http_request *rq, const char *key, double lo, double hi,
-                      double *out, struct http_response *rs);
+/* ?key=N within range into *out, untouched when absent: the ranges are the
+ * command line's (core/opt.h), so both take the same values */
+int http_query_int(const struct http_request *rq, const char *key,
+                   const struct bg_int_range *range, int64_t *out, struct http_response *rs);
+int http_query_real(const struct http_request *rq, const char *key,
+                    const struct bg_real_range *range, double *out, struct http_response *rs);
 /* ?key=true|false|1|0 (or empty: true) into *out, untouched when absent */
 int http_query_bool(const struct http_request *rq, const char *key, bool *out,
                     struct http_response *rs);

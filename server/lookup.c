@@ -55,7 +55,7 @@ int lookup_body_run(const struct http_request *rq, const char *project, struct b
         return -1;
     }
     if (http_query_name(rq, "branch", &origin.branch, rs) < 0 ||
-        http_query_int(rq, "timestamp", 0, INT64_C(253402300799), &origin.timestamp, rs) < 0)
+        http_query_int(rq, "timestamp", &collect_timestamps, &origin.timestamp, rs) < 0)
         return -1;
     commit = route_query_get(rq->query, "commit");
     if (commit != NULL) {

@@ -6,6 +6,7 @@
 #include "core/bg.h"
 #include "server/handlers.h"
 #include "gate/changepoint.h"
+#include "gate/history.h"
 #include "gate/report.h"
 #include "server/chart.h"
 #include "server/html.h"
@@ -14,9 +15,12 @@
 
 #include <math.h>
 
-#define HISTORY_DEFAULT 100
-#define HISTORY_MAX 1000
 #define CHANGES_MAX 32     /* change points marked on one chart */
+
+/* ?limit=: the runs a page shows. A chart needs two, and a page's table and
+ * chart are its cost, so it shows fewer than the API's HISTORY_MAX. */
+#define PAGE_RUNS_MAX 1000
+static const struct bg_int_range page_limit = { 2, PAGE_RUNS_MAX };
 
 /* One benchmark's history as the page and its chart show it. */
 struct history_view {
@@ -106,7 +110,7 @@ static bool history_load(const struct http_request *rq, const char *const *param
     chart_init(c, CHART_HISTORY, NULL, 0);
     v->limit = HISTORY_DEFAULT;
     if (!http_name_ok("benchmark", params[1], rs) || !page_read_filters(rq, &v->f, rs) ||
-        http_query_int(rq, "limit", 2, HISTORY_MAX, &v->limit, rs) < 0)
+        http_query_int(rq, "limit", &page_limit, &v->limit, rs) < 0)
         return false;
     if (x != NULL && strcmp(x, "order") != 0 && strcmp(x, "time") != 0) {
         http_error(rs, 400, "bad_request", "query parameter x: expected order or time");
@@ -240,7 +244,7 @@ static void history_table(struct bg_buf *b, const char *project, const struct hi
     bg_buf_adds(b, "</tbody>\n</table>\n");
 }
 
-static const int limits[] = { 25, 50, HISTORY_DEFAULT, 200, 500, HISTORY_MAX };
+static const int limits[] = { 25, 50, HISTORY_DEFAULT, 200, 500, PAGE_RUNS_MAX };
 
 void page_benchmark(const struct http_request *rq, const char *const *params,
                     struct http_response *rs)

@@ -33,62 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char usage[] =
-    "usage: benchgate serve [options]\n"
-    "\n"
-    "Serve the JSON API (and take uploads) and the dashboards from one database.\n"
-    "Open http://ADDR:PORT/ in a browser for the projects' trends. Stops cleanly on\n"
-    "SIGINT or SIGTERM, finishing the requests in flight. Logs a line per request\n"
-    "on standard error.\n"
-    "\n"
-    "  --listen ADDR:PORT      IPv4 address and port (default 127.0.0.1:8080; port 0\n"
-    "                          picks a free one, printed on standard output)\n"
-    "  --db PATH               database (default $BENCHGATE_DB, else ./benchgate.db;\n"
-    "                          created when missing)\n"
-    "  --threads N             worker threads, each with its own database\n"
-    "                          connection (default 4, at most 64)\n"
-    "  --max-body BYTES        largest request body (default 8388608 = 8 MiB)\n"
-    "  --timeout SECONDS       close a connection idle this long (default 30)\n"
-    "  --body-timeout S        close a connection whose request body has taken this\n"
-    "                          long, however it trickles in (default 60)\n"
-    "  --max-connections N     concurrent connections (default 512)\n"
-    "  --shutdown-timeout S    how long a stop waits for requests in flight\n"
-    "                          (default 30)\n"
-    "  --private               reading a project's data needs one of its tokens too\n"
-    "                          (uploads and checks always do; a browser asks for it\n"
-    "                          as the password)\n"
-    "  --gnuplot PROGRAM       draws the charts (default gnuplot; without it the\n"
-    "                          pages work and say that charts are unavailable)\n"
-    "  --chart-procs N         gnuplot processes at once (default 2)\n"
-    "  --chart-timeout S       longest a chart may take, waiting included (default 10)\n"
-    "  -h, --help              show this help\n"
-    "\n"
-    "Tokens: benchgate token create --project P --db PATH. See the README for\n"
-    "the API.\n"
-    "\n"
-    "Exit status: 0 stopped by a signal, 2 bad usage, 3 database or socket error.\n";
-
-enum {
-    OPT_LISTEN = 256, OPT_DB, OPT_THREADS, OPT_MAX_BODY, OPT_TIMEOUT, OPT_MAX_CONN,
-    OPT_SHUTDOWN, OPT_PRIVATE, OPT_GNUPLOT, OPT_CHART_PROCS, OPT_CHART_TIMEOUT, OPT_BODY_TIMEOUT
-};
-
-static const struct option options[] = {
-    { "listen", required_argument, NULL, OPT_LISTEN },
-    { "db", required_argument, NULL, OPT_DB },
-    { "threads", required_argument, NULL, OPT_THREADS },
-    { "max-body", required_argument, NULL, OPT_MAX_BODY },
-    { "timeout", required_argument, NULL, OPT_TIMEOUT },
-    { "body-timeout", required_argument, NULL, OPT_BODY_TIMEOUT },
-    { "max-connections", required_argument, NULL, OPT_MAX_CONN },
-    { "shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN },
-    { "private", no_argument, NULL, OPT_PRIVATE },
-    { "gnuplot", required_argument, NULL, OPT_GNUPLOT },
-    { "chart-procs", required_argument, NULL, OPT_CHART_PROCS },
-    { "chart-timeout", required_argument, NULL, OPT_CHART_TIMEOUT },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 },
-};
+#define MAX_THREADS 64
 
 struct serve_opts {
     const char *db;
@@ -98,9 +43,86 @@ struct serve_opts {
     const char *gnuplot;
 };
 
-/* ---- per-worker database connections ---- */
+/* IPv4-ADDRESS:PORT into addr. */
+static int parse_listen(const char *arg, struct sockaddr_in *addr, struct bg_diag *d)
+{
+    static const struct bg_int_range ports = { 0, 65535 };
+    const char *colon = strrchr(arg, ':');
+    struct bg_diag why = { "" };
+    char host[64];
+    int64_t port;
 
-#define MAX_THREADS 64
+    if (colon == NULL || (size_t)(colon - arg) >= sizeof(host))
+        return bg_fail(d, "'%.80s': expected IPv4-ADDRESS:PORT", arg);
+    memcpy(host, arg, (size_t)(colon - arg));
+    host[colon - arg] = '\0';
+    memset(addr, 0, sizeof(*addr));
+    addr->sin_family = AF_INET;
+    if (inet_pton(AF_INET, host, &addr->sin_addr) != 1)
+        return bg_fail(d, "'%.80s': '%s' is not an IPv4 address", arg, host);
+    if (bg_range_int(&ports, colon + 1, &port, &why) < 0)
+        return bg_fail(d, "'%.80s': port %s", arg, why.msg);
+    addr->sin_port = htons((uint16_t)port);
+    return 0;
+}
+
+static int opt_listen(void *opts, const char *value, struct bg_diag *d)
+{
+    return parse_listen(value, &((struct serve_opts *)opts)->addr, d);
+}
+
+static const struct bg_int_range threads = { 1, MAX_THREADS }, seconds = { 1, 86400 },
+                                 seconds_or_none = { 0, 86400 }, connections = { 1, 100000 },
+                                 procs = { 1, 64 }, chart_seconds = { 1, 600 },
+                                 body_bytes = { 1, BG_MAX_INPUT };
+
+#define OPT(field) offsetof(struct serve_opts, field)
+
+static const struct bg_opt options[] = {
+    { "listen", 0, "ADDR:PORT", BG_OPT_CALL, .call = opt_listen,
+      .help = "IPv4 address and port (default 127.0.0.1:8080; port 0 picks a free one, printed "
+              "on standard output)" },
+    BG_OPT_DB(struct serve_opts, db),
+    { "threads", 0, "N", BG_OPT_INT, OPT(threads), .ints = &threads,
+      .help = "worker threads, each with its own database connection" },
+    { "max-body", 0, "BYTES", BG_OPT_SIZE, OPT(http.max_body), .ints = &body_bytes,
+      .help = "largest request body; a larger Content-Length is refused before the body is "
+              "read" },
+    { "timeout", 0, "SECONDS", BG_OPT_INT, OPT(timeout), .ints = &seconds,
+      .help = "close a connection idle this long" },
+    { "body-timeout", 0, "SECONDS", BG_OPT_INT, OPT(body_timeout), .ints = &seconds,
+      .help = "close a connection whose request body has taken this long, however it "
+              "trickles in" },
+    { "max-connections", 0, "N", BG_OPT_INT, OPT(max_conn), .ints = &connections,
+      .help = "concurrent connections" },
+    { "shutdown-timeout", 0, "SECONDS", BG_OPT_INT, OPT(shutdown), .ints = &seconds_or_none,
+      .help = "how long a stop waits for requests in flight" },
+    { "private", 0, NULL, BG_OPT_FLAG, OPT(http.private_reads),
+      .help = "reading a project's data needs one of its tokens too (uploads and checks always "
+              "do; a browser asks for it as the password)" },
+    { "gnuplot", 0, "PROGRAM", BG_OPT_TEXT, OPT(gnuplot),
+      .help = "draws the charts (default gnuplot; without it the pages work and say that "
+              "charts are unavailable)" },
+    { "chart-procs", 0, "N", BG_OPT_INT, OPT(chart_procs), .ints = &procs,
+      .help = "gnuplot processes at once" },
+    { "chart-timeout", 0, "SECONDS", BG_OPT_INT, OPT(chart_timeout), .ints = &chart_seconds,
+      .help = "longest a chart may take, waiting for a gnuplot slot included" },
+};
+
+static const struct bg_command command = {
+    "serve", "[options]",
+    "Serve the JSON API (and take uploads) and the dashboards from one database,\n"
+    "created when missing. Open http://ADDR:PORT/ in a browser for the projects'\n"
+    "trends. Stops cleanly on SIGINT or SIGTERM, finishing the requests in flight.\n"
+    "Logs a line per request on standard error.",
+    options, ARRAY_SIZE(options),
+    "Tokens: benchgate token create --project P --db PATH. See the README for\n"
+    "the API.\n"
+    "\n"
+    "Exit status: 0 stopped by a signal, 2 bad usage, 3 database or socket error.\n",
+};
+
+/* ---- per-worker database connections ---- */
 
 static const char *db_path;
 static pthread_mutex_t stores_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -137,91 +159,6 @@ static void close_stores(void)
 }
 
 /* ---- the command ---- */
-
-static int parse_listen(const char *arg, struct sockaddr_in *addr)
-{
-    const char *colon = strrchr(arg, ':'), *why;
-    char host[64];
-    int64_t port;
-
-    if (colon == NULL || (size_t)(colon - arg) >= sizeof(host))
-        return bg_usage_error("serve", "--listen '%.80s': expected IPv4-ADDRESS:PORT", arg);
-    memcpy(host, arg, (size_t)(colon - arg));
-    host[colon - arg] = '\0';
-    memset(addr, 0, sizeof(*addr));
-    addr->sin_family = AF_INET;
-    if (inet_pton(AF_INET, host, &addr->sin_addr) != 1)
-        return bg_usage_error("serve", "--listen '%.80s': '%s' is not an IPv4 address", arg,
-                              host);
-    if (bg_parse_int64(colon + 1, 0, 65535, &port, &why) < 0)
-        return bg_usage_error("serve", "--listen '%.80s': port %s (0 to 65535)", arg, why);
-    addr->sin_port = htons((uint16_t)port);
-    return 0;
-}
-
-static int parse_args(int argc, char **argv, struct serve_opts *o)
-{
-    const char *why;
-    int64_t v;
-    int c;
-
-    bg_getopt_reset();
-    while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-        switch (c) {
-        case OPT_LISTEN:
-            if (parse_listen(optarg, &o->addr) != 0)
-                return BG_EXIT_USAGE;
-            break;
-        case OPT_DB:
-            o->db = optarg;
-            break;
-        case OPT_THREADS:
-        case OPT_TIMEOUT:
-        case OPT_BODY_TIMEOUT:
-        case OPT_MAX_CONN:
-        case OPT_CHART_PROCS:
-        case OPT_CHART_TIMEOUT:
-        case OPT_SHUTDOWN: {
-            int64_t hi = c == OPT_THREADS ? MAX_THREADS : c == OPT_MAX_CONN ? 100000
-                         : c == OPT_CHART_PROCS ? 64 : c == OPT_CHART_TIMEOUT ? 600 : 86400;
-            int64_t *slot = c == OPT_THREADS ? &o->threads
-                            : c == OPT_TIMEOUT ? &o->timeout
-                            : c == OPT_BODY_TIMEOUT ? &o->body_timeout
-                            : c == OPT_MAX_CONN ? &o->max_conn
-                            : c == OPT_CHART_PROCS ? &o->chart_procs
-                            : c == OPT_CHART_TIMEOUT ? &o->chart_timeout
-                                                : &o->shutdown;
-
-            if (bg_parse_int64(optarg, c == OPT_SHUTDOWN ? 0 : 1, hi, slot, &why) < 0)
-                return bg_usage_error("serve", "%s '%s': %s (at most %" PRId64 ")",
-                                      argv[optind - 1], optarg, why, hi);
-            break;
-        }
-        case OPT_MAX_BODY:
-            if (bg_parse_int64(optarg, 1, BG_MAX_INPUT, &v, &why) < 0)
-                return bg_usage_error("serve", "--max-body '%s': %s (1 to %u)", optarg, why,
-                                      BG_MAX_INPUT);
-            o->http.max_body = (size_t)v;
-            break;
-        case OPT_PRIVATE:
-            o->http.private_reads = true;
-            break;
-        case OPT_GNUPLOT:
-            if (optarg[0] == '\0')
-                return bg_usage_error("serve", "--gnuplot: expected a program");
-            o->gnuplot = optarg;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return -1;
-        default:
-            return bg_usage_error("serve", "unknown or incomplete option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return bg_usage_error("serve", "unexpected argument '%s'", argv[optind]);
-    return 0;
-}
 
 /* Waits for SIGINT or SIGTERM (blocked in every thread, so only this one sees them). */
 static int wait_for_stop(const sigset_t *stop)
@@ -260,13 +197,16 @@ int cmd_serve(int argc, char **argv)
     struct MHD_Daemon *d;
     struct store *st;
     sigset_t stop;
-    char host[INET_ADDRSTRLEN];
-    int rc, sig;
+    char host[INET_ADDRSTRLEN], **args;
+    enum bg_parse p;
+    int n_args, sig;
 
-    parse_listen("127.0.0.1:8080", &o.addr);
-    rc = parse_args(argc, argv, &o);
-    if (rc != 0)
-        return bg_finish_output(rc < 0 ? BG_EXIT_PASS : rc);
+    parse_listen("127.0.0.1:8080", &o.addr, NULL);
+    p = bg_cmd_parse(&command, argc, argv, &o, &args, &n_args);
+    if (p != BG_PARSE_OK)
+        return bg_parse_exit(p);
+    if (n_args > 0)
+        return bg_usage_error("serve", "unexpected argument '%s'", args[0]);
     /* create and migrate the database once, before any worker opens it */
     if (store_open(o.db, true, &st) < 0 || store_close(st) < 0)
         return BG_EXIT_STORE;

@@ -149,31 +149,25 @@ enum token_check token_check(struct store *st, const char *token, const char *pr
 
 /* ---- benchgate token ---- */
 
-static const char usage[] =
-    "usage: benchgate token create [--name TEXT] [options]\n"
-    "       benchgate token list [options]\n"
-    "       benchgate token revoke ID [options]\n"
-    "\n"
+struct token_opts {
+    const char *db, *project, *name;
+};
+
+static const struct bg_opt options[] = {
+    BG_OPT_DB(struct token_opts, db),
+    BG_OPT_PROJECT(struct token_opts, project),
+    { "name", 0, "TEXT", BG_OPT_NAME, offsetof(struct token_opts, name),
+      .help = "with create: what the token is for, shown by list" },
+};
+
+static const struct bg_command command = {
+    "token", "create [--name TEXT] [options]\nlist [options]\nrevoke ID [options]",
     "Manage the tokens that let a project upload to 'benchgate serve'. Works on\n"
     "the server's database file directly. 'create' prints the new token alone on\n"
     "its last line; it is shown once and only its hash is kept. A token can\n"
-    "upload to its own project only.\n"
-    "\n"
-    "  --db PATH        database (default $BENCHGATE_DB, else ./benchgate.db)\n"
-    "  --project NAME   the token's project (default as for collect)\n"
-    "  --name TEXT      with create: what the token is for, shown by list\n"
-    "  -h, --help       show this help\n"
-    "\n"
-    "Exit status: 0 done, 2 bad usage or no such token, 3 database error.\n";
-
-enum { OPT_DB = 256, OPT_PROJECT, OPT_NAME };
-
-static const struct option options[] = {
-    { "db", required_argument, NULL, OPT_DB },
-    { "project", required_argument, NULL, OPT_PROJECT },
-    { "name", required_argument, NULL, OPT_NAME },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 },
+    "upload to its own project only.",
+    options, ARRAY_SIZE(options),
+    "Exit status: 0 done, 2 bad usage or no such token, 3 database error.\n",
 };
 
 static int token_create(struct store *st, const char *project, const char *name)
@@ -251,37 +245,26 @@ static int token_revoke(struct store *st, const char *project, const char *id)
 
 int cmd_token(int argc, char **argv)
 {
-    const char *db = bg_default_db(), *project = NULL, *name = NULL, *verb;
+    struct token_opts o = { .db = bg_default_db() };
+    const char *db, *project, *name, *verb;
     struct bg_context ctx;
     struct store *st = NULL;
-    int c, rc, want;
+    enum bg_parse p;
+    char **args;
+    int n, rc, want;
 
-    bg_getopt_reset();
-    while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-        switch (c) {
-        case OPT_DB:
-            db = optarg;
-            break;
-        case OPT_PROJECT:
-        case OPT_NAME:
-            if (bg_name_flag("token", c == OPT_PROJECT ? "--project" : "--name", optarg,
-                             c == OPT_PROJECT ? &project : &name) != 0)
-                return BG_EXIT_USAGE;
-            break;
-        case 'h':
-            fputs(usage, stdout);
-            return bg_finish_output(BG_EXIT_PASS);
-        default:
-            return bg_usage_error("token", "unknown or incomplete option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind >= argc)
+    p = bg_cmd_parse(&command, argc, argv, &o, &args, &n);
+    if (p != BG_PARSE_OK)
+        return bg_parse_exit(p);
+    if (n == 0)
         return bg_usage_error("token", "expected create, list or revoke");
-    verb = argv[optind];
+    verb = args[0];
     want = strcmp(verb, "revoke") == 0 ? 2 : 1;
-    if ((strcmp(verb, "create") != 0 && strcmp(verb, "list") != 0 && want == 1) ||
-        argc - optind != want)
+    if ((strcmp(verb, "create") != 0 && strcmp(verb, "list") != 0 && want == 1) || n != want)
         return bg_usage_error("token", "expected 'create', 'list' or 'revoke ID'");
+    db = o.db;
+    project = o.project;
+    name = o.name;
     if (name != NULL && strcmp(verb, "create") != 0)
         return bg_usage_error("token", "--name applies to create only");
 
@@ -297,7 +280,7 @@ int cmd_token(int argc, char **argv)
     else if (strcmp(verb, "list") == 0)
         rc = token_list(st, project);
     else
-        rc = token_revoke(st, project, argv[optind + 1]);
+        rc = token_revoke(st, project, args[1]);
 out:
     if (store_close(st) < 0 && rc == BG_EXIT_PASS)
         rc = BG_EXIT_STORE;

@@ -19,7 +19,7 @@ load helper
 }
 
 @test "every command has --help, also reachable as 'benchgate help CMD'" {
-    for cmd in collect check baseline history; do
+    for cmd in collect check baseline history serve token; do
         run bg "$cmd" --help
         [ "$status" -eq 0 ]
         [[ "$output" == "usage: benchgate $cmd"* ]]
@@ -77,7 +77,7 @@ load helper
     [ "$status" -eq 2 ]
     run bg collect --db "$DB" --format nosuch "$HF/single/single.json"
     [ "$status" -eq 2 ]
-    [[ "$output" == *"unknown format 'nosuch'"* ]]
+    [[ "$output" == *"--format 'nosuch': unknown format"* ]]
     run bg collect --db "$DB" --branch "$(printf 'a\tb')" "$HF/single/single.json"
     [ "$status" -eq 2 ]
     [[ "$output" == *"contains a control character"* ]]

@@ -247,6 +247,29 @@ JSON
     serve_stop
 }
 
+@test "the API and the command line take a parameter within the same range" {
+    tok=$(token demo)
+    bg collect --db "$DB" --project demo --branch main -q "$MULTI"
+    serve_start
+    for spec in resamples=10001:--resamples min_samples=0:--min-samples alpha=0:--alpha \
+                threshold=101:--threshold window=65:--baseline-window; do
+        query=${spec%%:*} flag=${spec#*:}
+        api POST "/api/v1/projects/demo/check?run=1&$query" -H "Authorization: Bearer $tok"
+        [ "$STATUS" = 400 ]
+        run bg check --db "$DB" --project demo --branch main "$flag" "${query#*=}"
+        [ "$status" -eq 2 ]
+        # the same range, in the same words
+        range=$(printf '%s' "$output" | sed -n "s/.*'${query#*=}': [a-z ]* (\(.*\))$/\1/p")
+        [ -n "$range" ]
+        [[ "$BODY" == *"'${query#*=}': "*"($range)"* ]]
+    done
+    # and the largest value each takes is taken by both
+    api POST "/api/v1/projects/demo/check?run=1&resamples=10000&window=64" \
+        -H "Authorization: Bearer $tok"
+    [ "$STATUS" = 200 ]
+    serve_stop
+}
+
 @test "metrics count requests, errors and uploads in Prometheus text" {
     tok=$(token acme)
     serve_start

@@ -7,6 +7,7 @@
 #include "core/buf.h"
 #include "core/hash.h"
 #include "core/model.h"
+#include "core/opt.h"
 #include "core/spawn.h"
 #include "core/stats.h"
 
@@ -134,6 +135,148 @@ static void test_fingerprint_is_stable(void **state)
     assert_string_equal(env.fingerprint, "df01b9cf78d2a79a");
 }
 
+/* ---- the option table ---- */
+
+struct t_opts {
+    const char *db, *name;
+    int64_t n;
+    size_t size;
+    unsigned u;
+    double x;
+    int choice;
+    bool flag;
+    int calls;
+};
+
+static const struct bg_int_range t_ints = { 1, 10 };
+static const struct bg_real_range t_reals = { 0.0, 1.0 };
+static const char *const t_choices[] = { "text", "json", NULL };
+
+static int t_call(void *opts, const char *value, struct bg_diag *d)
+{
+    if (strcmp(value, "bad") == 0)
+        return bg_fail(d, "'%s': is bad", value);
+    ((struct t_opts *)opts)->calls++;
+    return 0;
+}
+
+static const struct bg_opt t_table[] = {
+    BG_OPT_DB(struct t_opts, db),
+    { "name", 0, "NAME", BG_OPT_NAME, offsetof(struct t_opts, name), .help = "a name" },
+    { "count", 'n', "N", BG_OPT_INT, offsetof(struct t_opts, n), .ints = &t_ints,
+      .help = "how many" },
+    { "size", 0, "N", BG_OPT_SIZE, offsetof(struct t_opts, size), .ints = &t_ints,
+      .help = "how big" },
+    { "small", 0, "N", BG_OPT_UINT, offsetof(struct t_opts, u), .ints = &t_ints,
+      .help = "how small" },
+    { "ratio", 'r', "F", BG_OPT_REAL, offsetof(struct t_opts, x), .reals = &t_reals,
+      .help = "a fraction" },
+    { "output", 'o', "F", BG_OPT_CHOICE, offsetof(struct t_opts, choice),
+      .choices = t_choices, .help = "format" },
+    { "flag", 'f', NULL, BG_OPT_FLAG, offsetof(struct t_opts, flag), .help = "a flag" },
+    { "call", 0, "X", BG_OPT_CALL, .call = t_call, .help = "repeatable" },
+};
+
+static const struct bg_command t_cmd = {
+    "test", "[options] FILE...", "About.", t_table, ARRAY_SIZE(t_table), "Exit status: 0.\n",
+};
+
+/* Parses the words of line (at most 31) into o; the result, with the
+ * arguments left in *args and *n. */
+static enum bg_parse parse(char *line, struct t_opts *o, char ***args, int *n,
+                           struct bg_diag *d)
+{
+    static char *argv[32];
+    int argc = 0;
+
+    for (char *save = NULL, *w = strtok_r(line, " ", &save); w != NULL && argc < 31;
+         w = strtok_r(NULL, " ", &save))
+        argv[argc++] = w;
+    argv[argc] = NULL;
+    return bg_opt_parse(&t_cmd, argc, argv, o, args, n, d);
+}
+
+static void test_opt_parses_every_kind(void **state)
+{
+    char line[] = "test a --db x.db --name=n -n 3 --size 4 --small 5 -r0.5 -o json -f "
+                  "--call 1 --call 2 b";
+    struct t_opts o = { .x = 0.25 };
+    struct bg_diag d = { "" };
+    char **args;
+    int n;
+
+    (void)state;
+    assert_int_equal(parse(line, &o, &args, &n, &d), BG_PARSE_OK);
+    assert_string_equal(o.db, "x.db");
+    assert_string_equal(o.name, "n");
+    assert_int_equal(o.n, 3);
+    assert_int_equal(o.size, 4);
+    assert_int_equal(o.u, 5);
+    assert_near(o.x, 0.5, 0);
+    assert_int_equal(o.choice, 1);
+    assert_true(o.flag);
+    assert_int_equal(o.calls, 2);
+    /* options and arguments in any order; the arguments keep theirs */
+    assert_int_equal(n, 2);
+    assert_string_equal(args[0], "a");
+    assert_string_equal(args[1], "b");
+}
+
+static void test_opt_refuses_with_reason(void **state)
+{
+    static const struct { const char *line, *msg; } bad[] = {
+        { "test --count 0", "--count '0': too small (1 to 10)" },
+        { "test --count x", "--count 'x': not a" },
+        { "test -r 2", "--ratio '2': too large (0 to 1)" },
+        { "test -o xml", "--output 'xml': expected text or json" },
+        { "test --db=", "--db: expected PATH, got an empty value" },
+        { "test --call bad", "--call 'bad': is bad" },
+        { "test --nope", "unknown or incomplete option '--nope'" },
+        { "test --count", "unknown or incomplete option '--count'" },
+    };
+
+    (void)state;
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        char line[64];
+        struct t_opts o = { 0 };
+        struct bg_diag d = { "" };
+        char **args;
+        int n;
+
+        snprintf(line, sizeof(line), "%s", bad[i].line);
+        assert_int_equal(parse(line, &o, &args, &n, &d), BG_PARSE_BAD);
+        if (strstr(d.msg, bad[i].msg) == NULL)
+            fail_msg("'%s' said '%s', expected '%s'", bad[i].line, d.msg, bad[i].msg);
+    }
+}
+
+static void test_opt_help(void **state)
+{
+    char line[] = "test --count 2 --help";
+    struct t_opts o = { .n = 7, .x = 0.25 };
+    struct bg_diag d = { "" };
+    char buf[4096] = "", **args;
+    FILE *f = fmemopen(buf, sizeof(buf) - 1, "w");
+    int n;
+
+    (void)state;
+    o.name = NULL;
+    bg_opt_usage(f, &t_cmd, &o);
+    fclose(f);
+    /* every option of the table, with what the table knows about it */
+    assert_non_null(strstr(buf, "usage: benchgate test [options] FILE...\n\nAbout.\n\n"));
+    assert_non_null(strstr(buf, "-n, --count N"));
+    assert_non_null(strstr(buf, "how many (default 7; 1 to 10)"));
+    assert_non_null(strstr(buf, "a fraction (default 0.25; 0 to 1)"));
+    assert_non_null(strstr(buf, "format (text or json; default text)"));
+    assert_non_null(strstr(buf, "-f, --flag"));
+    assert_non_null(strstr(buf, "-h, --help"));
+    assert_non_null(strstr(buf, "\nExit status: 0.\n"));
+    for (char *l = buf; *l != '\0'; l += strcspn(l, "\n") + 1)
+        assert_true(strcspn(l, "\n") <= 79);
+    assert_int_equal(parse(line, &o, &args, &n, &d), BG_PARSE_HELP);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -144,6 +287,9 @@ int main(void)
         cmocka_unit_test(test_sort),
         cmocka_unit_test(test_hash_is_fnv1a),
         cmocka_unit_test(test_fingerprint_is_stable),
+        cmocka_unit_test(test_opt_parses_every_kind),
+        cmocka_unit_test(test_opt_refuses_with_reason),
+        cmocka_unit_test(test_opt_help),
     };
 
     return cmocka_run_group_tests_name("core", tests, NULL, NULL);
