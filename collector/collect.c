@@ -208,7 +208,7 @@ static size_t total_samples(const struct bg_run *run)
 int collect_paths(char *const paths[], int n, const char *format, bool keep_going,
                   struct bg_run *run)
 {
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
     int bad = 0;
 
     for (int i = 0; i < n; i++) {
@@ -238,8 +238,9 @@ int collect_paths(char *const paths[], int n, const char *format, bool keep_goin
     return bad;
 }
 
-/* POSTs the run document to the server; prints what it stored. */
-static int upload(const struct bg_server *srv, const struct bg_run *run, bool quiet)
+/* POSTs the run document to the server and prints what it stored; 0, or -1 with d. */
+static int upload(const struct bg_server *srv, const struct bg_run *run, bool quiet,
+                  struct bg_diag *d)
 {
     struct bg_buf doc = BG_BUF_INIT, path = BG_BUF_INIT;
     struct bg_limbuf resp = BG_LIMBUF_INIT(1u << 20);
@@ -255,21 +256,20 @@ static int upload(const struct bg_server *srv, const struct bg_run *run, bool qu
     bg_buf_adds(&path, "/api/v1/projects/");
     bg_server_escape(&path, run->project);
     bg_buf_adds(&path, "/runs");
-    if (bg_server_request(srv, "POST", path.data, doc.data, doc.len, &status, &resp) < 0) {
-        rc = BG_EXIT_STORE;
+    rc = bg_server_request(srv, "POST", path.data, doc.data, doc.len, &status, &resp, d);
+    if (rc < 0)
         goto out;
-    }
     if (status != 201) {
-        rc = status >= 400 ? bg_server_failed(srv, status, &resp.buf) : BG_EXIT_STORE;
-        if (status < 400)
-            bg_error("server %s: unexpected status %ld", srv->url, status);
+        rc = status >= 400 ? bg_server_failed(srv, status, &resp.buf, d)
+                           : bg_fail_as(d, BG_FAULT_BROKEN, "server %s: unexpected status %ld",
+                                        srv->url, status);
         goto out;
     }
     answer = cJSON_ParseWithLength(resp.buf.data, resp.buf.len);
     id = bg_json_get(answer, "id");
     if (!cJSON_IsNumber(id)) {
-        bg_error("server %s: stored the run but its answer has no run id", srv->url);
-        rc = BG_EXIT_STORE;
+        rc = bg_fail_as(d, BG_FAULT_BROKEN, "server %s: stored the run but its answer has no "
+                        "run id", srv->url);
         goto out;
     }
     if (!quiet)
@@ -277,7 +277,6 @@ static int upload(const struct bg_server *srv, const struct bg_run *run, bool qu
                "benchmarks (%s)\n",
                id->valuedouble, run->project, run->branch, run->commit != NULL ? " at " : "",
                run->commit != NULL ? run->commit : "", srv->url, run->n_results, run->tool);
-    rc = BG_EXIT_PASS;
 out:
     cJSON_Delete(answer);
     bg_buf_release(&resp.buf);
@@ -289,6 +288,7 @@ out:
 int cmd_collect(int argc, char **argv)
 {
     struct collect_opts o = { .db = bg_default_db() };
+    struct bg_diag d = { 0 };
     struct bg_server srv;
     struct bg_run run;
     struct store *st = NULL;
@@ -318,12 +318,14 @@ int cmd_collect(int argc, char **argv)
         rc = print_json(&run);
         goto out;
     }
-    if (bg_server_resolve(&srv, o.server, o.token) < 0)
+    if (bg_server_resolve(&srv, o.server, o.token, &d) < 0) {
+        rc = bg_cmd_fail(&d);
         goto out;
+    }
     if (srv.url != NULL) {
-        rc = upload(&srv, &run, o.quiet);
-        if (rc == BG_EXIT_PASS && bad > 0)
-            rc = BG_EXIT_USAGE;
+        rc = upload(&srv, &run, o.quiet, &d) < 0 ? bg_cmd_fail(&d)
+             : bad > 0                           ? BG_EXIT_USAGE
+                                                 : BG_EXIT_PASS;
         goto out;
     }
 

@@ -135,7 +135,7 @@ int bg_collect_bytes(const char *path, const char *data, size_t len, const char 
 {
     struct bg_input in = { path, data, len, NULL };
     const struct bg_format *fmt = NULL;
-    struct bg_diag json_err = { "" };
+    struct bg_diag json_err = { 0 };
     cJSON *json = NULL;
     int rc = -1;
 

@@ -10,6 +10,13 @@ const char *bg_default_db(void)
     return db != NULL && *db != '\0' ? db : "benchgate.db";
 }
 
+int bg_cmd_fail(const struct bg_diag *d)
+{
+    if (d->msg[0] != '\0')
+        bg_error("%s", d->msg);
+    return d->fault == BG_FAULT_BROKEN ? BG_EXIT_STORE : BG_EXIT_USAGE;
+}
+
 int bg_usage_error(const char *cmd, const char *fmt, ...)
 {
     char msg[BG_DIAG_MAX];
@@ -25,7 +32,7 @@ int bg_usage_error(const char *cmd, const char *fmt, ...)
 enum bg_parse bg_cmd_parse(const struct bg_command *cmd, int argc, char **argv, void *opts,
                            char ***args, int *n_args)
 {
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
     enum bg_parse p = bg_opt_parse(cmd, argc, argv, opts, args, n_args, &d);
 
     if (p == BG_PARSE_HELP)

@@ -23,6 +23,13 @@ bg_cmd_fn cmd_token;    /* server/token.c */
 /* --db default: $BENCHGATE_DB, else ./benchgate.db */
 const char *bg_default_db(void);
 
+/*
+ * The one place a failure becomes an exit status: prints d's message as
+ * "benchgate: error: ..." and returns 2 for bad input or something missing,
+ * 3 when the database or server failed.
+ */
+int bg_cmd_fail(const struct bg_diag *d);
+
 /* Prints "benchgate: error: ..." and a pointer to --help; returns BG_EXIT_USAGE. */
 int bg_usage_error(const char *cmd, const char *fmt, ...) BG_PRINTF(2, 3);
 

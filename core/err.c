@@ -11,6 +11,20 @@ int bg_fail(struct bg_diag *d, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
     va_end(ap);
+    d->fault = BG_FAULT_INPUT;
+    return -1;
+}
+
+int bg_fail_as(struct bg_diag *d, enum bg_fault fault, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (d == NULL)
+        return -1;
+    va_start(ap, fmt);
+    vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+    va_end(ap);
+    d->fault = fault;
     return -1;
 }
 
@@ -27,11 +41,14 @@ static void vreport(const char *kind, const char *fmt, va_list ap) BG_PRINTF(2, 
 
 static void vreport(const char *kind, const char *fmt, va_list ap)
 {
-    char line[BG_DIAG_MAX * 2];
+    char line[BG_DIAG_MAX * 2], shown[BG_DIAG_MAX * 2];
 
-    /* One write per message, so concurrent server threads do not interleave. */
+    /* bounded, and printable: a name or path from outside cannot move the
+     * terminal's cursor or forge a line of the server's log */
     vsnprintf(line, sizeof(line), fmt, ap);
-    fprintf(stderr, "benchgate: %s: %s\n", kind, line);
+    bg_printable(shown, sizeof(shown), line);
+    /* one write per message, so concurrent server threads do not interleave */
+    fprintf(stderr, "benchgate: %s: %s\n", kind, shown);
 }
 
 int bg_error(const char *fmt, ...)

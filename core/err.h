@@ -22,22 +22,34 @@ enum bg_exit {
 /* Size of a diagnostic message buffer; longer messages are cut. */
 #define BG_DIAG_MAX 1024
 
+/* What kind of failure a diagnostic reports; each command and the server
+ * answer it the same way (exit status 2 or 3; HTTP 400, 404 or 503). */
+enum bg_fault {
+    BG_FAULT_INPUT = 0, /* bad usage or bad input */
+    BG_FAULT_MISSING,   /* what was named does not exist */
+    BG_FAULT_BROKEN,    /* the database or the server failed or cannot be reached */
+};
+
 /*
- * A place for a parser or validator to leave one error message instead of
- * printing it, so that the CLI can print it and the server can send it.
+ * Where a library function leaves its one error message instead of
+ * printing it: the command layer prints it (cli.h, bg_cmd_fail) and the
+ * server sends it. Zero-initialise: { 0 }.
  */
 struct bg_diag {
     char msg[BG_DIAG_MAX];
+    enum bg_fault fault;
 };
 
-/* Formats into d->msg (when d is not NULL) and returns -1. */
+/* Formats into d->msg (when d is not NULL), as bad input, and returns -1. */
 int bg_fail(struct bg_diag *d, const char *fmt, ...) BG_PRINTF(2, 3);
+/* The same for another kind of failure. */
+int bg_fail_as(struct bg_diag *d, enum bg_fault fault, const char *fmt, ...) BG_PRINTF(3, 4);
 
 /* A copy of s fit for a log line or a terminal: at most size - 1 bytes,
  * control bytes (and DEL) as '?'. */
 void bg_printable(char *out, size_t size, const char *s);
 
-/* "benchgate: error: ...\n" on stderr; returns -1. */
+/* "benchgate: error: ...\n" on stderr, bounded and made printable; returns -1. */
 int bg_error(const char *fmt, ...) BG_PRINTF(1, 2);
 /* "benchgate: warning: ...\n" on stderr. */
 void bg_warn(const char *fmt, ...) BG_PRINTF(1, 2);

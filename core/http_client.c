@@ -9,7 +9,8 @@
 #define CONNECT_TIMEOUT_S 10L
 #define REQUEST_TIMEOUT_S 300L
 
-int bg_server_resolve(struct bg_server *s, const char *url_flag, const char *token_flag)
+int bg_server_resolve(struct bg_server *s, const char *url_flag, const char *token_flag,
+                      struct bg_diag *d)
 {
     const char *env_url = getenv("BENCHGATE_SERVER"), *env_token = getenv("BENCHGATE_TOKEN");
 
@@ -20,9 +21,9 @@ int bg_server_resolve(struct bg_server *s, const char *url_flag, const char *tok
     if (s->url == NULL)
         return 0;
     if (strncmp(s->url, "http://", 7) != 0 && strncmp(s->url, "https://", 8) != 0)
-        return bg_error("server '%.200s': expected an http:// or https:// URL", s->url);
+        return bg_fail(d, "server '%.200s': expected an http:// or https:// URL", s->url);
     if (strlen(s->url) > 2048)
-        return bg_error("server URL is longer than 2048 bytes");
+        return bg_fail(d, "server URL is longer than 2048 bytes");
     return 0;
 }
 
@@ -49,7 +50,8 @@ void bg_server_escape(struct bg_buf *b, const char *s)
 }
 
 int bg_server_request(const struct bg_server *s, const char *method, const char *path,
-                      const char *body, size_t len, long *status, struct bg_limbuf *resp)
+                      const char *body, size_t len, long *status, struct bg_limbuf *resp,
+                      struct bg_diag *d)
 {
     struct bg_buf url = BG_BUF_INIT, auth = BG_BUF_INIT;
     struct curl_slist *headers = NULL;
@@ -92,10 +94,10 @@ int bg_server_request(const struct bg_server *s, const char *method, const char 
     if (rc == CURLE_OK)
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
     else
-        bg_error("server %.*s: %s %s: %s", (int)base, s->url, method, path,
-                 rc == CURLE_WRITE_ERROR ? "the answer is larger than the limit"
-                 : err[0] != '\0'       ? err
-                                        : curl_easy_strerror(rc));
+        bg_fail_as(d, BG_FAULT_BROKEN, "server %.*s: %s %s: %s", (int)base, s->url, method,
+                   path, rc == CURLE_WRITE_ERROR ? "the answer is larger than the limit"
+                         : err[0] != '\0'       ? err
+                                                : curl_easy_strerror(rc));
     curl_slist_free_all(headers);
     curl_easy_cleanup(c);
     memset(auth.data, 0, auth.len);
@@ -104,17 +106,22 @@ int bg_server_request(const struct bg_server *s, const char *method, const char 
     return rc == CURLE_OK ? 0 : -1;
 }
 
-int bg_server_failed(const struct bg_server *s, long status, const struct bg_buf *resp)
+int bg_server_failed(const struct bg_server *s, long status, const struct bg_buf *resp,
+                     struct bg_diag *d)
 {
     cJSON *doc = cJSON_ParseWithLength(resp->data, resp->len);
     const cJSON *e = bg_json_get(doc, "error");
     const cJSON *code = bg_json_get(e, "code"), *msg = bg_json_get(e, "message");
+    enum bg_fault fault = status >= 500   ? BG_FAULT_BROKEN
+                          : status == 404 ? BG_FAULT_MISSING
+                                          : BG_FAULT_INPUT;
 
     if (cJSON_IsString(code) && cJSON_IsString(msg))
-        bg_error("server %s: %ld %s: %s", s->url, status, code->valuestring, msg->valuestring);
+        bg_fail_as(d, fault, "server %s: %ld %s: %s", s->url, status, code->valuestring,
+                   msg->valuestring);
     else
-        bg_error("server %s: answered %ld with no benchgate error (is it a benchgate server?)",
-                 s->url, status);
+        bg_fail_as(d, fault, "server %s: answered %ld with no benchgate error (is it a "
+                   "benchgate server?)", s->url, status);
     cJSON_Delete(doc);
-    return status >= 500 ? BG_EXIT_STORE : BG_EXIT_USAGE;
+    return -1;
 }

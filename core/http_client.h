@@ -19,27 +19,32 @@ struct bg_server {
 };
 
 /* Fills s from the flags given (NULL: not given) and the environment;
- * s->url stays NULL when no server is named. Returns 0, or -1 (printed)
- * for a URL that is not http(s). */
-int bg_server_resolve(struct bg_server *s, const char *url_flag, const char *token_flag);
+ * s->url stays NULL when no server is named. Returns 0, or -1 with d for a
+ * URL that is not http(s). */
+int bg_server_resolve(struct bg_server *s, const char *url_flag, const char *token_flag,
+                      struct bg_diag *d);
 
 /*
  * Sends method to the server at path (already escaped, starting with '/'),
  * with an optional JSON body. On an answer, *status is the HTTP status and
  * resp holds the body. Returns 0 when the server answered (any status), -1
- * (printed) when it could not be reached or its answer passed resp's limit.
+ * with d (BG_FAULT_BROKEN) when it could not be reached or its answer
+ * passed resp's limit.
  */
 int bg_server_request(const struct bg_server *s, const char *method, const char *path,
-                      const char *body, size_t len, long *status, struct bg_limbuf *resp);
+                      const char *body, size_t len, long *status, struct bg_limbuf *resp,
+                      struct bg_diag *d);
 
 /* Appends s percent-encoded as one path segment or query value. */
 void bg_server_escape(struct bg_buf *b, const char *s);
 
 /*
- * Prints the server's error for an answer with a status >= 400 ("server
- * URL: 401 unauthorized: the token is not valid") and returns the exit
- * status it means: 3 for 5xx (the server failed), else 2.
+ * The server's error of an answer with a status >= 400 into d ("server
+ * URL: 401 unauthorized: the token is not valid"): BG_FAULT_BROKEN for 5xx
+ * (the server failed), BG_FAULT_MISSING for 404, else BG_FAULT_INPUT.
+ * Returns -1.
  */
-int bg_server_failed(const struct bg_server *s, long status, const struct bg_buf *resp);
+int bg_server_failed(const struct bg_server *s, long status, const struct bg_buf *resp,
+                     struct bg_diag *d);
 
 #endif /* BG_CORE_HTTP_CLIENT_H */

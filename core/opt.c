@@ -54,7 +54,7 @@ static void choice_list(char *buf, size_t size, const char *const *choices)
 static int apply(const struct bg_opt *o, const char *value, void *opts, struct bg_diag *d)
 {
     char *field = (char *)opts + o->offset;
-    struct bg_diag why = { "" };
+    struct bg_diag why = { 0 };
     const char *problem;
     int64_t n;
 

@@ -106,25 +106,27 @@ static int load_pool(struct store *st, const int64_t *ids, size_t n, struct base
     return 0;
 }
 
-static int by_ref(struct store *st, const struct baseline_request *req, struct baseline *out)
+static int store_failed(struct bg_diag *d)
+{
+    return bg_fail_as(d, BG_FAULT_BROKEN, "the database failed while choosing the baseline");
+}
+
+static int by_ref(struct store *st, const struct baseline_request *req, struct baseline *out,
+                  struct bg_diag *d)
 {
     const char *why;
     int64_t id = 0;
     int rc;
 
     if (strncmp(req->ref, "run:", 4) == 0) {
-        if (bg_parse_int64(req->ref + 4, 1, INT64_MAX, &id, &why) < 0) {
-            bg_error("--baseline '%s': run id %s", req->ref, why);
-            return STORE_REJECTED;
-        }
+        if (bg_parse_int64(req->ref + 4, 1, INT64_MAX, &id, &why) < 0)
+            return bg_fail(d, "baseline '%.80s': run id %s", req->ref, why);
         rc = store_load_run(st, id, &out->run);
         if (rc < 0)
-            return -1;
-        if (rc == 0 || strcmp(out->run.project, req->project) != 0) {
-            bg_error("--baseline '%s': no run %" PRId64 " in project '%s'", req->ref, id,
-                     req->project);
-            return STORE_REJECTED;
-        }
+            return store_failed(d);
+        if (rc == 0 || strcmp(out->run.project, req->project) != 0)
+            return bg_fail_as(d, BG_FAULT_MISSING, "baseline '%.80s': no run %" PRId64
+                              " in project '%s'", req->ref, id, req->project);
         snprintf(out->why, sizeof(out->why), "run %" PRId64 ", as asked (--baseline %s)", id,
                  req->ref);
     } else if (strncmp(req->ref, "commit:", 7) == 0) {
@@ -132,24 +134,23 @@ static int by_ref(struct store *st, const struct baseline_request *req, struct b
 
         if (!bg_commit_ok(sha)) {
             free(sha);
-            bg_error("--baseline '%s': expected commit:SHA with 4 to 64 hex digits", req->ref);
-            return STORE_REJECTED;
+            return bg_fail(d, "baseline '%.80s': expected commit:SHA with 4 to 64 hex digits",
+                           req->ref);
         }
         rc = store_run_by_commit(st, req->project, sha, &id);
         if (rc == 1)
             rc = store_load_run(st, id, &out->run);
         if (rc == 0)
-            bg_error("--baseline '%s': no run of project '%s' at commit %s", req->ref,
-                     req->project, sha);
+            bg_fail_as(d, BG_FAULT_MISSING, "baseline '%.80s': no run of project '%s' at "
+                       "commit %s", req->ref, req->project, sha);
         free(sha);
         if (rc != 1)
-            return rc < 0 ? -1 : STORE_REJECTED;
+            return rc < 0 ? store_failed(d) : -1;
         snprintf(out->why, sizeof(out->why),
                  "run %" PRId64 ", the newest at commit %.12s, as asked (--baseline %s)", id,
                  out->run.commit, req->ref);
     } else {
-        bg_error("--baseline '%s': expected run:ID or commit:SHA", req->ref);
-        return STORE_REJECTED;
+        return bg_fail(d, "baseline '%.80s': expected run:ID or commit:SHA", req->ref);
     }
     out->ids[0] = id;
     out->n_ids = 1;
@@ -158,7 +159,8 @@ static int by_ref(struct store *st, const struct baseline_request *req, struct b
 }
 
 int baseline_select(struct store *st, const struct bg_run *cur,
-                    const struct baseline_request *req, struct baseline *out)
+                    const struct baseline_request *req, struct baseline *out,
+                    struct bg_diag *d)
 {
     struct store_run_info *runs = NULL;
     int64_t ids[BASELINE_MAX_WINDOW], pin = 0, pinned_at = 0, before;
@@ -171,11 +173,11 @@ int baseline_select(struct store *st, const struct bg_run *cur,
     if (window > BASELINE_MAX_WINDOW)
         window = BASELINE_MAX_WINDOW;
     if (req->ref != NULL)
-        return by_ref(st, req, out);
+        return by_ref(st, req, out, d);
 
     rc = store_pin_get(st, req->project, req->branch, &pin, &pinned_at);
     if (rc < 0)
-        return -1;
+        return store_failed(d);
     if (rc == 1 && pin != req->current_id) {
         char when[32];
         time_t t = (time_t)pinned_at;
@@ -184,7 +186,7 @@ int baseline_select(struct store *st, const struct bg_run *cur,
         if (gmtime_r(&t, &tm) == NULL || strftime(when, sizeof(when), "%Y-%m-%d", &tm) == 0)
             snprintf(when, sizeof(when), "?");
         if (load_pool(st, &pin, 1, out) < 0)
-            return -1;
+            return store_failed(d);
         snprintf(out->why, sizeof(out->why),
                  "run %" PRId64 ", pinned for branch '%s' on %s (benchgate baseline set)", pin,
                  req->branch, when);
@@ -198,7 +200,7 @@ int baseline_select(struct store *st, const struct bg_run *cur,
     earlier = before != 0 ? "earlier " : "";
     count = store_list_runs(st, req->project, req->branch, NULL, before, SEARCH_RUNS, &runs);
     if (count < 0)
-        return -1;
+        return store_failed(d);
     for (int i = 0; i < count && n < window; i++) {
         if (runs[i].id != req->current_id &&
             strcmp(runs[i].fingerprint, cur->env.fingerprint) == 0)
@@ -216,7 +218,7 @@ int baseline_select(struct store *st, const struct bg_run *cur,
                      "(runs %" PRId64 " to %" PRId64 ")",
                      n, earlier, req->branch, ids[n - 1], ids[0]);
         free(runs);
-        return rc;
+        return rc < 0 ? store_failed(d) : 0;
     }
     /* no run on the same machine: the newest ones anyway, said loudly */
     for (int i = 0; i < count && n < window; i++) {
@@ -230,7 +232,7 @@ int baseline_select(struct store *st, const struct bg_run *cur,
         return 0;
     }
     if (load_pool(st, ids, n, out) < 0)
-        return -1;
+        return store_failed(d);
     snprintf(out->why, sizeof(out->why), "the newest %s%s on branch '%s' (none there ran on "
              "this machine)", earlier, n == 1 ? "run" : "runs, pooled,", req->branch);
     {
@@ -269,11 +271,15 @@ static const struct bg_command command = {
 static int pin_set(struct store *st, const char *project, const char *branch, const char *ref)
 {
     struct baseline_request req = { project, branch, ref, 1, 0, branch };
+    struct bg_diag d = { 0 };
     struct baseline b;
-    int rc = baseline_select(st, NULL, &req, &b);
+    int rc = baseline_select(st, NULL, &req, &b, &d);
 
-    if (rc == 0)
-        rc = store_pin_set(st, project, branch, b.run.id);
+    if (rc < 0) {
+        baseline_release(&b);
+        return bg_cmd_fail(&d);
+    }
+    rc = store_pin_set(st, project, branch, b.run.id);
     if (rc == 0)
         printf("pinned run %" PRId64 "%s%.12s as the baseline of project '%s' for branch "
                "'%s'\n",

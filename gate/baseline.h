@@ -42,11 +42,13 @@ struct baseline {
 
 /*
  * Chooses the baseline for cur. Returns 0 (out->found says whether there is
- * one), STORE_REJECTED when ref names nothing usable (message printed), or -1
- * on a store error.
+ * one), or -1 with d filled: BG_FAULT_INPUT for a ref that is not run:ID or
+ * commit:SHA, BG_FAULT_MISSING when it names no run of the project,
+ * BG_FAULT_BROKEN when the store failed.
  */
 int baseline_select(struct store *st, const struct bg_run *cur,
-                    const struct baseline_request *req, struct baseline *out);
+                    const struct baseline_request *req, struct baseline *out,
+                    struct bg_diag *d);
 void baseline_release(struct baseline *b);
 
 /* Writes "CPU model 'a' (baseline) vs 'b' (current), cores 2 vs 8" for the

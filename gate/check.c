@@ -99,36 +99,38 @@ static const struct bg_command command = {
 };
 
 /* The run to judge: the FILEs collected in memory, or the newest stored run
- * (in the database, or on the server when srv names one). */
+ * (in the database, or on the server when srv names one). 0, or -1 with d;
+ * the files' own errors are printed as they are read. */
 static int current_run(struct store *st, const struct bg_server *srv, const struct check_opts *o,
-                       struct bg_run *cur)
+                       struct bg_run *cur, struct bg_diag *d)
 {
     struct collect_origin origin = { o->project, o->branch, NULL, 0, false };
     int64_t id = 0;
     int found;
 
-    if (o->n_files > 0)
-        return collect_paths(o->files, o->n_files, o->format, false, cur) < 0
-                   ? BG_EXIT_USAGE
-                   : (collect_origin(cur, &origin), BG_EXIT_PASS);
-    if (srv->url != NULL)
-        return remote_latest_run(srv, o->project, o->branch, cur);
-    found = store_latest_run(st, o->project, o->branch, 0, &id);
-    if (found == 0) {
-        bg_error("no runs of project '%s' on branch '%s' in '%s': collect one first with "
-                 "'benchgate collect', or give FILEs to judge", o->project, o->branch, o->db);
-        return BG_EXIT_USAGE;
+    if (o->n_files > 0) {
+        if (collect_paths(o->files, o->n_files, o->format, false, cur) < 0)
+            return bg_fail(d, "%s", ""); /* said already, file by file */
+        collect_origin(cur, &origin);
+        return 0;
     }
+    if (srv->url != NULL)
+        return remote_latest_run(srv, o->project, o->branch, cur, d);
+    found = store_latest_run(st, o->project, o->branch, 0, &id);
+    if (found == 0)
+        return bg_fail_as(d, BG_FAULT_MISSING, "no runs of project '%s' on branch '%s' in '%s': "
+                          "collect one first with 'benchgate collect', or give FILEs to judge",
+                          o->project, o->branch, o->db);
     if (found < 0 || store_load_run(st, id, cur) != 1)
-        return BG_EXIT_STORE;
-    return BG_EXIT_PASS;
+        return bg_fail_as(d, BG_FAULT_BROKEN, "%s", ""); /* the store said why */
+    return 0;
 }
 
 int cmd_check(int argc, char **argv)
 {
     struct check_opts o = { .db = bg_default_db(), .window = 1, .gate = GATE_OPTS_DEFAULT };
     struct gate_config config;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
     struct bg_context ctx;
     struct bg_run cur;
     struct baseline base;
@@ -150,10 +152,8 @@ int cmd_check(int argc, char **argv)
         return bg_parse_exit(p);
     if (o.format != NULL && o.n_files == 0)
         return bg_usage_error("check", "--format applies to FILEs, and none was given");
-    if (gate_config_load(o.config, &config, &d) < 0) {
-        bg_error("%s", d.msg);
-        return bg_finish_output(BG_EXIT_USAGE);
-    }
+    if (gate_config_load(o.config, &config, &d) < 0)
+        return bg_finish_output(bg_cmd_fail(&d));
     o.gate.config = &config;
     /* opened first: a report that cannot be written is known before any work */
     if (o.report != NULL && (md = fopen(o.report, "w")) == NULL) {
@@ -170,29 +170,24 @@ int cmd_check(int argc, char **argv)
     if (o.branch == NULL)
         o.branch = ctx.branch != NULL ? ctx.branch : o.baseline_branch;
 
-    if (bg_server_resolve(&srv, o.server, o.token) < 0) {
-        rc = BG_EXIT_USAGE;
+    if (bg_server_resolve(&srv, o.server, o.token, &d) < 0) {
+        rc = bg_cmd_fail(&d);
         goto out;
     }
     if (srv.url == NULL && store_open(o.db, false, &st) < 0) {
         rc = BG_EXIT_STORE;
         goto out;
     }
-    rc = current_run(st, &srv, &o, &cur);
-    if (rc != BG_EXIT_PASS)
+    if (current_run(st, &srv, &o, &cur, &d) < 0) {
+        rc = bg_cmd_fail(&d);
         goto out;
+    }
     req = (struct baseline_request){ o.project, o.baseline_branch, o.baseline, (size_t)o.window,
                                      cur.id, cur.branch };
-    if (srv.url != NULL) {
-        rc = remote_baseline(&srv, &cur, &req, &base);
-        if (rc != BG_EXIT_PASS)
-            goto out;
-    } else {
-        rc = baseline_select(st, &cur, &req, &base);
-        if (rc < 0) {
-            rc = rc == STORE_REJECTED ? BG_EXIT_USAGE : BG_EXIT_STORE;
-            goto out;
-        }
+    if ((srv.url != NULL ? remote_baseline(&srv, &cur, &req, &base, &d)
+                         : baseline_select(st, &cur, &req, &base, &d)) < 0) {
+        rc = bg_cmd_fail(&d);
+        goto out;
     }
     if (base.warning[0] != '\0')
         bg_warn("%s", base.warning);

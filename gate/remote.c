@@ -14,42 +14,43 @@ static void project_path(struct bg_buf *b, const char *project, const char *rest
     bg_buf_adds(b, rest);
 }
 
-/* Sends the request and parses the JSON answer of a 200; an exit status. */
+/* Sends the request and parses the JSON answer of a 200; 0, or -1 with d. */
 static int call(const struct bg_server *srv, const char *method, const struct bg_buf *path,
-                const struct bg_buf *body, cJSON **answer)
+                const struct bg_buf *body, cJSON **answer, struct bg_diag *d)
 {
     struct bg_limbuf resp = BG_LIMBUF_INIT(ANSWER_MAX);
-    struct bg_diag d = { "" };
+    struct bg_diag why = { 0 };
     long status = 0;
-    int rc = BG_EXIT_PASS;
+    int rc = 0;
 
     *answer = NULL;
     if (bg_server_request(srv, method, path->data, body != NULL ? body->data : NULL,
-                          body != NULL ? body->len : 0, &status, &resp) < 0)
-        rc = BG_EXIT_STORE;
+                          body != NULL ? body->len : 0, &status, &resp, d) < 0)
+        rc = -1;
+    else if (status >= 400)
+        rc = bg_server_failed(srv, status, &resp.buf, d);
     else if (status != 200)
-        rc = status >= 400 ? bg_server_failed(srv, status, &resp.buf)
-                           : (bg_error("server %s: unexpected status %ld", srv->url, status),
-                              BG_EXIT_STORE);
-    else if ((*answer = bg_json_parse(resp.buf.data, resp.buf.len, "the server's answer", &d)) == NULL)
-        rc = (bg_error("server %s: %s", srv->url, d.msg), BG_EXIT_STORE);
+        rc = bg_fail_as(d, BG_FAULT_BROKEN, "server %s: unexpected status %ld", srv->url,
+                        status);
+    else if ((*answer = bg_json_parse(resp.buf.data, resp.buf.len, "the server's answer",
+                                      &why)) == NULL)
+        rc = bg_fail_as(d, BG_FAULT_BROKEN, "server %s: %s", srv->url, why.msg);
     bg_buf_release(&resp.buf);
     return rc;
 }
 
-static int read_run(const struct bg_server *srv, const cJSON *doc, struct bg_run *run)
+static int read_run(const struct bg_server *srv, const cJSON *doc, struct bg_run *run,
+                    struct bg_diag *d)
 {
-    struct bg_diag d = { "" };
+    struct bg_diag why = { 0 };
 
-    if (bg_run_read_json(doc, "the server's run", run, &d) < 0) {
-        bg_error("server %s: %s", srv->url, d.msg);
-        return BG_EXIT_STORE;
-    }
-    return BG_EXIT_PASS;
+    if (bg_run_read_json(doc, "the server's run", run, &why) < 0)
+        return bg_fail_as(d, BG_FAULT_BROKEN, "server %s: %s", srv->url, why.msg);
+    return 0;
 }
 
 int remote_latest_run(const struct bg_server *srv, const char *project, const char *branch,
-                      struct bg_run *cur)
+                      struct bg_run *cur, struct bg_diag *d)
 {
     struct bg_buf path = BG_BUF_INIT;
     cJSON *list = NULL, *doc = NULL;
@@ -58,23 +59,22 @@ int remote_latest_run(const struct bg_server *srv, const char *project, const ch
 
     project_path(&path, project, "/runs?limit=1&branch=");
     bg_server_escape(&path, branch);
-    rc = call(srv, "GET", &path, NULL, &list);
-    if (rc != BG_EXIT_PASS)
+    rc = call(srv, "GET", &path, NULL, &list, d);
+    if (rc < 0)
         goto out;
     id = bg_json_get(cJSON_GetArrayItem(bg_json_get(list, "runs"), 0), "id");
     if (!cJSON_IsNumber(id)) {
-        bg_error("no runs of project '%s' on branch '%s' at %s: upload one first with "
-                 "'benchgate collect --server', or give FILEs to judge", project, branch,
-                 srv->url);
-        rc = BG_EXIT_USAGE;
+        rc = bg_fail_as(d, BG_FAULT_MISSING, "no runs of project '%s' on branch '%s' at %s: "
+                        "upload one first with 'benchgate collect --server', or give FILEs "
+                        "to judge", project, branch, srv->url);
         goto out;
     }
     bg_buf_reset(&path);
     project_path(&path, project, "");
     bg_buf_addf(&path, "/runs/%.0f", id->valuedouble);
-    rc = call(srv, "GET", &path, NULL, &doc);
-    if (rc == BG_EXIT_PASS)
-        rc = read_run(srv, doc, cur);
+    rc = call(srv, "GET", &path, NULL, &doc, d);
+    if (rc == 0)
+        rc = read_run(srv, doc, cur, d);
 out:
     cJSON_Delete(doc);
     cJSON_Delete(list);
@@ -83,7 +83,8 @@ out:
 }
 
 int remote_baseline(const struct bg_server *srv, const struct bg_run *cur,
-                    const struct baseline_request *req, struct baseline *out)
+                    const struct baseline_request *req, struct baseline *out,
+                    struct bg_diag *d)
 {
     struct bg_buf path = BG_BUF_INIT, body = BG_BUF_INIT;
     const cJSON *found, *why, *warning, *runs, *id;
@@ -104,8 +105,8 @@ int remote_baseline(const struct bg_server *srv, const struct bg_run *cur,
         bg_buf_addf(&path, "&run=%" PRId64, cur->id);
     else
         bg_run_write_json(cur, &body);
-    rc = call(srv, "POST", &path, cur->id != 0 ? NULL : &body, &answer);
-    if (rc != BG_EXIT_PASS)
+    rc = call(srv, "POST", &path, cur->id != 0 ? NULL : &body, &answer, d);
+    if (rc < 0)
         goto out;
     found = bg_json_get(answer, "found");
     why = bg_json_get(answer, "why");
@@ -113,8 +114,8 @@ int remote_baseline(const struct bg_server *srv, const struct bg_run *cur,
     runs = bg_json_get(answer, "runs");
     if (!cJSON_IsBool(found) || !cJSON_IsString(why) || !cJSON_IsString(warning) ||
         !cJSON_IsArray(runs)) {
-        bg_error("server %s: the baseline answer is not what benchgate expects", srv->url);
-        rc = BG_EXIT_STORE;
+        rc = bg_fail_as(d, BG_FAULT_BROKEN, "server %s: the baseline answer is not what "
+                        "benchgate expects", srv->url);
         goto out;
     }
     snprintf(out->why, sizeof(out->why), "%s (server %s)", why->valuestring, srv->url);
@@ -125,7 +126,7 @@ int remote_baseline(const struct bg_server *srv, const struct bg_run *cur,
     }
     out->found = cJSON_IsTrue(found);
     if (out->found)
-        rc = read_run(srv, bg_json_get(answer, "run"), &out->run);
+        rc = read_run(srv, bg_json_get(answer, "run"), &out->run, d);
 out:
     cJSON_Delete(answer);
     bg_buf_release(&body);

@@ -10,14 +10,15 @@
 #include "core/http_client.h"
 #include "gate/baseline.h"
 
-/* The newest run of project on branch, from the server. Returns an exit
- * status (0 found; 2 none or refused; 3 unreachable), errors printed. */
+/* The newest run of project on branch, from the server. Returns 0, or -1
+ * with d: none there (BG_FAULT_MISSING), refused, or unreachable. */
 int remote_latest_run(const struct bg_server *srv, const char *project, const char *branch,
-                      struct bg_run *cur);
+                      struct bg_run *cur, struct bg_diag *d);
 
 /* The server's choice of baseline for cur under req (same rules as
- * baseline_select). Returns an exit status as above. */
+ * baseline_select). Returns 0, or -1 with d. */
 int remote_baseline(const struct bg_server *srv, const struct bg_run *cur,
-                    const struct baseline_request *req, struct baseline *out);
+                    const struct baseline_request *req, struct baseline *out,
+                    struct bg_diag *d);
 
 #endif /* BG_GATE_REMOTE_H */

@@ -15,38 +15,36 @@
 #include "server/lookup.h"
 
 /* The baseline request of ?baseline_branch=, ?baseline=, ?window= for cur. */
-static int baseline_query(const struct http_request *rq, const char *project,
-                          const struct bg_run *cur, struct baseline_request *req,
-                          struct http_response *rs)
+static bool baseline_query(const struct http_request *rq, const char *project,
+                           const struct bg_run *cur, struct baseline_request *req,
+                           struct http_response *rs)
 {
     int64_t window = 1;
 
     *req = (struct baseline_request){ project, "main", NULL, 1, cur->id, cur->branch };
-    if (http_query_name(rq, "baseline_branch", &req->branch, rs) < 0 ||
-        http_query_int(rq, "window", &gate_window_range, &window, rs) < 0)
-        return -1;
+    if (!http_query_name(rq, "baseline_branch", &req->branch, rs) ||
+        !http_query_int(rq, "window", &gate_window_range, &window, rs))
+        return false;
     req->ref = route_query_get(rq->query, "baseline");
     req->window = (size_t)window;
-    return 0;
+    return true;
 }
 
-static int select_baseline(const struct http_request *rq, const struct bg_run *cur,
-                           const struct baseline_request *req, struct baseline *base,
-                           struct http_response *rs)
+static bool select_baseline(const struct http_request *rq, const struct bg_run *cur,
+                            const struct baseline_request *req, struct baseline *base,
+                            struct http_response *rs)
 {
-    int rc = baseline_select(rq->st, cur, req, base);
+    struct bg_diag d = { 0 };
 
-    if (rc == STORE_REJECTED)
-        http_error(rs, 404, "not_found", "baseline '%.80s' names no run of project '%s' (expected "
-                   "run:ID or commit:SHA)", req->ref, req->project);
-    else if (rc < 0)
-        http_store_failed(rs);
-    return rc;
+    if (baseline_select(rq->st, cur, req, base, &d) == 0)
+        return true;
+    http_fail(rs, &d);
+    return false;
 }
 
 /* The current run of a check: ?run=ID (stored), else the body. */
-static int check_current(const struct http_request *rq, const char *project, struct bg_run *cur,
-                         struct http_response *rs)
+static bool check_current(const struct http_request *rq, const char *project, struct bg_run *cur,
+                          struct http_response *rs)
 {
     const char *id = route_query_get(rq->query, "run");
 
@@ -55,9 +53,9 @@ static int check_current(const struct http_request *rq, const char *project, str
     if (rq->body_len > 0) {
         http_error(rs, 400, "bad_request", "give the run to check as ?run=ID or as the body, "
                    "not both");
-        return -1;
+        return false;
     }
-    return lookup_run(rq, project, id, cur, rs) ? 0 : -1;
+    return lookup_run(rq, project, id, cur, rs);
 }
 
 void api_check(const struct http_request *rq, const char *const *params,
@@ -74,15 +72,15 @@ void api_check(const struct http_request *rq, const char *const *params,
     memset(&base, 0, sizeof(base));
     memset(&report, 0, sizeof(report));
     if (!auth_project(rq, params[0], true, rs) ||
-        http_query_real(rq, "threshold", &gate_threshold_range, &opts.threshold, rs) < 0 ||
-        http_query_real(rq, "alpha", &gate_alpha_range, &opts.alpha, rs) < 0 ||
-        http_query_int(rq, "min_samples", &gate_min_samples_range, &min_samples, rs) < 0 ||
-        http_query_int(rq, "resamples", &gate_resamples_range, &resamples, rs) < 0 ||
-        http_query_bool(rq, "fail_on_inconclusive", &opts.fail_on_inconclusive, rs) < 0 ||
-        http_query_bool(rq, "fail_on_missing", &opts.fail_on_missing, rs) < 0 ||
-        check_current(rq, params[0], &cur, rs) < 0 ||
-        baseline_query(rq, params[0], &cur, &req, rs) < 0 ||
-        select_baseline(rq, &cur, &req, &base, rs) < 0)
+        !http_query_real(rq, "threshold", &gate_threshold_range, &opts.threshold, rs) ||
+        !http_query_real(rq, "alpha", &gate_alpha_range, &opts.alpha, rs) ||
+        !http_query_int(rq, "min_samples", &gate_min_samples_range, &min_samples, rs) ||
+        !http_query_int(rq, "resamples", &gate_resamples_range, &resamples, rs) ||
+        !http_query_bool(rq, "fail_on_inconclusive", &opts.fail_on_inconclusive, rs) ||
+        !http_query_bool(rq, "fail_on_missing", &opts.fail_on_missing, rs) ||
+        !check_current(rq, params[0], &cur, rs) ||
+        !baseline_query(rq, params[0], &cur, &req, rs) ||
+        !select_baseline(rq, &cur, &req, &base, rs))
         goto out;
     opts.min_samples = (size_t)min_samples;
     opts.resamples = (unsigned)resamples;
@@ -106,9 +104,9 @@ void api_baseline(const struct http_request *rq, const char *const *params,
 
     bg_run_init(&cur);
     memset(&base, 0, sizeof(base));
-    if (!auth_project(rq, params[0], false, rs) || check_current(rq, params[0], &cur, rs) < 0 ||
-        baseline_query(rq, params[0], &cur, &req, rs) < 0 ||
-        select_baseline(rq, &cur, &req, &base, rs) < 0)
+    if (!auth_project(rq, params[0], false, rs) || !check_current(rq, params[0], &cur, rs) ||
+        !baseline_query(rq, params[0], &cur, &req, rs) ||
+        !select_baseline(rq, &cur, &req, &base, rs))
         goto out;
     bg_buf_addf(&rs->body, "{\"found\": %s, \"why\": ", base.found ? "true" : "false");
     bg_json_add_string(&rs->body, base.why);

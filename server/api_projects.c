@@ -83,9 +83,9 @@ void api_history(const struct http_request *rq, const char *const *params,
     int n;
 
     if (!auth_project(rq, params[0], false, rs) || !http_name_ok("benchmark", params[1], rs) ||
-        http_query_name(rq, "metric", &metric, rs) < 0 ||
-        http_query_name(rq, "branch", &branch, rs) < 0 || http_query_env(rq, &env, rs) < 0 ||
-        http_query_int(rq, "limit", &history_limit, &limit, rs) < 0)
+        !http_query_name(rq, "metric", &metric, rs) ||
+        !http_query_name(rq, "branch", &branch, rs) || !http_query_env(rq, &env, rs) ||
+        !http_query_int(rq, "limit", &history_limit, &limit, rs))
         return;
     n = store_history(rq->st, params[0], params[1], metric, branch, env, (size_t)limit, &pts);
     if (n < 0) {

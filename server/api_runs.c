@@ -23,8 +23,8 @@ void api_runs(const struct http_request *rq, const char *const *params,
     int n;
 
     if (!auth_project(rq, params[0], false, rs) ||
-        http_query_name(rq, "branch", &branch, rs) < 0 || http_query_env(rq, &env, rs) < 0 ||
-        http_query_int(rq, "limit", &runs_limit, &limit, rs) < 0 ||
+        !http_query_name(rq, "branch", &branch, rs) || !http_query_env(rq, &env, rs) ||
+        !http_query_int(rq, "limit", &runs_limit, &limit, rs) ||
         !lookup_project(rq, params[0], rs))
         return;
     n = store_list_runs(rq->st, params[0], branch, env, 0, (size_t)limit, &ri);
@@ -76,7 +76,7 @@ void api_upload(const struct http_request *rq, const char *const *params,
     int rc;
 
     bg_run_init(&run);
-    if (!auth_project(rq, params[0], true, rs) || lookup_body_run(rq, params[0], &run, rs) < 0)
+    if (!auth_project(rq, params[0], true, rs) || !lookup_body_run(rq, params[0], &run, rs))
         goto out;
     rc = store_put_run(rq->st, &run);
     if (rc == STORE_REJECTED) {

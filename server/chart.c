@@ -195,7 +195,7 @@ static int draw(struct chart *const *jobs, size_t n, int timeout_ms, bool *timed
     }
     rc = 0;
     for (size_t i = 0; i < n; i++) {
-        struct bg_diag d = { "" };
+        struct bg_diag d = { 0 };
 
         snprintf(path, sizeof(path), "%s/c%zu.svg", dir, i);
         bg_buf_reset(&jobs[i]->svg);

@@ -48,6 +48,22 @@ void http_store_failed(struct http_response *rs)
     http_error(rs, 503, "store_error", "the database failed or is busy; try again");
 }
 
+int http_fail(struct http_response *rs, const struct bg_diag *d)
+{
+    switch (d->fault) {
+    case BG_FAULT_INPUT:
+        http_error(rs, 400, "bad_request", "%s", d->msg);
+        break;
+    case BG_FAULT_MISSING:
+        http_error(rs, 404, "not_found", "%s", d->msg);
+        break;
+    case BG_FAULT_BROKEN:
+        http_store_failed(rs);
+        break;
+    }
+    return -1;
+}
+
 /* ---- inputs ---- */
 
 bool http_name_ok(const char *what, const char *s, struct http_response *rs)
@@ -59,71 +75,71 @@ bool http_name_ok(const char *what, const char *s, struct http_response *rs)
     return why == NULL;
 }
 
-int http_query_name(const struct http_request *rq, const char *key, const char **out,
-                    struct http_response *rs)
+bool http_query_name(const struct http_request *rq, const char *key, const char **out,
+                     struct http_response *rs)
 {
     const char *v = route_query_get(rq->query, key), *why;
 
     if (v == NULL)
-        return 0;
+        return true;
     why = bg_name_problem(v);
     if (why != NULL) {
         http_error(rs, 400, "bad_request", "query parameter %s: %s", key, why);
-        return -1;
+        return false;
     }
     *out = v;
-    return 0;
+    return true;
 }
 
 /* ?env=FINGERPRINT: 16 hex digits, as in a run's environment. */
-int http_query_env(const struct http_request *rq, const char **out, struct http_response *rs)
+bool http_query_env(const struct http_request *rq, const char **out, struct http_response *rs)
 {
     const char *v = route_query_get(rq->query, "env");
 
     if (v == NULL || *v == '\0') /* empty, as a form's "any machine" sends it: no filter */
-        return 0;
+        return true;
     if (strlen(v) != 16 || strspn(v, "0123456789abcdef") != 16) {
         http_error(rs, 400, "bad_request", "query parameter env: expected a machine fingerprint "
                    "(16 lowercase hex digits)");
-        return -1;
+        return false;
     }
     *out = v;
-    return 0;
+    return true;
 }
 
-int http_query_int(const struct http_request *rq, const char *key,
-                   const struct bg_int_range *range, int64_t *out, struct http_response *rs)
+bool http_query_int(const struct http_request *rq, const char *key,
+                    const struct bg_int_range *range, int64_t *out, struct http_response *rs)
 {
     const char *v = route_query_get(rq->query, key);
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
 
     if (v != NULL && bg_range_int(range, v, out, &d) < 0) {
         http_error(rs, 400, "bad_request", "query parameter %s %s", key, d.msg);
-        return -1;
+        return false;
     }
-    return 0;
+    return true;
 }
 
-int http_query_real(const struct http_request *rq, const char *key,
-                    const struct bg_real_range *range, double *out, struct http_response *rs)
+bool http_query_real(const struct http_request *rq, const char *key,
+                     const struct bg_real_range *range, double *out, struct http_response *rs)
 {
     const char *v = route_query_get(rq->query, key);
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
 
     if (v != NULL && bg_range_real(range, v, out, &d) < 0) {
         http_error(rs, 400, "bad_request", "query parameter %s %s", key, d.msg);
-        return -1;
+        return false;
     }
-    return 0;
+    return true;
 }
 
-int http_query_bool(const struct http_request *rq, const char *key, bool *out,
-                    struct http_response *rs)
+bool http_query_bool(const struct http_request *rq, const char *key, bool *out,
+                     struct http_response *rs)
 {
     const char *v = route_query_get(rq->query, key);
 
     if (v == NULL)
-        return 0;
+        return true;
     if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0 || *v == '\0')
         *out = true;
     else if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
@@ -131,9 +147,9 @@ int http_query_bool(const struct http_request *rq, const char *key, bool *out,
     else {
         http_error(rs, 400, "bad_request", "query parameter %s '%.64s': expected true or false",
                    key, v);
-        return -1;
+        return false;
     }
-    return 0;
+    return true;
 }
 
 /* ---- one request on the wire ---- */

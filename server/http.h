@@ -62,27 +62,30 @@ void http_error(struct http_response *rs, int status, const char *code, const ch
     BG_PRINTF(4, 5);
 /* 503 store_error: the database failed or is busy. */
 void http_store_failed(struct http_response *rs);
+/* The server's one answer to a library's diagnostic: 400 bad_request, 404
+ * not_found or 503 store_error by its fault, with its message; returns -1. */
+int http_fail(struct http_response *rs, const struct bg_diag *d);
 
 /*
- * Input checks. Each returns true (or 0) when the request may go on, and
- * otherwise has made the error answer (400) in rs.
+ * Input checks. Each returns true when the request may go on, and otherwise
+ * has made the error answer (400) in rs.
  */
 /* s names a project or benchmark (what) */
 bool http_name_ok(const char *what, const char *s, struct http_response *rs);
 /* ?key=NAME into *out, untouched when absent */
-int http_query_name(const struct http_request *rq, const char *key, const char **out,
-                    struct http_response *rs);
+bool http_query_name(const struct http_request *rq, const char *key, const char **out,
+                     struct http_response *rs);
 /* ?env=FINGERPRINT into *out, untouched when absent or empty (a form's "any") */
-int http_query_env(const struct http_request *rq, const char **out, struct http_response *rs);
+bool http_query_env(const struct http_request *rq, const char **out, struct http_response *rs);
 /* ?key=N within range into *out, untouched when absent: the ranges are the
  * command line's (core/opt.h), so both take the same values */
-int http_query_int(const struct http_request *rq, const char *key,
-                   const struct bg_int_range *range, int64_t *out, struct http_response *rs);
-int http_query_real(const struct http_request *rq, const char *key,
-                    const struct bg_real_range *range, double *out, struct http_response *rs);
+bool http_query_int(const struct http_request *rq, const char *key,
+                    const struct bg_int_range *range, int64_t *out, struct http_response *rs);
+bool http_query_real(const struct http_request *rq, const char *key,
+                     const struct bg_real_range *range, double *out, struct http_response *rs);
 /* ?key=true|false|1|0 (or empty: true) into *out, untouched when absent */
-int http_query_bool(const struct http_request *rq, const char *key, bool *out,
-                    struct http_response *rs);
+bool http_query_bool(const struct http_request *rq, const char *key, bool *out,
+                     struct http_response *rs);
 
 /* ---- the libmicrohttpd side ---- */
 

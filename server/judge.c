@@ -50,10 +50,11 @@ int judge_loaded_run(const struct http_request *rq, const char *project, const c
     struct gate_opts opts = GATE_OPTS_DEFAULT;
     struct baseline_request req = { project, base, NULL, 1, j->cur.id, j->cur.branch };
 
-    if (baseline_select(rq->st, &j->cur, &req, &j->base) != 0) {
+    struct bg_diag d = { 0 };
+
+    if (baseline_select(rq->st, &j->cur, &req, &j->base, &d) < 0) {
         judge_release(j);
-        http_store_failed(rs);
-        return -1;
+        return http_fail(rs, &d);
     }
     if (!interval)
         opts.resamples = 0;

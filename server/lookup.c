@@ -41,49 +41,49 @@ bool lookup_run(const struct http_request *rq, const char *project, const char *
     return true;
 }
 
-int lookup_body_run(const struct http_request *rq, const char *project, struct bg_run *run,
-                    struct http_response *rs)
+bool lookup_body_run(const struct http_request *rq, const char *project, struct bg_run *run,
+                     struct http_response *rs)
 {
     struct collect_origin origin = { project, NULL, NULL, 0, true };
     const char *format = route_query_get(rq->query, "format"), *commit;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
     char sha[65];
 
     if (format != NULL && bg_format_find(format) == NULL) {
         http_error(rs, 400, "bad_request", "unknown format '%.64s' (see benchgate collect --help)",
                    format);
-        return -1;
+        return false;
     }
-    if (http_query_name(rq, "branch", &origin.branch, rs) < 0 ||
-        http_query_int(rq, "timestamp", &collect_timestamps, &origin.timestamp, rs) < 0)
-        return -1;
+    if (!http_query_name(rq, "branch", &origin.branch, rs) ||
+        !http_query_int(rq, "timestamp", &collect_timestamps, &origin.timestamp, rs))
+        return false;
     commit = route_query_get(rq->query, "commit");
     if (commit != NULL) {
         snprintf(sha, sizeof(sha), "%s", commit);
         if (strlen(commit) >= sizeof(sha) || !bg_commit_ok(sha)) {
             http_error(rs, 400, "bad_request", "query parameter commit: expected 4 to 64 hex "
                        "digits");
-            return -1;
+            return false;
         }
         origin.commit = sha;
     }
     if (rq->body_len == 0) {
         http_error(rs, 400, "bad_request", "the request body is empty: send a benchgate run "
                    "document or a harness's output");
-        return -1;
+        return false;
     }
     if (bg_collect_bytes("request body", rq->body, rq->body_len, format, run, &d) < 0 ||
         bg_run_finish(run, "request body", &d) < 0) {
         http_error(rs, 400, "bad_request", "%s", d.msg);
-        return -1;
+        return false;
     }
     for (size_t i = 0; i < rq->query->n; i++) {
         if (strcmp(rq->query->kv[i].key, "meta") == 0 &&
             collect_meta(run, rq->query->kv[i].value, &d) < 0) {
             http_error(rs, 400, "bad_request", "query parameter meta %s", d.msg);
-            return -1;
+            return false;
         }
     }
     collect_origin(run, &origin);
-    return 0;
+    return true;
 }

@@ -2,7 +2,7 @@
  * lookup.h: what a request names, found or refused: a stored project, a
  * stored run of it, or the run its body carries.
  *
- * Each returns true (or 0) when found, and otherwise has made the answer
+ * Each returns true when found, and otherwise has made the answer
  * (400 for what cannot name anything, 404 for what is not stored, 503 when
  * the store failed) in rs.
  */
@@ -27,7 +27,7 @@ bool lookup_run(const struct http_request *rq, const char *project, const char *
  * project, then ?branch=, ?commit=, ?timestamp= and ?meta=KEY=VALUE, then
  * what a run document says. Nothing about the server's machine is added.
  */
-int lookup_body_run(const struct http_request *rq, const char *project, struct bg_run *run,
-                    struct http_response *rs);
+bool lookup_body_run(const struct http_request *rq, const char *project, struct bg_run *run,
+                     struct http_response *rs);
 
 #endif /* BG_SERVER_LOOKUP_H */

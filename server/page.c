@@ -158,9 +158,9 @@ bool page_read_filters(const struct http_request *rq, struct page_filters *f,
                        struct http_response *rs)
 {
     memset(f, 0, sizeof(*f));
-    return http_query_name(rq, "branch", &f->branch, rs) == 0 &&
-           http_query_env(rq, &f->env, rs) == 0 &&
-           http_query_name(rq, "metric", &f->metric, rs) == 0;
+    return http_query_name(rq, "branch", &f->branch, rs) &&
+           http_query_env(rq, &f->env, rs) &&
+           http_query_name(rq, "metric", &f->metric, rs);
 }
 
 void page_filter_form(struct page *pg, const struct http_request *rq, const char *project,

@@ -110,7 +110,7 @@ static bool history_load(const struct http_request *rq, const char *const *param
     chart_init(c, CHART_HISTORY, NULL, 0);
     v->limit = HISTORY_DEFAULT;
     if (!http_name_ok("benchmark", params[1], rs) || !page_read_filters(rq, &v->f, rs) ||
-        http_query_int(rq, "limit", &page_limit, &v->limit, rs) < 0)
+        !http_query_int(rq, "limit", &page_limit, &v->limit, rs))
         return false;
     if (x != NULL && strcmp(x, "order") != 0 && strcmp(x, "time") != 0) {
         http_error(rs, 400, "bad_request", "query parameter x: expected order or time");

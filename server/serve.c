@@ -48,7 +48,7 @@ static int parse_listen(const char *arg, struct sockaddr_in *addr, struct bg_dia
 {
     static const struct bg_int_range ports = { 0, 65535 };
     const char *colon = strrchr(arg, ':');
-    struct bg_diag why = { "" };
+    struct bg_diag why = { 0 };
     char host[64];
     int64_t port;
 

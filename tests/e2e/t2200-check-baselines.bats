@@ -62,7 +62,7 @@ collect() {
     for ref in run:99 run:2 run:abc commit:ffff commit:xyz tag:v1; do
         run bg check --db "$DB" --project p --branch feature --baseline "$ref"
         [ "$status" -eq 2 ]
-        [[ "$output" == *"--baseline '$ref'"* ]]
+        [[ "$output" == *"error: baseline '$ref': "* ]]
     done
 }
 

@@ -246,6 +246,11 @@ JSON
     [ "$(sql 'SELECT count(*) FROM runs')" = 1 ]
     api POST "/api/v1/projects/demo/check?run=1&baseline=run:999" -H "Authorization: Bearer $tok"
     [ "$STATUS" = 404 ]
+    # the gate's own words, not the command line's
+    [[ "$BODY" == *"baseline 'run:999': no run 999 in project 'demo'"* ]]
+    [[ "$BODY" != *"--baseline"* ]]
+    api POST "/api/v1/projects/demo/check?run=1&baseline=tag:v1" -H "Authorization: Bearer $tok"
+    [ "$STATUS" = 400 ]
     api POST "/api/v1/projects/demo/check?threshold=-1" -H "Authorization: Bearer $tok"
     [ "$STATUS" = 400 ] && [[ "$BODY" == *threshold* ]]
     serve_stop

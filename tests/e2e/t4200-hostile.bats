@@ -137,3 +137,16 @@ setup_server() {
     [ "$STATUS" = 200 ]
     serve_stop
 }
+
+@test "control bytes in a request reach the server's log as '?', on the request's one line" {
+    setup_server
+    exec 8<>"/dev/tcp/127.0.0.1/$PORT"
+    # an escape sequence that would colour a terminal, and a DEL
+    printf 'GET /p/a\033[31mb\177 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' >&8
+    timeout 10 cat <&8 > "$T/answer" || true
+    exec 8<&-
+    grep -q '^HTTP/1.1 400' "$T/answer"
+    serve_stop
+    grep -q ' GET /p/a?\[31mb? 400 ' "$T/serve.err"
+    ! grep -q "$(printf '\033')" "$T/serve.err"
+}

@@ -51,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static bool ready;
     const uint8_t *nul = memchr(data, '\0', size);
     size_t nb = nul != NULL ? (size_t)(nul - data) : size;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
     struct bg_run run;
 
     if (!ready) {

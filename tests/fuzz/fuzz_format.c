@@ -21,7 +21,7 @@
 static void round_trip(const struct bg_run *run)
 {
     struct bg_buf doc = BG_BUF_INIT, again = BG_BUF_INIT;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
     struct bg_run back;
 
     bg_run_write_json(run, &doc);
@@ -41,7 +41,7 @@ static void round_trip(const struct bg_run *run)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *buf = bg_xmalloc(size + 1);
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
     struct bg_run run;
 
     FUZZ_CHECK(FUZZ_FORMAT == NULL || bg_format_find(FUZZ_FORMAT) != NULL);

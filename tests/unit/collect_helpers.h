@@ -47,7 +47,7 @@ static inline void expect_rejected(const char *label, const char *format, const 
                                    const char *want)
 {
     struct bg_run run;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
 
     bg_run_init(&run);
     if (collect_text(label, format, text, &run, &d) == 0)

@@ -48,7 +48,7 @@ static void test_write_then_read_is_identity(void **state)
 {
     struct bg_buf a = BG_BUF_INIT, b = BG_BUF_INIT;
     struct bg_run in, out;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
 
     (void)state;
     make_run(&in);
@@ -93,7 +93,7 @@ static void test_minimal_document(void **state)
                       "{\"name\": \"a\", \"metric\": \"rate\", \"unit\": \"ops/s\", "
                       "\"samples\": [9]}]}";
     struct bg_run run;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
 
     (void)state;
     bg_run_init(&run);

@@ -26,7 +26,7 @@ static void test_corpus(void **state)
     };
     struct bg_buf in = BG_BUF_INIT;
     struct bg_run run;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
     char path[512];
 
     (void)state;
@@ -120,7 +120,7 @@ static void test_reader_tokens(void **state)
                       "text<![CDATA[<not a tag>]]><e/></r>";
     struct xml_reader r;
     struct xml_token t;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
 
     (void)state;
     xml_init(&r, "t.xml", doc, strlen(doc));

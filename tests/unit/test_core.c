@@ -55,7 +55,7 @@ static void test_read_file_bounded(void **state)
 {
     char path[] = "/tmp/bg-test-core-XXXXXX";
     struct bg_buf b = BG_BUF_INIT;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
     int fd = mkstemp(path);
 
     (void)state;
@@ -201,7 +201,7 @@ static void test_opt_parses_every_kind(void **state)
     char line[] = "test a --db x.db --name=n -n 3 --size 4 --small 5 -r0.5 -o json -f "
                   "--call 1 --call 2 b";
     struct t_opts o = { .x = 0.25 };
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
     char **args;
     int n;
 
@@ -239,7 +239,7 @@ static void test_opt_refuses_with_reason(void **state)
     for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
         char line[64];
         struct t_opts o = { 0 };
-        struct bg_diag d = { "" };
+        struct bg_diag d = { 0 };
         char **args;
         int n;
 
@@ -254,7 +254,7 @@ static void test_opt_help(void **state)
 {
     char line[] = "test --count 2 --help";
     struct t_opts o = { .n = 7, .x = 0.25 };
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
     char buf[4096] = "", **args;
     FILE *f = fmemopen(buf, sizeof(buf) - 1, "w");
     int n;

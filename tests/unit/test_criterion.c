@@ -28,7 +28,7 @@ static void test_first_run(void **state)
         "sum_u32/100", "sum_u32/10000",
     };
     struct bg_run run;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
     const struct bg_result *r, *t;
 
     (void)state;
@@ -56,7 +56,7 @@ static void test_first_run(void **state)
 static void test_target_and_noplot(void **state)
 {
     struct bg_run run;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
 
     (void)state;
     bg_run_init(&run);
@@ -72,7 +72,7 @@ static void test_target_and_noplot(void **state)
 static void test_bencher(void **state)
 {
     struct bg_run run;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
     const struct bg_result *r;
 
     (void)state;
@@ -96,7 +96,7 @@ static void test_bencher_libtest_commas(void **state)
                        "test parse::small ... bench:          12 ns/iter (+/- 1)\n"
                        "\ntest result: ok. 0 passed; 0 failed; 0 ignored; 2 measured\n";
     struct bg_run run;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
 
     (void)state;
     bg_run_init(&run);
@@ -151,7 +151,7 @@ static int collect_tmp(struct bg_run *run, struct bg_diag *d)
 static void test_only_new(void **state)
 {
     struct bg_run run;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
 
     (void)state;
     put("g/a/new/benchmark.json", "{\"full_id\": \"g/a\", \"throughput\": null}");
@@ -170,7 +170,7 @@ static void test_only_new(void **state)
 static void expect_tmp_error(const char *want)
 {
     struct bg_run run;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
 
     bg_run_init(&run);
     if (collect_tmp(&run, &d) == 0)
@@ -202,7 +202,7 @@ static void test_bad_folders(void **state)
 static void test_empty_folder(void **state)
 {
     struct bg_run run;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
 
     (void)state;
     put("report/index.html", "<html></html>");

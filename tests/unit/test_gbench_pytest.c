@@ -14,7 +14,7 @@ static void rejects(const char *text, const char *want)
 static void test_gbench_repetitions(void **state)
 {
     struct bg_run run;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
     const struct bg_result *r;
 
     (void)state;
@@ -37,7 +37,7 @@ static void test_gbench_repetitions(void **state)
 static void test_gbench_counters(void **state)
 {
     struct bg_run run;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
 
     (void)state;
     bg_run_init(&run);
@@ -55,7 +55,7 @@ static void test_gbench_counters(void **state)
 static void test_gbench_threads_manual(void **state)
 {
     struct bg_run run;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
     const struct bg_result *r;
 
     (void)state;
@@ -88,7 +88,7 @@ static void test_gbench_aggregates_only(void **state)
         "{\"name\": \"BM_A_BigO\", \"run_name\": \"BM_A\", \"run_type\": \"aggregate\","
         " \"big_o\": \"N\", \"real_coefficient\": 1.0}]}";
     struct bg_run run;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
     const struct bg_result *r;
 
     (void)state;
@@ -116,7 +116,7 @@ static void test_pytest(void **state)
     };
     static const size_t rounds[] = { 160, 110, 135, 99, 139, 20 };
     struct bg_run run;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
     const struct bg_result *r;
 
     (void)state;
@@ -138,7 +138,7 @@ static void test_pytest(void **state)
 static void test_pytest_autosave(void **state)
 {
     struct bg_run run;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
     const struct bg_result *r;
 
     (void)state;
@@ -192,7 +192,7 @@ static void test_bad_input(void **state)
 static void test_not_collection_formats(void **state)
 {
     struct bg_run run;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
 
     (void)state;
     bg_run_init(&run);

@@ -16,7 +16,7 @@ static void rejects(const char *text, const char *want)
 static void test_basic_text(void **state)
 {
     struct bg_run run;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
     const struct bg_result *r;
 
     (void)state;
@@ -48,7 +48,7 @@ static void test_basic_text(void **state)
 static void test_values_and_units(void **state)
 {
     struct bg_run run;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
     const struct bg_result *r;
 
     (void)state;
@@ -68,7 +68,7 @@ static void test_values_and_units(void **state)
 static void same_runs(const char *a, const char *b)
 {
     struct bg_run x, y;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
 
     bg_run_init(&x);
     bg_run_init(&y);
@@ -95,7 +95,7 @@ static void test_json_matches_text(void **state)
 static void test_cpu_list(void **state)
 {
     struct bg_run run;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
 
     (void)state;
     bg_run_init(&run);
@@ -109,7 +109,7 @@ static void test_cpu_list(void **state)
 static void test_other_cases(void **state)
 {
     struct bg_run run;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
 
     (void)state;
     bg_run_init(&run);
@@ -135,7 +135,7 @@ static void test_packages_and_failures(void **state)
                        "BenchmarkX-2   \t 100\t 30 ns/op\n"
                        "ok  \tb/two\t1.0s\n";
     struct bg_run run;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
 
     (void)state;
     bg_run_init(&run);
@@ -185,7 +185,7 @@ static void test_long_line(void **state)
 static void test_sniff(void **state)
 {
     struct bg_run run;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
     const char *prose = "Benchmark results were fine today.\nNothing to see.\n";
 
     (void)state;

@@ -19,7 +19,7 @@ static void rejects(const char *text, const char *want)
 static void expect_results(const char *rel, const struct expect *e, size_t n)
 {
     struct bg_run run;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
 
     bg_run_init(&run);
     if (collect_fixture(rel, &run, &d) != 0)
@@ -130,7 +130,7 @@ static void test_same_name_parameters_disambiguated(void **state)
                       "{\"command\":\"gzip\",\"times\":[0.1,0.2],\"parameters\":{\"level\":\"1\"}},"
                       "{\"command\":\"gzip\",\"times\":[0.3],\"parameters\":{\"level\":\"9\"}}]}";
     struct bg_run run;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
 
     (void)state;
     bg_run_init(&run);
@@ -146,7 +146,7 @@ static void test_nonzero_exit_codes_warn(void **state)
     const char *doc = "{\"results\":[{\"command\":\"false\",\"times\":[0.1,0.2,0.3],"
                       "\"exit_codes\":[0,1,1]}]}";
     struct bg_run run;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
 
     (void)state;
     bg_run_init(&run);
@@ -212,7 +212,7 @@ static void test_unicode_name(void **state)
 {
     const char *doc = "{\"results\":[{\"command\":\"µs/ü <x> \\\"q\\\"\",\"times\":[0.1]}]}";
     struct bg_run run;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
 
     (void)state;
     bg_run_init(&run);
@@ -225,7 +225,7 @@ static void test_unicode_name(void **state)
 static void test_forced_format(void **state)
 {
     struct bg_run run;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
 
     (void)state;
     bg_run_init(&run);
