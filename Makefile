@@ -1,13 +1,18 @@
 # benchgate: a plain Makefile.
 #
-#   make            build ./benchgate
-#   make deps       install the Debian packages needed to build and test (as root)
-#   make test       every test: unit tests (cmocka), fuzz replays, end-to-end tests (bats)
-#   make asan       the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
-#   make fuzz       libFuzzer targets (clang); make fuzz-smoke runs each for a while
-#   make bench      benchmarks, each reported as a ratio to a reference run alongside
-#   make load       a minute of mixed uploads and page views, with errors and RSS
-#   make demo       sample runs, the gate's verdict, then the dashboards on loopback
+#   make               build ./benchgate
+#   make deps          install the Debian packages that building and the demo need
+#   make demo          sample runs, the gate's verdict, then the dashboards on loopback
+#   make test          every test: unit tests (cmocka), fuzz replays, end-to-end tests
+#                      (bats); installs the packages the tests need first
+#   make test-unit     the unit tests and fuzz replays only
+#   make test-e2e      the end-to-end tests only; T=t3000 runs tests/e2e/t3000*.bats
+#   make quick         the one-minute loop: unit tests and the quicker end-to-end files
+#   make asan, tsan    every test under AddressSanitizer + UBSan, or ThreadSanitizer
+#   make valgrind      unit tests and command-line tests under memcheck
+#   make fuzz          libFuzzer targets (clang); make fuzz-smoke runs each for a while
+#   make bench, load   benchmarks as ratios to reference work; a minute of mixed load
+#   make install       the binary and man pages under $(DESTDIR)$(PREFIX); uninstall
 #   make clean
 
 CC      ?= gcc
@@ -17,6 +22,12 @@ WARN     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing
            -Wformat=2 -Wvla -Wwrite-strings -Wpointer-arith -fno-common
 CFLAGS  ?= -O2 -g
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR   = $(PREFIX)/bin
+MANDIR   = $(PREFIX)/share/man
+MANPAGES = $(sort $(wildcard man/*.1))
 
 # make SANITIZE=address,undefined test  (what `make asan` does, in its own build folder)
 BUILD   ?= build
@@ -36,7 +47,8 @@ LIB_SRC  = $(CORE_SRC) $(COLL_SRC) $(GATE_SRC) $(SERV_SRC)
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/migrations.o $(BUILD)/web.o
 MIGRATIONS = $(sort $(wildcard schemas/migrations/*.sql))
 
-UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+UNIT_BINS  = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+UNIT_TESTS = $(UNIT_BINS)
 
 # Fuzz targets: a harness format each (auto: detection over all of them), and
 # whole requests through the server's routes. Each has a seed corpus, and
@@ -59,9 +71,12 @@ fuzz_src    = tests/fuzz/$(if $(filter criterion request,$(1)),fuzz_$(1),fuzz_fo
 fuzz_defs   = -DFUZZ_FORMAT='$(call fuzz_format,$(1))' \
               -DFUZZ_SEEDS='"$(SEEDS_$(1)) tests/fuzz/crashers/$(1)"'
 # In `make test`, each target replays its seeds and crashers (tests/fuzz/replay.c).
-UNIT_TESTS += $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz_%)
+REPLAY_BINS = $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz_%)
+UNIT_TESTS += $(REPLAY_BINS)
 
-.PHONY: all deps deps-build install-pkgs test asan valgrind valgrind-run fuzz fuzz-smoke bench load demo clean
+.PHONY: all deps deps-build deps-test deps-fuzz install-pkgs pkgs-check test test-unit test-e2e \
+        quick asan tsan valgrind valgrind-run fuzz fuzz-smoke bench load demo install uninstall \
+        clean
 all: benchgate
 
 benchgate: $(BUILD)/benchgate
@@ -74,9 +89,28 @@ $(BUILD)/libbenchgate.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c | pkgs-check
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -MMD -MP -c -o $@ $<
+
+# A missing library says which package brings it, not "cJSON.h: No such file".
+DEB_libmicrohttpd = libmicrohttpd-dev
+DEB_libcjson      = libcjson-dev
+DEB_sqlite3       = libsqlite3-dev
+DEB_nettle        = nettle-dev
+DEB_libcurl       = libcurl4-openssl-dev
+pkgs-check:
+	@command -v pkg-config >/dev/null 2>&1 || { \
+	    echo "benchgate: building needs pkg-config: run 'make deps-build'" >&2; exit 1; }
+	@$(foreach p,$(PKGS),deb_$(p)=$(DEB_$(p));) missing=; debs=; \
+	for p in $(PKGS); do \
+	    pkg-config --exists $$p || { missing="$$missing $$p"; eval "debs=\"\$$debs \$$deb_$$p\""; }; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	    echo "benchgate: building needs the pkg-config package(s)$$missing," >&2; \
+	    echo "  from the Debian package(s)$$debs: run 'make deps-build' to install them" >&2; \
+	    exit 1; \
+	fi
 
 # The SQL migrations are compiled into the binary, so benchgate needs no data files.
 $(BUILD)/migrations.c: $(MIGRATIONS) tools/embed-sql.sh
@@ -95,42 +129,61 @@ $(BUILD)/web.c: web/layout.html web/style.css tools/embed-text.sh
 $(BUILD)/web.o: $(BUILD)/web.c
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbenchgate.a
+# Test programs: one source each, with header dependencies of their own
+# (-MF), so that editing tests/unit/harness.h rebuilds them.
+$(UNIT_BINS): $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbenchgate.a | deps-test
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -o $@ $< $(BUILD)/libbenchgate.a $(LDFLAGS) \
-	    $(LDLIBS) -lcmocka
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -MMD -MP -MF $@.d -o $@ $< $(BUILD)/libbenchgate.a \
+	    $(LDFLAGS) $(LDLIBS) -lcmocka
 
-# Debian packages: to build (compiler, libraries) and draw the server's charts
-# (gnuplot), and to test (cmocka, bats, the sqlite3 tool to inspect databases,
-# git, hyperfine for the real-harness test, chromium for the dashboards in a
-# real browser, clang and its libFuzzer for the fuzz targets, valgrind, wrk for
-# make load). deps installs both, deps-build (what the GitHub Action runs)
-# the first only. Idempotent: installs only what is missing, and says nothing
-# when nothing is.
+# Debian packages, installed only when missing (and saying nothing when none
+# is): deps-build what building needs (what the GitHub Action runs), deps
+# that and gnuplot, which is what the demo needs; the test targets install
+# what the tests need themselves (cmocka, bats, the sqlite3 tool to inspect
+# databases, git, hyperfine for the real-harness test, curl, jsonschema,
+# chromium for the dashboards in a real browser, man for the man pages),
+# fuzz clang and its libFuzzer, valgrind valgrind, load and bench wrk.
 BUILD_PKGS = gcc make pkg-config libmicrohttpd-dev libcjson-dev libsqlite3-dev nettle-dev \
-             libcurl4-openssl-dev gnuplot-nox
+             libcurl4-openssl-dev
+DEMO_PKGS  = gnuplot-nox
 TEST_PKGS  = libcmocka-dev bats sqlite3 git hyperfine curl python3-jsonschema chromium \
-             clang libclang-rt-14-dev valgrind wrk
+             gnuplot-nox man-db
+FUZZ_PKGS  = clang libclang-rt-14-dev
 SUDO       = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 deps:
-	@$(MAKE) --no-print-directory install-pkgs PKGS_WANTED="$(BUILD_PKGS) $(TEST_PKGS)"
+	@$(MAKE) --no-print-directory install-pkgs PKGS_WANTED="$(BUILD_PKGS) $(DEMO_PKGS)"
 deps-build:
 	@$(MAKE) --no-print-directory install-pkgs PKGS_WANTED="$(BUILD_PKGS)"
+deps-test:
+	@$(MAKE) --no-print-directory install-pkgs PKGS_WANTED="$(BUILD_PKGS) $(TEST_PKGS)"
+deps-fuzz:
+	@$(MAKE) --no-print-directory install-pkgs PKGS_WANTED="$(BUILD_PKGS) $(FUZZ_PKGS)"
 install-pkgs:
 	@missing=$$(for p in $(PKGS_WANTED); do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \
 	done); \
 	if [ -n "$$missing" ]; then \
-	    echo "make deps: installing" $$missing; \
+	    echo "make: installing" $$missing; \
 	    $(SUDO) apt-get update -qq && \
 	    $(SUDO) env DEBIAN_FRONTEND=noninteractive \
 	        apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
-$(BUILD)/tests/fuzz_%: $(wildcard tests/fuzz/*.c) tests/fuzz/fuzz.h $(BUILD)/libbenchgate.a
+# The fuzz replays of make test: each target's source and tests/fuzz/replay.c,
+# both compiled with the target's format and seed folders.
+.SECONDEXPANSION:
+$(REPLAY_BINS:%=%.o): $(BUILD)/tests/fuzz_%.o: $$(call fuzz_src,$$*) | pkgs-check
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(call fuzz_defs,$*) -o $@ $(call fuzz_src,$*) \
-	    tests/fuzz/replay.c $(BUILD)/libbenchgate.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(call fuzz_defs,$*) -MMD -MP -c -o $@ $<
+
+$(FUZZ_TARGETS:%=$(BUILD)/tests/replay_%.o): $(BUILD)/tests/replay_%.o: tests/fuzz/replay.c \
+                                               | pkgs-check
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(call fuzz_defs,$*) -MMD -MP -c -o $@ $<
+
+$(REPLAY_BINS): $(BUILD)/tests/fuzz_%: $(BUILD)/tests/fuzz_%.o $(BUILD)/tests/replay_%.o \
+                                        $(BUILD)/libbenchgate.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # libFuzzer builds (clang), in their own folder: make fuzz, then run one as
 # build-fuzz/fuzz/fuzz-go CORPUS_DIR SEED_DIR...; make fuzz-smoke runs each
@@ -138,14 +191,14 @@ $(BUILD)/tests/fuzz_%: $(wildcard tests/fuzz/*.c) tests/fuzz/fuzz.h $(BUILD)/lib
 FUZZ_BUILD   = build-fuzz
 FUZZ_SECONDS ?= 20
 FUZZ_BINS    = $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz/fuzz-%)
-fuzz:
+fuzz: deps-fuzz
 	$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang SANITIZE=address,undefined \
 	    CFLAGS='-O1 -g -fsanitize=fuzzer-no-link' $(FUZZ_BINS)
 
-$(FUZZ_BUILD)/fuzz/fuzz-%: $(wildcard tests/fuzz/*.c) tests/fuzz/fuzz.h $(BUILD)/libbenchgate.a
+$(FUZZ_BINS): $(FUZZ_BUILD)/fuzz/fuzz-%: $$(call fuzz_src,$$*) $(BUILD)/libbenchgate.a
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(call fuzz_defs,$*) -fsanitize=fuzzer -o $@ \
-	    $(call fuzz_src,$*) $(BUILD)/libbenchgate.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) $(call fuzz_defs,$*) -fsanitize=fuzzer -MMD -MP \
+	    -MF $@.d -o $@ $< $(BUILD)/libbenchgate.a $(LDFLAGS) $(LDLIBS)
 
 fuzz-smoke: fuzz
 	sh tests/fuzz/smoke.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) \
@@ -156,12 +209,46 @@ $(BUILD)/tests/synth: tests/tools/synth.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -o $@ $< $(LDFLAGS) -lm
 
-test: $(BUILD)/benchgate $(UNIT_TESTS) $(BUILD)/tests/synth
-	BENCHGATE=$(CURDIR)/$(BUILD)/benchgate SYNTH=$(CURDIR)/$(BUILD)/tests/synth \
-	    BUILD=$(CURDIR)/$(BUILD) sh tests/run.sh $(UNIT_TESTS)
+# The test targets. TEST_TIMEOUT bounds each test file (tests/run.sh), so a
+# hang fails instead of stalling; sanitized builds are slower, and get more.
+TEST_TIMEOUT ?= 300
+QUICK_SKIP   = t2500 t3100 t3300 t3400 t4100 t4200
+RUN_TESTS    = BENCHGATE=$(CURDIR)/$(BUILD)/benchgate SYNTH=$(CURDIR)/$(BUILD)/tests/synth \
+               BUILD=$(CURDIR)/$(BUILD) TEST_TIMEOUT=$(TEST_TIMEOUT) sh tests/run.sh
+test: deps-test $(BUILD)/benchgate $(UNIT_TESTS) $(BUILD)/tests/synth
+	$(RUN_TESTS) $(UNIT_TESTS)
+
+test-unit: deps-test $(BUILD)/benchgate $(UNIT_TESTS)
+	E2E=none $(RUN_TESTS) $(UNIT_TESTS)
+
+test-e2e: deps-test $(BUILD)/benchgate $(BUILD)/tests/synth
+	E2E="$(if $(T),$(wildcard $(T:%=tests/e2e/%*.bats)),tests/e2e/*.bats)" $(RUN_TESTS)
+
+# The one-minute loop: the unit tests and the end-to-end files but the slow
+# ones (the statistical seeds, the SIGKILL runs, the dashboards and their
+# browser, the demo, the hostile inputs), about 45 s here; make test runs all.
+quick: deps-test $(BUILD)/benchgate $(UNIT_TESTS) $(BUILD)/tests/synth
+	E2E="$(filter-out $(foreach t,$(QUICK_SKIP),tests/e2e/$(t)%),$(wildcard tests/e2e/*.bats))" \
+	    $(RUN_TESTS) $(UNIT_TESTS)
 
 asan:
-	$(MAKE) BUILD=build-asan SANITIZE=address,undefined CFLAGS='-O1 -g' test
+	$(MAKE) BUILD=build-asan SANITIZE=address,undefined CFLAGS='-O1 -g' TEST_TIMEOUT=900 test
+
+# ThreadSanitizer: the server's worker pool, caches, chart slots and counters.
+# Reports fail the command that made them (exit 66) and the server tests
+# (they look for them in the server's log).
+tsan:
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 $(TSAN_OPTIONS)" \
+	    $(MAKE) BUILD=build-tsan SANITIZE=thread CFLAGS='-O1 -g' TEST_TIMEOUT=1200 test
+
+# Installs what a user runs: the binary and the man pages.
+install: $(BUILD)/benchgate $(MANPAGES)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(BUILD)/benchgate $(DESTDIR)$(BINDIR)/benchgate
+	install -m 644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/benchgate $(MANPAGES:man/%=$(DESTDIR)$(MANDIR)/man1/%)
 
 # The unit tests, the fuzz replays and the command-line end-to-end tests under
 # valgrind's memcheck: any leak or memory error fails. (The server's tests and
@@ -170,12 +257,14 @@ asan:
 VALGRIND = valgrind --quiet --leak-check=full --show-leak-kinds=definite,indirect \
            --errors-for-leak-kinds=definite,indirect --error-exitcode=99
 VG_E2E   = tests/e2e/t0*.bats tests/e2e/t1*.bats tests/e2e/t2[0-4]*.bats
-valgrind:
-	$(MAKE) --no-print-directory BUILD=build-vg CFLAGS='-O1 -g' valgrind-run
+valgrind: deps-test
+	@$(MAKE) --no-print-directory install-pkgs PKGS_WANTED=valgrind
+	$(MAKE) --no-print-directory BUILD=build-vg CFLAGS='-O1 -g' TEST_TIMEOUT=1800 valgrind-run
 valgrind-run: $(BUILD)/benchgate $(UNIT_TESTS) $(BUILD)/tests/synth
 	TEST_WRAPPER="$(VALGRIND)" VALGRIND_BENCHGATE=$(CURDIR)/$(BUILD)/benchgate \
 	    BENCHGATE=$(CURDIR)/tests/tools/valgrind-benchgate.sh E2E="$(VG_E2E)" \
-	    SYNTH=$(CURDIR)/$(BUILD)/tests/synth BUILD=$(CURDIR)/$(BUILD) sh tests/run.sh $(UNIT_TESTS)
+	    SYNTH=$(CURDIR)/$(BUILD)/tests/synth BUILD=$(CURDIR)/$(BUILD) \
+	    TEST_TIMEOUT=$(TEST_TIMEOUT) sh tests/run.sh $(UNIT_TESTS)
 
 bench: $(BUILD)/benchgate $(BUILD)/tests/synth
 	BENCHGATE=$(CURDIR)/$(BUILD)/benchgate SYNTH=$(CURDIR)/$(BUILD)/tests/synth sh bench/run.sh
@@ -187,10 +276,11 @@ load: $(BUILD)/benchgate $(BUILD)/tests/synth
 # The tour: sample runs, the gate's verdict, then the dashboards on loopback
 # until Ctrl-C (DEMO_LISTEN=127.0.0.1:0 for any free port, DEMO_SERVE=no to
 # stop after the verdict).
-demo: benchgate
+demo: deps benchgate
 	DEMO_LISTEN="$(DEMO_LISTEN)" DEMO_SERVE="$(DEMO_SERVE)" sh samples/demo.sh ./benchgate
 
 clean:
-	rm -rf build build-asan build-vg $(FUZZ_BUILD) benchgate demo.db demo.db-wal demo.db-shm
+	rm -rf build build-asan build-tsan build-vg $(FUZZ_BUILD) benchgate demo.db demo.db-wal \
+	    demo.db-shm
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,5 +1,6 @@
 /*
- * err.h: exit codes, messages to the user, and allocation that cannot fail.
+ * err.h: diagnostics as values, exit codes, messages to the user, and
+ * allocation that cannot fail.
  *
  * Messages follow one rule: "benchgate: error: <what failed>: <why>",
  * lowercase, no full stop, the subject quoted, file:line or a JSON path

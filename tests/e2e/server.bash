@@ -37,7 +37,7 @@ serve_stop() {
     SERVER_STATUS=0
     wait "$SERVER_PID" || SERVER_STATUS=$?
     SERVER_PID=
-    ! grep -E 'AddressSanitizer|LeakSanitizer|runtime error:' "$T/serve.err" >&2
+    ! grep -E 'AddressSanitizer|LeakSanitizer|ThreadSanitizer|runtime error:' "$T/serve.err" >&2
 }
 
 # serve_kill: SIGKILL, as a crash would; waits for the process to be gone.
