@@ -4,6 +4,9 @@
 
 # serve_start [ARGS...]: starts the server on $DB; sets SERVER_PID, PORT, URL, API.
 serve_start() {
+    # made first: the background job opens its output files when it gets to run,
+    # which can be after the first look for the port below
+    : >"$T/serve.out"
     # the binary itself, not the bg function: a backgrounded function is a subshell,
     # and the signals must reach the server
     "$BENCHGATE" serve --listen 127.0.0.1:0 --db "$DB" "$@" >"$T/serve.out" 2>"$T/serve.err" &

@@ -7,6 +7,7 @@ load helper
 DEMO=$BATS_TEST_DIRNAME/../../samples/demo.sh
 
 @test "the demo gives the verdict, then serves dashboards with the sample history" {
+    : > "$T/demo.out" # before the job opens it: the loop below reads it at once
     DEMO_LISTEN=127.0.0.1:0 sh "$DEMO" "$BENCHGATE" > "$T/demo.out" 2> "$T/demo.err" &
     pid=$! # demo.sh execs the server: this is its PID
     port=
