@@ -254,7 +254,7 @@ static int upload(const struct bg_server *srv, const struct bg_run *run, bool qu
                 "upload");
     bg_run_write_json(run, &doc);
     bg_buf_adds(&path, "/api/v1/projects/");
-    bg_server_escape(&path, run->project);
+    bg_buf_add_url_part(&path, run->project);
     bg_buf_adds(&path, "/runs");
     rc = bg_server_request(srv, "POST", path.data, doc.data, doc.len, &status, &resp, d);
     if (rc < 0)

@@ -74,6 +74,22 @@ void bg_buf_addf(struct bg_buf *b, const char *fmt, ...)
     b->len += (size_t)n;
 }
 
+void bg_buf_add_url_part(struct bg_buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '.' || *p == '_' || *p == '~') {
+            bg_buf_add(b, p, 1);
+        } else {
+            char esc[3] = { '%', hex[*p >> 4], hex[*p & 15] };
+
+            bg_buf_add(b, esc, sizeof(esc));
+        }
+    }
+}
+
 void bg_buf_reset(struct bg_buf *b)
 {
     b->len = 0;

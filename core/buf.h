@@ -32,6 +32,10 @@ struct bg_buf {
 void bg_buf_add(struct bg_buf *b, const void *p, size_t n);
 void bg_buf_adds(struct bg_buf *b, const char *s);
 void bg_buf_addf(struct bg_buf *b, const char *fmt, ...) BG_PRINTF(2, 3);
+/* Appends s percent-encoded but for RFC 3986's unreserved characters
+ * (A-Z a-z 0-9 - . _ ~): one URL path segment or query value, also safe
+ * inside an HTML attribute. */
+void bg_buf_add_url_part(struct bg_buf *b, const char *s);
 void bg_buf_reset(struct bg_buf *b); /* len = 0, keeps memory */
 char *bg_buf_detach(struct bg_buf *b, size_t *len); /* caller frees; b is empty again */
 void bg_buf_release(struct bg_buf *b);

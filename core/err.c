@@ -1,17 +1,26 @@
-/* err.c: user-facing messages and allocation that exits instead of returning NULL. */
+/* err.c: diagnostics, messages to the user, and allocation that exits instead of failing. */
 #include "core/bg.h"
 #include "core/err.h"
+
+static int vfail(struct bg_diag *d, enum bg_fault fault, const char *fmt, va_list ap)
+    BG_PRINTF(3, 0);
+
+static int vfail(struct bg_diag *d, enum bg_fault fault, const char *fmt, va_list ap)
+{
+    if (d != NULL) {
+        vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+        d->fault = fault;
+    }
+    return -1;
+}
 
 int bg_fail(struct bg_diag *d, const char *fmt, ...)
 {
     va_list ap;
 
-    if (d == NULL)
-        return -1;
     va_start(ap, fmt);
-    vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+    vfail(d, BG_FAULT_INPUT, fmt, ap);
     va_end(ap);
-    d->fault = BG_FAULT_INPUT;
     return -1;
 }
 
@@ -19,12 +28,9 @@ int bg_fail_as(struct bg_diag *d, enum bg_fault fault, const char *fmt, ...)
 {
     va_list ap;
 
-    if (d == NULL)
-        return -1;
     va_start(ap, fmt);
-    vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+    vfail(d, fault, fmt, ap);
     va_end(ap);
-    d->fault = fault;
     return -1;
 }
 

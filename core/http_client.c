@@ -33,22 +33,6 @@ static size_t on_data(char *p, size_t size, size_t n, void *cls)
     return bg_limbuf_add(cls, p, size * n) < 0 ? 0 : size * n;
 }
 
-void bg_server_escape(struct bg_buf *b, const char *s)
-{
-    static const char digits[] = "0123456789ABCDEF";
-
-    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-            *p == '-' || *p == '_' || *p == '.' || *p == '~') {
-            bg_buf_add(b, p, 1);
-        } else {
-            char esc[3] = { '%', digits[*p >> 4], digits[*p & 15] };
-
-            bg_buf_add(b, esc, 3);
-        }
-    }
-}
-
 int bg_server_request(const struct bg_server *s, const char *method, const char *path,
                       const char *body, size_t len, long *status, struct bg_limbuf *resp,
                       struct bg_diag *d)

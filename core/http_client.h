@@ -35,9 +35,6 @@ int bg_server_request(const struct bg_server *s, const char *method, const char 
                       const char *body, size_t len, long *status, struct bg_limbuf *resp,
                       struct bg_diag *d);
 
-/* Appends s percent-encoded as one path segment or query value. */
-void bg_server_escape(struct bg_buf *b, const char *s);
-
 /*
  * The server's error of an answer with a status >= 400 into d ("server
  * URL: 401 unauthorized: the token is not valid"): BG_FAULT_BROKEN for 5xx

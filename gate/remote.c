@@ -10,7 +10,7 @@
 static void project_path(struct bg_buf *b, const char *project, const char *rest)
 {
     bg_buf_adds(b, "/api/v1/projects/");
-    bg_server_escape(b, project);
+    bg_buf_add_url_part(b, project);
     bg_buf_adds(b, rest);
 }
 
@@ -58,7 +58,7 @@ int remote_latest_run(const struct bg_server *srv, const char *project, const ch
     int rc;
 
     project_path(&path, project, "/runs?limit=1&branch=");
-    bg_server_escape(&path, branch);
+    bg_buf_add_url_part(&path, branch);
     rc = call(srv, "GET", &path, NULL, &list, d);
     if (rc < 0)
         goto out;
@@ -94,11 +94,11 @@ int remote_baseline(const struct bg_server *srv, const struct bg_run *cur,
     memset(out, 0, sizeof(*out));
     bg_run_init(&out->run);
     project_path(&path, req->project, "/baseline?baseline_branch=");
-    bg_server_escape(&path, req->branch);
+    bg_buf_add_url_part(&path, req->branch);
     bg_buf_addf(&path, "&window=%zu", req->window);
     if (req->ref != NULL) {
         bg_buf_adds(&path, "&baseline=");
-        bg_server_escape(&path, req->ref);
+        bg_buf_add_url_part(&path, req->ref);
     }
     /* a stored current run is named, so the server never picks it as its own baseline */
     if (cur->id != 0)

@@ -26,20 +26,7 @@ void html_text(struct bg_buf *b, const char *s)
 
 void html_url(struct bg_buf *b, const char *s)
 {
-    static const char hex[] = "0123456789ABCDEF";
-
-    for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
-
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~') {
-            bg_buf_add(b, s, 1);
-        } else {
-            char esc[3] = { '%', hex[c >> 4], hex[c & 15] };
-
-            bg_buf_add(b, esc, sizeof(esc));
-        }
-    }
+    bg_buf_add_url_part(b, s);
 }
 
 void html_page(struct bg_buf *out, const char *title, const char *nav, const char *main)

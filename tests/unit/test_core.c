@@ -29,6 +29,9 @@ static void test_buf_grows(void **state)
     bg_buf_adds(&b, "x");
     bg_buf_add(&b, "yz", 2);
     assert_string_equal(b.data, "xyz");
+    bg_buf_reset(&b);
+    bg_buf_add_url_part(&b, "acme/w dgets~_.-\xc3\xa9\"<");
+    assert_string_equal(b.data, "acme%2Fw%20dgets~_.-%C3%A9%22%3C");
     bg_buf_release(&b);
     /* resetting or detaching a buffer that never grew leaves the shared "" alone */
     bg_buf_reset(&b);
