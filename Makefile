@@ -284,3 +284,13 @@ clean:
 	    demo.db-shm
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# The gate's evaluation: seeded simulations of CI noise (tests/eval/), and
+# the real harness data in tests/fixtures/real when present.
+EVAL_SRC = tests/eval/gate_eval.c tests/eval/sim.c tests/eval/real.c
+$(BUILD)/tests/gate-eval: $(EVAL_SRC) tests/eval/sim.h tests/eval/real.h $(BUILD)/libbenchgate.a
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -o $@ $(EVAL_SRC) $(BUILD)/libbenchgate.a $(LDFLAGS) $(LDLIBS)
+
+gate-eval: $(BUILD)/tests/gate-eval
+	$(BUILD)/tests/gate-eval $(GATE_EVAL_ARGS)

@@ -1,8 +1,15 @@
-/* compare.c: matching results across two runs and judging each pair. */
+/*
+ * compare.c: matching results across the baseline history and the current
+ * run(s), fitting the noise model per metric and statistic, and judging
+ * each benchmark and each run-wide factor (see compare.h for the rules).
+ */
 #include "core/bg.h"
 #include "gate/compare.h"
 #include "gate/config.h"
+#include "gate/dist.h"
+#include "gate/noise.h"
 #include "gate/significance.h"
+#include "gate/tail.h"
 
 #include <math.h>
 
@@ -19,6 +26,657 @@ bool gate_needs_mean(const struct bg_result *res)
     return res->n_samples == 0 && isnan(res->sum.p95);
 }
 
+/* ---- rows: one per (name, metric) ------------------------------------- */
+
+/* Per-row working state beside the public row. */
+struct work {
+    const struct bg_result *any;  /* a result that names the row */
+    enum bg_direction dir;
+    bool ignored, compared;
+    bool log_scale;               /* y = log(v); else y = v / scale */
+    double scale;
+    struct noise_row fit[GATE_N_STATS];
+    bool has[GATE_N_STATS];       /* fit[] holds a fit of that statistic */
+    enum gate_stat stat;          /* what the change is on: p95 or mean */
+    enum gate_stat test;          /* the model test: p50 (location) or the mean */
+    struct tail_result tail;      /* the tail test, when tested */
+};
+
+/* A row's identity, for lookups by (name, metric). */
+struct ident {
+    const struct bg_result *res;
+    size_t seq; /* order of first appearance; later the row number */
+};
+
+struct compare {
+    const struct bg_run *const *runs; /* k baseline runs, then m current ones */
+    size_t k, m, n_runs;
+    const struct gate_opts *opts;
+    struct gate_report *out;
+    struct work *w;
+    struct ident *index;          /* one per row, sorted by identity */
+    size_t n_index;
+    struct gate_obs *obs;         /* obs[row * n_runs + run] */
+    const struct bg_result **res; /* res[row * n_runs + run], NULL where absent */
+};
+
+static int cmp_ident(const void *a, const void *b)
+{
+    const struct ident *x = a, *y = b;
+    int c = strcmp(x->res->name, y->res->name);
+
+    if (c == 0)
+        c = strcmp(x->res->metric, y->res->metric);
+    if (c == 0)
+        c = (x->seq > y->seq) - (x->seq < y->seq);
+    return c;
+}
+
+static int cmp_ident_name(const void *a, const void *b)
+{
+    const struct ident *x = a, *y = b;
+    int c = strcmp(x->res->name, y->res->name);
+
+    return c != 0 ? c : strcmp(x->res->metric, y->res->metric);
+}
+
+static int cmp_seq(const void *a, const void *b)
+{
+    const struct ident *x = a, *y = b;
+
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* The row of (name, metric), or SIZE_MAX. */
+static size_t find_row(const struct compare *cx, const struct bg_result *res)
+{
+    size_t lo = 0, hi = cx->n_index;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct bg_result *x = cx->index[mid].res;
+        int c = strcmp(x->name, res->name);
+
+        if (c == 0)
+            c = strcmp(x->metric, res->metric);
+        if (c == 0)
+            return cx->index[mid].seq;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return SIZE_MAX;
+}
+
+/* Sorts ids by identity and drops repeats, keeping each identity's first
+ * appearance; returns the count left. */
+static size_t unique_idents(struct ident *ids, size_t n)
+{
+    size_t u = 0;
+
+    qsort(ids, n, sizeof(*ids), cmp_ident);
+    for (size_t i = 0; i < n; i++) {
+        if (u > 0 && strcmp(ids[u - 1].res->name, ids[i].res->name) == 0 &&
+            strcmp(ids[u - 1].res->metric, ids[i].res->metric) == 0)
+            continue;
+        ids[u++] = ids[i];
+    }
+    return u;
+}
+
+/*
+ * Rows: every benchmark of the current runs in their order, then the newest
+ * baseline run's benchmarks that no current run has (missing). Sorting
+ * once, not inserting one by one: a run may hold 100,000 results.
+ */
+static void make_rows(struct compare *cx)
+{
+    const struct bg_run *newest = cx->k > 0 ? cx->runs[0] : NULL;
+    size_t total = newest != NULL ? newest->n_results : 0, n = 0, n_cur, n_all;
+    struct ident *ids;
+
+    for (size_t j = cx->k; j < cx->n_runs; j++)
+        total += cx->runs[j]->n_results;
+    ids = bg_xmalloc((total + 1) * sizeof(*ids));
+    for (size_t j = cx->k; j < cx->n_runs; j++) {
+        for (size_t i = 0; i < cx->runs[j]->n_results; i++, n++)
+            ids[n] = (struct ident){ &cx->runs[j]->results[i], n };
+    }
+    n_cur = unique_idents(ids, n);
+    cx->index = ids;
+    cx->n_index = n_cur;
+    /* the newest baseline's benchmarks the current runs lack, after them */
+    n_all = n_cur;
+    for (size_t i = 0; newest != NULL && i < newest->n_results; i++) {
+        struct ident probe = { &newest->results[i], SIZE_MAX };
+
+        if (bsearch(&probe, ids, n_cur, sizeof(*ids), cmp_ident_name) == NULL)
+            ids[n_all++] = (struct ident){ &newest->results[i], total + i };
+    }
+    n_all = n_cur + unique_idents(ids + n_cur, n_all - n_cur);
+    /* number the rows in order of appearance, then index them by identity */
+    qsort(ids, n_all, sizeof(*ids), cmp_seq);
+    cx->out->rows = bg_xcalloc(n_all + 1, sizeof(*cx->out->rows));
+    cx->w = bg_xcalloc(n_all + 1, sizeof(*cx->w));
+    for (size_t r = 0; r < n_all; r++) {
+        ids[r].seq = r;
+        cx->w[r].any = ids[r].res;
+    }
+    cx->out->n_rows = n_all;
+    qsort(ids, n_all, sizeof(*ids), cmp_ident);
+    cx->n_index = n_all;
+}
+
+static size_t max_samples(const struct compare *cx)
+{
+    size_t n = 0;
+
+    for (size_t j = 0; j < cx->n_runs; j++) {
+        for (size_t i = 0; i < cx->runs[j]->n_results; i++) {
+            if (cx->runs[j]->results[i].n_samples > n)
+                n = cx->runs[j]->results[i].n_samples;
+        }
+    }
+    return n;
+}
+
+/* Every run's results reduced to observations; each row's newest baseline
+ * and current result. Results of older baseline runs that name no row are
+ * benchmarks the newest runs no longer have: not part of the comparison. */
+static void observe_all(struct compare *cx)
+{
+    size_t ms = max_samples(cx);
+    double *scratch = bg_xmalloc((ms + 1) * sizeof(*scratch));
+
+    cx->obs = bg_xcalloc(cx->out->n_rows * cx->n_runs + 1, sizeof(*cx->obs));
+    cx->res = bg_xcalloc(cx->out->n_rows * cx->n_runs + 1, sizeof(*cx->res));
+    for (size_t j = 0; j < cx->n_runs; j++) {
+        const struct bg_run *run = cx->runs[j];
+
+        for (size_t i = 0; i < run->n_results; i++) {
+            const struct bg_result *res = &run->results[i];
+            size_t r = find_row(cx, res);
+            struct gate_row *row;
+
+            if (r == SIZE_MAX)
+                continue;
+            row = &cx->out->rows[r];
+            if (cx->obs[r * cx->n_runs + j].present)
+                continue; /* a duplicate identity in one run: the first counts */
+            gate_observe(res, scratch, &cx->obs[r * cx->n_runs + j]);
+            cx->res[r * cx->n_runs + j] = res;
+            if (j < cx->k && row->base == NULL)
+                row->base = res;
+            if (j >= cx->k && row->cur == NULL)
+                row->cur = res;
+        }
+    }
+    free(scratch);
+}
+
+/* The configuration's say on a row: threshold, direction, ignore. */
+static void apply_config(struct compare *cx, size_t r)
+{
+    struct gate_row *row = &cx->out->rows[r];
+    struct work *w = &cx->w[r];
+    const struct gate_rule *rule =
+        gate_config_match(cx->opts->config, w->any->name, w->any->metric);
+
+    row->threshold = rule != NULL && !isnan(rule->threshold) ? rule->threshold
+                                                             : cx->opts->threshold;
+    w->dir = rule != NULL && rule->direction >= 0 ? (enum bg_direction)rule->direction
+                                                  : w->any->direction;
+    w->ignored = rule != NULL && rule->ignore;
+}
+
+/* ---- transforms ------------------------------------------------------- */
+
+/* Logs when every value the row has is positive; else a linear scale. */
+static void choose_scale(struct compare *cx, size_t r)
+{
+    const struct gate_obs *o = &cx->obs[r * cx->n_runs];
+    struct work *w = &cx->w[r];
+    double top = 0.0;
+
+    w->log_scale = true;
+    for (size_t j = 0; j < cx->n_runs; j++) {
+        for (int s = 0; s < GATE_N_STATS; s++) {
+            double v = o[j].v[s], lo = o[j].lo[s];
+
+            if (!o[j].present || isnan(v))
+                continue;
+            if (!(v > 0.0) || (!isnan(lo) && !(lo > 0.0)) || isinf(v))
+                w->log_scale = false;
+            if (fabs(v) > top && !isinf(v))
+                top = fabs(v);
+        }
+    }
+    w->scale = top > 0.0 ? top : 1.0;
+}
+
+static double to_y(const struct work *w, double v)
+{
+    return w->log_scale ? log(v) : v / w->scale;
+}
+
+static double from_y(const struct work *w, double y)
+{
+    return w->log_scale ? exp(y) : y * w->scale;
+}
+
+/* ---- fitting, one (metric, direction, scale) group at a time ------------ */
+
+/* A compared row with what groups it: rows of one metric, direction and
+ * scale share a noise model. */
+struct grouped {
+    const struct work *w;
+    size_t row;
+};
+
+static int cmp_group(const struct work *a, const struct work *b)
+{
+    int c = strcmp(a->any->metric, b->any->metric);
+
+    if (c != 0)
+        return c;
+    if (a->dir != b->dir)
+        return (int)a->dir - (int)b->dir;
+    return (int)a->log_scale - (int)b->log_scale;
+}
+
+static int cmp_grouped(const void *a, const void *b)
+{
+    const struct grouped *x = a, *y = b;
+    int c = cmp_group(x->w, y->w);
+
+    return c != 0 ? c : (x->row > y->row) - (x->row < y->row);
+}
+
+/* Fits statistic s for the rows rows[0..n) of one group; keeps the P95
+ * fit's factor for the suite finding. */
+static void fit_group(struct compare *cx, const size_t *rows, size_t n, enum gate_stat s,
+                      double *y, double *se2, struct noise_fit *keep)
+{
+    struct noise_input in = { n, cx->k, cx->m, y, se2, false, cx->opts->prior_spread };
+    struct noise_fit fit;
+    bool any = false;
+
+    for (size_t i = 0; i < n; i++) {
+        const struct work *w = &cx->w[rows[i]];
+        const struct gate_obs *o = &cx->obs[rows[i] * cx->n_runs];
+        double *ys = y + i * cx->n_runs, *es = se2 + i * cx->n_runs, base_n_se2 = 0.0;
+        unsigned n_base = 0;
+
+        in.factor = w->log_scale;
+        for (size_t j = 0; j < cx->n_runs; j++) {
+            double v = o[j].present ? o[j].v[s] : NAN, half;
+
+            ys[j] = isnan(v) ? NAN : to_y(w, v);
+            half = isnan(v) || isnan(o[j].lo[s]) || isnan(o[j].hi[s])
+                       ? NAN
+                       : (to_y(w, o[j].hi[s]) - to_y(w, o[j].lo[s])) / 2.0;
+            es[j] = half * half;
+            any |= !isnan(v);
+            if (j < cx->k && !isnan(es[j]) && o[j].n > 0) {
+                base_n_se2 += es[j] * (double)o[j].n;
+                n_base++;
+            }
+        }
+        /*
+         * The test asks whether the current value is a draw of the history's
+         * kind: its estimation error is then the history's, scaled by its
+         * own sample count (variance ~ 1/n). Its observed band would be
+         * wrong twice: a tail that moved widens the band around the p95
+         * exactly when the change is real, and hides it. (The mean is the
+         * exception: its error is the run's own sd over root n, and outliers
+         * that move a mean also widen that sd.)
+         */
+        for (size_t j = cx->k; j < cx->n_runs && n_base > 0 && s != GATE_STAT_MEAN; j++) {
+            if (!isnan(ys[j]) && o[j].n > 0)
+                es[j] = base_n_se2 / n_base / (double)o[j].n;
+        }
+    }
+    if (!any)
+        return;
+    noise_fit(&in, &fit);
+    for (size_t i = 0; i < n; i++) {
+        struct work *w = &cx->w[rows[i]];
+
+        w->fit[s] = fit.rows[i];
+        w->has[s] = fit.rows[i].k > 0 && fit.rows[i].m > 0;
+    }
+    if (s == GATE_STAT_P95 && keep != NULL) {
+        noise_fit_release(keep);
+        *keep = fit;
+    } else {
+        noise_fit_release(&fit);
+    }
+}
+
+/* A run-wide factor of one group, as the suite finding it may become. */
+static void add_suite(struct compare *cx, const struct work *w, const struct noise_fit *fit)
+{
+    struct gate_report *out = cx->out;
+    struct gate_suite *su;
+    double ratio = exp(fit->factor_est), per_run;
+
+    if (fit->factor_rows == 0 || !w->log_scale || isnan(fit->factor_est))
+        return;
+    out->suites = bg_xrealloc(out->suites, (out->n_suites + 1) * sizeof(*out->suites));
+    su = &out->suites[out->n_suites++];
+    memset(su, 0, sizeof(*su));
+    su->metric = w->any->metric;
+    su->direction = w->dir;
+    su->n_rows = fit->factor_rows;
+    su->change = bg_change(1.0, ratio, w->dir);
+    per_run = fit->factor_var / (1.0 / (double)cx->k + 1.0 / (double)cx->m);
+    su->spread = fit->factor_measured ? sqrt(per_run) : NAN;
+    su->measured = fit->factor_measured;
+    {
+        double t = fit->factor_est / sqrt(fit->factor_var);
+        bool worse = su->change > 0;
+
+        if (w->dir == BG_DIR_HIGHER)
+            t = -t;
+        su->p = worse ? dist_t_sf(t, fit->factor_df) : dist_t_cdf(t, fit->factor_df);
+    }
+}
+
+static void fit_all(struct compare *cx)
+{
+    size_t n = 0, runs = cx->n_runs;
+    struct grouped *g = bg_xmalloc((cx->out->n_rows + 1) * sizeof(*g));
+    size_t *order = bg_xmalloc((cx->out->n_rows + 1) * sizeof(*order));
+    double *y, *se2;
+
+    for (size_t r = 0; r < cx->out->n_rows; r++) {
+        if (cx->w[r].compared) {
+            choose_scale(cx, r);
+            g[n++] = (struct grouped){ &cx->w[r], r };
+        }
+    }
+    qsort(g, n, sizeof(*g), cmp_grouped);
+    for (size_t i = 0; i < n; i++)
+        order[i] = g[i].row;
+    y = bg_xmalloc((n * runs + 1) * sizeof(*y));
+    se2 = bg_xmalloc((n * runs + 1) * sizeof(*se2));
+    for (size_t a = 0; a < n;) {
+        size_t b = a + 1;
+        struct noise_fit p95;
+
+        memset(&p95, 0, sizeof(p95));
+        while (b < n && cmp_group(g[a].w, g[b].w) == 0)
+            b++;
+        for (int s = 0; s < GATE_N_STATS; s++)
+            fit_group(cx, order + a, b - a, (enum gate_stat)s, y, se2, &p95);
+        add_suite(cx, g[a].w, &p95);
+        noise_fit_release(&p95);
+        a = b;
+    }
+    free(se2);
+    free(y);
+    free(order);
+    free(g);
+}
+
+/* ---- judging ------------------------------------------------------------ */
+
+/* What the change is on, and which model test goes with the tail test. */
+static void choose_tests(struct compare *cx, size_t r)
+{
+    struct work *w = &cx->w[r];
+    const struct gate_row *row = &cx->out->rows[r];
+
+    if (!w->has[GATE_STAT_P95] || gate_needs_mean(row->cur) || gate_needs_mean(row->base)) {
+        w->stat = w->test = GATE_STAT_MEAN;
+        return;
+    }
+    w->stat = GATE_STAT_P95;
+    w->test = w->has[GATE_STAT_P50] ? GATE_STAT_P50 : GATE_STAT_P95;
+}
+
+/* One-sided p-values of a fitted statistic: worse, and better. */
+static void one_sided(const struct work *w, const struct noise_row *f, double *worse,
+                      double *better)
+{
+    double sign = w->dir == BG_DIR_HIGHER ? -1.0 : 1.0, t;
+
+    if (!(f->var > 0.0)) {
+        double d = sign * f->est;
+
+        *worse = d > 0 ? 0.0 : 1.0;
+        *better = d < 0 ? 0.0 : 1.0;
+        return;
+    }
+    t = sign * f->est / sqrt(f->var);
+    *worse = dist_t_sf(t, f->df);
+    *better = dist_t_cdf(t, f->df);
+}
+
+static double mean_current(const struct compare *cx, size_t r, enum gate_stat s)
+{
+    const struct gate_obs *o = &cx->obs[r * cx->n_runs];
+    const struct work *w = &cx->w[r];
+    double sum = 0.0;
+    unsigned n = 0;
+
+    for (size_t j = cx->k; j < cx->n_runs; j++) {
+        if (o[j].present && !isnan(o[j].v[s])) {
+            sum += to_y(w, o[j].v[s]);
+            n++;
+        }
+    }
+    return n > 0 ? from_y(w, sum / n) : NAN;
+}
+
+/* The tail test's first pass for a compared row on a log scale. */
+static void measure_tail(struct compare *cx, size_t r, double *medians)
+{
+    struct work *w = &cx->w[r];
+    const struct gate_obs *o = &cx->obs[r * cx->n_runs];
+    struct tail_input in;
+
+    if (!w->log_scale || w->stat != GATE_STAT_P95 || w->dir != BG_DIR_LOWER)
+        return; /* a slower throughput is a heavier lower tail: not tested */
+    for (size_t j = 0; j < cx->n_runs; j++)
+        medians[j] = o[j].present ? o[j].v[GATE_STAT_P50] : NAN;
+    in.base = cx->res + r * cx->n_runs;
+    in.k = cx->k;
+    in.cur = cx->res + r * cx->n_runs + cx->k;
+    in.m = cx->m;
+    in.base_median = medians;
+    in.cur_median = medians + cx->k;
+    in.threshold = cx->out->rows[r].threshold;
+    tail_measure(&in, &w->tail);
+}
+
+/* The model test's share of alpha: all of it, or what the tail test leaves. */
+static double model_weight(const struct work *w)
+{
+    return w->tail.tested ? 1.0 - GATE_TAIL_WEIGHT : 1.0;
+}
+
+/*
+ * The change, its interval and the evidence of one compared row: the model
+ * test (the median against its history: a shift of the whole distribution;
+ * the mean for summaries) and the tail test, by weighted Bonferroni.
+ */
+static void judge(struct compare *cx, size_t r)
+{
+    struct gate_row *row = &cx->out->rows[r];
+    struct work *w = &cx->w[r];
+    const struct noise_row *f = &w->fit[w->stat];
+    double worse, better, tq, lo, hi;
+
+    row->stat = gate_stat_name(w->stat);
+    row->k = f->k;
+    row->m = f->m;
+    /* the baseline is the history's typical value, the current one is its own,
+     * and the adjusted current value is its own minus its run's factor */
+    row->base_p95 = from_y(w, f->typical);
+    row->cur_p95 = mean_current(cx, r, w->stat);
+    row->change = bg_change(row->base_p95, row->cur_p95, w->dir);
+    row->adj_change = bg_change(row->base_p95, from_y(w, f->level + f->est), w->dir);
+    row->noise = w->log_scale ? sqrt(f->s2) : sqrt(f->s2) * w->scale / fabs(row->base_p95);
+    tq = dist_t_quantile(0.975, f->df);
+    lo = bg_change(row->base_p95, from_y(w, f->level + f->est - tq * sqrt(f->var)), w->dir);
+    hi = bg_change(row->base_p95, from_y(w, f->level + f->est + tq * sqrt(f->var)), w->dir);
+    row->ci_lo = fmin(lo, hi);
+    row->ci_hi = fmax(lo, hi);
+
+    one_sided(w, &w->fit[w->test], &worse, &better);
+    row->evidence = gate_stat_name(w->test);
+    row->tail_level = w->tail.tested ? w->tail.level : NAN;
+    row->tail_expected = w->tail.tested ? w->tail.expected : NAN;
+    row->tail_observed = w->tail.tested ? w->tail.observed : 0;
+    /* weighted Bonferroni: each test's p over its share of alpha */
+    worse /= model_weight(w);
+    better /= model_weight(w);
+    if (w->tail.tested) {
+        double tw = w->tail.p_worse / GATE_TAIL_WEIGHT, tb = w->tail.p_better / GATE_TAIL_WEIGHT;
+
+        if (row->adj_change > 0 && tw < worse)
+            row->evidence = "tail";
+        if (row->adj_change < 0 && tb < better)
+            row->evidence = "tail";
+        worse = fmin(worse, tw);
+        better = fmin(better, tb);
+    }
+    worse = fmin(1.0, worse);
+    better = fmin(1.0, better);
+    row->p = row->adj_change > 0 ? worse : row->adj_change < 0 ? better : 1.0;
+    if (isnan(row->adj_change))
+        row->p = NAN;
+}
+
+static void mark_low(struct compare *cx, size_t r)
+{
+    struct gate_row *row = &cx->out->rows[r];
+    const struct gate_obs *o = &cx->obs[r * cx->n_runs];
+
+    row->low = 0;
+    for (size_t j = 0; j < cx->n_runs; j++) {
+        if (!o[j].present)
+            continue;
+        if (!o[j].samples)
+            row->low |= GATE_LOW_SUMMARY;
+        else if (o[j].n < cx->opts->min_samples)
+            row->low |= GATE_LOW_SAMPLES;
+    }
+    if (row->k < NOISE_MEASURED_MIN)
+        row->low |= GATE_LOW_HISTORY;
+    row->low_confidence = row->low != 0;
+}
+
+/* Holm across every tested row, at the rows' share of alpha. */
+static void settle(struct gate_report *out)
+{
+    double *p = bg_xmalloc((out->n_rows + 1) * sizeof(*p));
+    double *adj = bg_xmalloc((out->n_rows + 1) * sizeof(*adj));
+
+    for (size_t i = 0; i < out->n_rows; i++)
+        p[i] = out->rows[i].p;
+    out->n_tested = sig_holm(p, out->n_rows, adj);
+    for (size_t i = 0; i < out->n_rows; i++) {
+        struct gate_row *row = &out->rows[i];
+        double e = row->adj_change;
+
+        row->p_holm = adj[i];
+        if (isnan(row->p))
+            continue;
+        if (e > row->threshold)
+            row->verdict = row->p_holm <= out->alpha_rows ? GATE_REGRESSED : GATE_INCONCLUSIVE;
+        else if (e < -row->threshold)
+            row->verdict = row->p_holm <= out->alpha_rows ? GATE_IMPROVED : GATE_INCONCLUSIVE;
+        else
+            row->verdict = GATE_UNCHANGED;
+    }
+    free(adj);
+    free(p);
+}
+
+static void settle_suites(struct gate_report *out)
+{
+    for (size_t i = 0; i < out->n_suites; i++) {
+        struct gate_suite *s = &out->suites[i];
+
+        s->p_adj = fmin(1.0, s->p * (double)out->n_suites);
+        if (fabs(s->change) <= out->opts.threshold)
+            s->verdict = GATE_UNCHANGED;
+        else if (s->p_adj <= out->alpha_suite)
+            s->verdict = s->change > 0 ? GATE_REGRESSED : GATE_IMPROVED;
+        else
+            s->verdict = GATE_INCONCLUSIVE;
+    }
+}
+
+/* The t quantiles of the detectable changes, cached by degrees of freedom. */
+struct tq_cache {
+    double p, df[8], t[8];
+    size_t n;
+};
+
+static double tq_get(struct tq_cache *c, double df)
+{
+    double t;
+
+    for (size_t i = 0; i < c->n; i++) {
+        if (c->df[i] == df)
+            return c->t[i];
+    }
+    t = dist_t_quantile(c->p, df);
+    c->df[c->n % ARRAY_SIZE(c->df)] = df;
+    c->t[c->n % ARRAY_SIZE(c->t)] = t;
+    if (c->n < ARRAY_SIZE(c->df))
+        c->n++;
+    return t;
+}
+
+/*
+ * The smallest shift of the whole distribution the gate would confirm: the
+ * model test at the first Holm step's level (alpha over the family, over
+ * the tests made), as a p95 change. Past the threshold, the benchmark cannot
+ * fail the gate on a real change near the threshold: say what would help.
+ */
+static void sensitivity(struct compare *cx, size_t r, struct tq_cache *cache)
+{
+    struct gate_row *row = &cx->out->rows[r];
+    const struct work *w = &cx->w[r];
+    const struct noise_row *f = &w->fit[w->test];
+    double t, shift;
+
+    if (isnan(f->var))
+        return;
+    cache->p = 1.0 - cx->out->alpha_rows * model_weight(w) / (double)cx->out->n_tested;
+    t = tq_get(cache, f->df);
+    shift = t * sqrt(f->var);
+    row->detectable = w->log_scale ? exp(shift) - 1.0 : shift * w->scale / fabs(row->base_p95);
+    row->ungateable = row->detectable > row->threshold;
+    if (!row->ungateable)
+        return;
+    if (f->k < 10 && f->s2 / f->k >= 0.25 * f->var)
+        row->advice = "more baseline runs";
+    else if (f->within >= 0.25 * f->var)
+        row->advice = "more samples per run";
+    else
+        row->advice = "a looser threshold for it in benchgate.json, or a quieter runner";
+}
+
+/* The optional within-run bootstrap interval between the newest runs. */
+static void bootstrap(struct compare *cx, size_t r)
+{
+    struct gate_row *row = &cx->out->rows[r];
+    const struct bg_result *b = row->base, *c = row->cur;
+
+    if (cx->opts->resamples == 0 || b == NULL || c == NULL || b->n_samples == 0 ||
+        c->n_samples == 0 || cx->w[r].stat != GATE_STAT_P95)
+        return;
+    sig_bootstrap_change(b->samples, b->n_samples, c->samples, c->n_samples, cx->w[r].dir,
+                         cx->opts->resamples, sig_seed(cx->opts->seed, c->name, c->metric), 0.95,
+                         &row->boot_lo, &row->boot_hi);
+}
+
 /* The value a lone (new or missing) result is shown with. */
 static double lone_value(const struct bg_result *res, double *scratch, const char **stat)
 {
@@ -26,187 +684,114 @@ static double lone_value(const struct bg_result *res, double *scratch, const cha
     return gate_needs_mean(res) ? res->sum.mean : gate_p95(res, scratch);
 }
 
-static size_t max_samples(const struct bg_run *run)
+void gate_compare_runs(const struct bg_run *const *base, size_t k,
+                       const struct bg_run *const *cur, size_t m, const struct gate_opts *opts,
+                       struct gate_report *out)
 {
-    size_t n = 0;
+    struct compare cx;
+    const struct bg_run **runs = bg_xmalloc((k + m + 1) * sizeof(*runs));
+    struct tq_cache cache = { 0 };
+    struct tail_suite tails = { 0.0, 0.0 };
+    double *scratch;
 
-    for (size_t i = 0; run != NULL && i < run->n_results; i++) {
-        if (run->results[i].n_samples > n)
-            n = run->results[i].n_samples;
+    memset(out, 0, sizeof(*out));
+    memset(&cx, 0, sizeof(cx));
+    out->base = k > 0 ? base[0] : NULL;
+    out->base_runs = base;
+    out->n_base = k;
+    out->cur = cur[0];
+    out->n_cur = m;
+    out->opts = *opts;
+    for (size_t j = 0; j < k; j++)
+        runs[j] = base[j];
+    for (size_t j = 0; j < m; j++)
+        runs[k + j] = cur[j];
+    cx.runs = runs;
+    cx.k = k;
+    cx.m = m;
+    cx.n_runs = k + m;
+    cx.opts = opts;
+    cx.out = out;
+
+    make_rows(&cx);
+    observe_all(&cx);
+    for (size_t r = 0; r < out->n_rows; r++) {
+        struct gate_row *row = &out->rows[r];
+
+        row->base_p95 = row->cur_p95 = NAN;
+        row->change = row->adj_change = row->ci_lo = row->ci_hi = NAN;
+        row->boot_lo = row->boot_hi = row->p = row->p_holm = NAN;
+        row->detectable = row->noise = NAN;
+        apply_config(&cx, r);
+        cx.w[r].compared = !cx.w[r].ignored && row->base != NULL && row->cur != NULL;
     }
-    return n;
-}
+    fit_all(&cx);
+    out->alpha_rows = opts->alpha;
+    out->alpha_suite = opts->alpha;
 
-/* The configuration's say on a row: its threshold and direction, or that it
- * is ignored (returns true). */
-static bool apply_config(struct gate_row *row, const struct gate_opts *opts,
-                         enum bg_direction *dir)
-{
-    const struct bg_result *res = row->cur != NULL ? row->cur : row->base;
-    const struct gate_rule *rule = gate_config_match(opts->config, res->name, res->metric);
-
-    row->threshold = rule != NULL && !isnan(rule->threshold) ? rule->threshold : opts->threshold;
-    *dir = rule != NULL && rule->direction >= 0 ? (enum bg_direction)rule->direction
-                                                : res->direction;
-    return rule != NULL && rule->ignore;
-}
-
-/*
- * The change, its bootstrap interval, and (with enough samples on both
- * sides) the rank test's p. The verdict set here is the threshold's alone;
- * settle() revisits tested rows once Holm has adjusted every p.
- */
-/* Scratch space for one row: both sides' samples, sorted once and shared by
- * the p95, the rank test and the bootstrap. */
-struct row_scratch {
-    double *base, *cur;
-    struct sig_cache cache;
-};
-
-static void judge(struct gate_row *row, const struct gate_opts *opts, enum bg_direction dir,
-                  struct row_scratch *s)
-{
-    const struct bg_result *b = row->base, *c = row->cur;
-    bool samples = b->n_samples > 0 && c->n_samples > 0;
-
-    if (samples && strcmp(row->stat, "p95") == 0) {
-        memcpy(s->base, b->samples, b->n_samples * sizeof(*s->base));
-        memcpy(s->cur, c->samples, c->n_samples * sizeof(*s->cur));
-        stats_sort(s->base, b->n_samples);
-        stats_sort(s->cur, c->n_samples);
-        row->base_p95 = stats_quantile_sorted(s->base, b->n_samples, 0.95);
-        row->cur_p95 = stats_quantile_sorted(s->cur, c->n_samples, 0.95);
+    scratch = bg_xmalloc((max_samples(&cx) + cx.n_runs + 1) * sizeof(*scratch));
+    for (size_t r = 0; r < out->n_rows; r++) {
+        if (cx.w[r].compared) {
+            choose_tests(&cx, r);
+            measure_tail(&cx, r, scratch);
+            tail_suite_add(&tails, &cx.w[r].tail);
+        }
     }
-    row->change = bg_change(row->base_p95, row->cur_p95, dir);
-    row->low_confidence = !samples || b->n_samples < opts->min_samples ||
-                          c->n_samples < opts->min_samples;
-    if (samples && strcmp(row->stat, "p95") == 0) {
-        if (opts->resamples > 0)
-            sig_bootstrap_change(s->base, b->n_samples, s->cur, c->n_samples, dir,
-                                 opts->resamples, sig_seed(opts->seed, c->name, c->metric), 0.95,
-                                 &row->ci_lo, &row->ci_hi);
-        if (!row->low_confidence)
-            row->p = sig_mann_whitney(s->base, b->n_samples, s->cur, c->n_samples, &s->cache,
-                                      NULL);
-    } else if (!row->low_confidence) {
-        row->p = sig_mann_whitney(b->samples, b->n_samples, c->samples, c->n_samples,
-                                  &s->cache, NULL);
-    }
-    if (row->change > row->threshold)
-        row->verdict = GATE_REGRESSED;
-    else if (row->change < -row->threshold)
-        row->verdict = GATE_IMPROVED;
-    else
-        row->verdict = GATE_UNCHANGED;
-}
+    for (size_t r = 0; r < out->n_rows; r++) {
+        struct gate_row *row = &out->rows[r];
+        struct work *w = &cx.w[r];
 
-/* Holm across every tested row; a change past the threshold that the
- * corrected test does not back is inconclusive. Returns the family size. */
-static size_t settle(struct gate_report *out)
-{
-    double *p = bg_xmalloc((out->n_rows + 1) * sizeof(*p));
-    double *adj = bg_xmalloc((out->n_rows + 1) * sizeof(*adj));
-    size_t family;
-
-    for (size_t i = 0; i < out->n_rows; i++)
-        p[i] = out->rows[i].p;
-    family = sig_holm(p, out->n_rows, adj);
-    for (size_t i = 0; i < out->n_rows; i++) {
-        struct gate_row *row = &out->rows[i];
-
-        row->p_holm = adj[i];
-        if (isnan(row->p) || row->verdict == GATE_UNCHANGED)
+        if (w->compared) {
+            tail_finish(&w->tail, tail_suite_dispersion(&tails));
+            judge(&cx, r);
+            mark_low(&cx, r);
+            bootstrap(&cx, r);
             continue;
-        if (!(row->p_holm <= out->opts.alpha))
-            row->verdict = GATE_INCONCLUSIVE;
+        }
+        if (row->cur != NULL)
+            row->cur_p95 = lone_value(row->cur, scratch, &row->stat);
+        if (row->base != NULL)
+            row->base_p95 = lone_value(row->base, scratch, &row->stat);
+        row->verdict = w->ignored ? GATE_IGNORED : row->base == NULL ? GATE_NEW : GATE_MISSING;
+        if (w->ignored && row->base != NULL && row->cur != NULL)
+            row->change = bg_change(row->base_p95, row->cur_p95, w->dir);
     }
-    free(adj);
-    free(p);
-    return family;
+    settle(out);
+    settle_suites(out);
+    for (size_t r = 0; r < out->n_rows; r++) {
+        if (cx.w[r].compared && !isnan(out->rows[r].p))
+            sensitivity(&cx, r, &cache);
+        out->count[out->rows[r].verdict]++;
+        out->n_low += out->rows[r].low_confidence;
+        out->n_ungateable += out->rows[r].ungateable;
+    }
+    free(scratch);
+    free(cx.obs);
+    free(cx.res);
+    free(cx.index);
+    free(cx.w);
+    free(runs);
 }
 
 void gate_compare(const struct bg_run *base, const struct bg_run *cur,
                   const struct gate_opts *opts, struct gate_report *out)
 {
-    size_t nb = base != NULL ? base->n_results : 0, ms;
-    const struct bg_result **sorted = bg_xmalloc((nb + 1) * sizeof(*sorted));
-    bool *matched = bg_xcalloc(nb + 1, sizeof(*matched));
-    struct row_scratch rs = { NULL, NULL, { 0 } };
-    double *scratch;
+    /* the report keeps a pointer to the history's list: one static-free slot per report */
+    const struct bg_run **list = NULL;
 
-    memset(out, 0, sizeof(*out));
-    out->base = base;
-    out->cur = cur;
-    out->opts = *opts;
-    out->rows = bg_xcalloc(cur->n_results + nb + 1, sizeof(*out->rows));
-    ms = max_samples(base) > max_samples(cur) ? max_samples(base) : max_samples(cur);
-    scratch = bg_xmalloc((ms + 1) * sizeof(*scratch));
-    rs.base = bg_xmalloc((ms + 1) * sizeof(*rs.base));
-    rs.cur = bg_xmalloc((ms + 1) * sizeof(*rs.cur));
-
-    for (size_t i = 0; i < nb; i++)
-        sorted[i] = &base->results[i];
-    qsort(sorted, nb, sizeof(*sorted), bg_result_ptr_cmp);
-
-    for (size_t i = 0; i < cur->n_results; i++) {
-        const struct bg_result *c = &cur->results[i], *key = c, **hit;
-        struct gate_row *row = &out->rows[out->n_rows++];
-        enum bg_direction dir;
-
-        hit = nb > 0 ? bsearch(&key, sorted, nb, sizeof(*sorted), bg_result_ptr_cmp) : NULL;
-        row->cur = c;
-        row->base_p95 = NAN;
-        row->change = row->ci_lo = row->ci_hi = row->p = row->p_holm = NAN;
-        if (hit != NULL) {
-            row->base = *hit;
-            matched[*hit - base->results] = true;
-        }
-        if (apply_config(row, opts, &dir)) {
-            row->cur_p95 = lone_value(c, scratch, &row->stat);
-            if (hit != NULL)
-                row->base_p95 = lone_value(*hit, scratch, &row->stat);
-            row->verdict = GATE_IGNORED;
-        } else if (hit == NULL) {
-            row->cur_p95 = lone_value(c, scratch, &row->stat);
-            row->verdict = GATE_NEW;
-        } else if (gate_needs_mean(c) || gate_needs_mean(*hit)) {
-            row->stat = "mean"; /* like with like: both sides on the mean */
-            row->cur_p95 = c->sum.mean;
-            row->base_p95 = (*hit)->sum.mean;
-            judge(row, opts, dir, &rs);
-        } else {
-            row->stat = "p95"; /* judge() computes both from the sorted samples */
-            judge(row, opts, dir, &rs);
-        }
+    if (base != NULL) {
+        list = bg_xmalloc(sizeof(*list));
+        list[0] = base;
     }
-    for (size_t i = 0; i < nb; i++) {
-        struct gate_row *row;
-
-        if (matched[i])
-            continue;
-        enum bg_direction dir;
-
-        row = &out->rows[out->n_rows++];
-        row->base = &base->results[i];
-        row->base_p95 = lone_value(row->base, scratch, &row->stat);
-        row->cur_p95 = NAN;
-        row->change = row->ci_lo = row->ci_hi = row->p = row->p_holm = NAN;
-        row->verdict = apply_config(row, opts, &dir) ? GATE_IGNORED : GATE_MISSING;
-    }
-    out->n_tested = settle(out);
-    for (size_t i = 0; i < out->n_rows; i++)
-        out->count[out->rows[i].verdict]++;
-    sig_cache_release(&rs.cache);
-    free(rs.base);
-    free(rs.cur);
-    free(scratch);
-    free(matched);
-    free(sorted);
+    gate_compare_runs(list, base != NULL ? 1 : 0, &cur, 1, opts, out);
+    out->owned_runs = list;
 }
 
 void gate_report_release(struct gate_report *r)
 {
     free(r->rows);
+    free(r->suites);
+    free(r->owned_runs);
     memset(r, 0, sizeof(*r));
 }
 
@@ -216,12 +801,18 @@ bool gate_row_fails(const struct gate_report *r, const struct gate_row *row)
     case GATE_REGRESSED:
         return true;
     case GATE_INCONCLUSIVE:
-        return r->opts.fail_on_inconclusive && row->change > 0; /* only slowdowns */
+        return r->opts.fail_on_inconclusive && row->adj_change > 0; /* only slowdowns */
     case GATE_MISSING:
         return r->opts.fail_on_missing;
     default:
         return false;
     }
+}
+
+bool gate_suite_fails(const struct gate_report *r, const struct gate_suite *s)
+{
+    return s->verdict == GATE_REGRESSED ||
+           (s->verdict == GATE_INCONCLUSIVE && r->opts.fail_on_inconclusive && s->change > 0);
 }
 
 size_t gate_n_failing(const struct gate_report *r)
@@ -235,6 +826,10 @@ size_t gate_n_failing(const struct gate_report *r)
 
 bool gate_failed(const struct gate_report *r)
 {
+    for (size_t i = 0; i < r->n_suites; i++) {
+        if (gate_suite_fails(r, &r->suites[i]))
+            return true;
+    }
     return gate_n_failing(r) > 0;
 }
 
@@ -259,4 +854,20 @@ const char *gate_verdict_name(enum gate_verdict v)
         break;
     }
     return "?";
+}
+
+void gate_low_text(const struct gate_report *r, const struct gate_row *row, char *buf,
+                   size_t size)
+{
+    size_t len = 0;
+
+    buf[0] = '\0';
+    if ((row->low & GATE_LOW_SAMPLES) && len < size)
+        len += (size_t)snprintf(buf + len, size - len, "fewer than %zu samples",
+                                r->opts.min_samples);
+    if ((row->low & GATE_LOW_SUMMARY) && len < size)
+        len += (size_t)snprintf(buf + len, size - len, "%ssummaries only", len > 0 ? "; " : "");
+    if ((row->low & GATE_LOW_HISTORY) && len < size)
+        snprintf(buf + len, size - len, "%srun-to-run noise not measured (%u baseline run%s)",
+                 len > 0 ? "; " : "", row->k, row->k == 1 ? "" : "s");
 }
