@@ -42,6 +42,27 @@ struct work {
     struct tail_result tail;      /* the tail test, when tested */
 };
 
+/* t quantiles at one level, cached by degrees of freedom (rows share a few). */
+struct tq_cache {
+    double p[8], df[8], t[8];
+    size_t n;
+};
+
+static double tq_get(struct tq_cache *c, double p, double df)
+{
+    size_t slot;
+
+    for (size_t i = 0; i < c->n && i < ARRAY_SIZE(c->t); i++) {
+        if (c->p[i] == p && c->df[i] == df)
+            return c->t[i];
+    }
+    slot = c->n++ % ARRAY_SIZE(c->t);
+    c->p[slot] = p;
+    c->df[slot] = df;
+    c->t[slot] = dist_t_quantile(p, df);
+    return c->t[slot];
+}
+
 /* A row's identity, for lookups by (name, metric). */
 struct ident {
     const struct bg_result *res;
@@ -58,6 +79,7 @@ struct compare {
     size_t n_index;
     struct gate_obs *obs;         /* obs[row * n_runs + run] */
     const struct bg_result **res; /* res[row * n_runs + run], NULL where absent */
+    struct tq_cache tq;           /* t quantiles of the intervals and sensitivities */
 };
 
 static int cmp_ident(const void *a, const void *b)
@@ -383,6 +405,20 @@ static void add_suite(struct compare *cx, const struct work *w, const struct noi
     }
 }
 
+/* Whether a row of the group is compared on its mean (a side without a p95). */
+static bool needs_mean(const struct compare *cx, const size_t *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct gate_obs *o = &cx->obs[rows[i] * cx->n_runs];
+
+        for (size_t j = 0; j < cx->n_runs; j++) {
+            if (o[j].present && isnan(o[j].v[GATE_STAT_P95]))
+                return true;
+        }
+    }
+    return false;
+}
+
 static void fit_all(struct compare *cx)
 {
     size_t n = 0, runs = cx->n_runs;
@@ -408,8 +444,10 @@ static void fit_all(struct compare *cx)
         memset(&p95, 0, sizeof(p95));
         while (b < n && cmp_group(g[a].w, g[b].w) == 0)
             b++;
-        for (int s = 0; s < GATE_N_STATS; s++)
-            fit_group(cx, order + a, b - a, (enum gate_stat)s, y, se2, &p95);
+        for (int s = 0; s < GATE_N_STATS; s++) {
+            if (s != GATE_STAT_MEAN || needs_mean(cx, order + a, b - a))
+                fit_group(cx, order + a, b - a, (enum gate_stat)s, y, se2, &p95);
+        }
         add_suite(cx, g[a].w, &p95);
         noise_fit_release(&p95);
         a = b;
@@ -451,7 +489,7 @@ static void one_sided(const struct work *w, const struct noise_row *f, double *w
     }
     t = sign * f->est / sqrt(f->var);
     *worse = dist_t_sf(t, f->df);
-    *better = dist_t_cdf(t, f->df);
+    *better = 1.0 - *worse;
 }
 
 static double mean_current(const struct compare *cx, size_t r, enum gate_stat s)
@@ -471,7 +509,7 @@ static double mean_current(const struct compare *cx, size_t r, enum gate_stat s)
 }
 
 /* The tail test's first pass for a compared row on a log scale. */
-static void measure_tail(struct compare *cx, size_t r, double *medians)
+static void measure_tail(struct compare *cx, size_t r, double *medians, double *p95s)
 {
     struct work *w = &cx->w[r];
     const struct gate_obs *o = &cx->obs[r * cx->n_runs];
@@ -479,14 +517,17 @@ static void measure_tail(struct compare *cx, size_t r, double *medians)
 
     if (!w->log_scale || w->stat != GATE_STAT_P95 || w->dir != BG_DIR_LOWER)
         return; /* a slower throughput is a heavier lower tail: not tested */
-    for (size_t j = 0; j < cx->n_runs; j++)
+    for (size_t j = 0; j < cx->n_runs; j++) {
         medians[j] = o[j].present ? o[j].v[GATE_STAT_P50] : NAN;
+        p95s[j] = o[j].present ? o[j].v[GATE_STAT_P95] : NAN;
+    }
     in.base = cx->res + r * cx->n_runs;
     in.k = cx->k;
     in.cur = cx->res + r * cx->n_runs + cx->k;
     in.m = cx->m;
     in.base_median = medians;
     in.cur_median = medians + cx->k;
+    in.base_p95 = p95s;
     in.threshold = cx->out->rows[r].threshold;
     tail_measure(&in, &w->tail);
 }
@@ -519,7 +560,7 @@ static void judge(struct compare *cx, size_t r)
     row->change = bg_change(row->base_p95, row->cur_p95, w->dir);
     row->adj_change = bg_change(row->base_p95, from_y(w, f->level + f->est), w->dir);
     row->noise = w->log_scale ? sqrt(f->s2) : sqrt(f->s2) * w->scale / fabs(row->base_p95);
-    tq = dist_t_quantile(0.975, f->df);
+    tq = tq_get(&cx->tq, 0.975, f->df);
     lo = bg_change(row->base_p95, from_y(w, f->level + f->est - tq * sqrt(f->var)), w->dir);
     hi = bg_change(row->base_p95, from_y(w, f->level + f->est + tq * sqrt(f->var)), w->dir);
     row->ci_lo = fmin(lo, hi);
@@ -611,35 +652,13 @@ static void settle_suites(struct gate_report *out)
     }
 }
 
-/* The t quantiles of the detectable changes, cached by degrees of freedom. */
-struct tq_cache {
-    double p, df[8], t[8];
-    size_t n;
-};
-
-static double tq_get(struct tq_cache *c, double df)
-{
-    double t;
-
-    for (size_t i = 0; i < c->n; i++) {
-        if (c->df[i] == df)
-            return c->t[i];
-    }
-    t = dist_t_quantile(c->p, df);
-    c->df[c->n % ARRAY_SIZE(c->df)] = df;
-    c->t[c->n % ARRAY_SIZE(c->t)] = t;
-    if (c->n < ARRAY_SIZE(c->df))
-        c->n++;
-    return t;
-}
-
 /*
  * The smallest shift of the whole distribution the gate would confirm: the
  * model test at the first Holm step's level (alpha over the family, over
  * the tests made), as a p95 change. Past the threshold, the benchmark cannot
  * fail the gate on a real change near the threshold: say what would help.
  */
-static void sensitivity(struct compare *cx, size_t r, struct tq_cache *cache)
+static void sensitivity(struct compare *cx, size_t r)
 {
     struct gate_row *row = &cx->out->rows[r];
     const struct work *w = &cx->w[r];
@@ -648,8 +667,8 @@ static void sensitivity(struct compare *cx, size_t r, struct tq_cache *cache)
 
     if (isnan(f->var))
         return;
-    cache->p = 1.0 - cx->out->alpha_rows * model_weight(w) / (double)cx->out->n_tested;
-    t = tq_get(cache, f->df);
+    t = tq_get(&cx->tq, 1.0 - cx->out->alpha_rows * model_weight(w) / (double)cx->out->n_tested,
+               f->df);
     shift = t * sqrt(f->var);
     row->detectable = w->log_scale ? exp(shift) - 1.0 : shift * w->scale / fabs(row->base_p95);
     row->ungateable = row->detectable > row->threshold;
@@ -690,7 +709,6 @@ void gate_compare_runs(const struct bg_run *const *base, size_t k,
 {
     struct compare cx;
     const struct bg_run **runs = bg_xmalloc((k + m + 1) * sizeof(*runs));
-    struct tq_cache cache = { 0 };
     struct tail_suite tails = { 0.0, 0.0 };
     double *scratch;
 
@@ -729,11 +747,11 @@ void gate_compare_runs(const struct bg_run *const *base, size_t k,
     out->alpha_rows = opts->alpha;
     out->alpha_suite = opts->alpha;
 
-    scratch = bg_xmalloc((max_samples(&cx) + cx.n_runs + 1) * sizeof(*scratch));
+    scratch = bg_xmalloc((max_samples(&cx) + 2 * cx.n_runs + 1) * sizeof(*scratch));
     for (size_t r = 0; r < out->n_rows; r++) {
         if (cx.w[r].compared) {
             choose_tests(&cx, r);
-            measure_tail(&cx, r, scratch);
+            measure_tail(&cx, r, scratch, scratch + cx.n_runs);
             tail_suite_add(&tails, &cx.w[r].tail);
         }
     }
@@ -760,7 +778,7 @@ void gate_compare_runs(const struct bg_run *const *base, size_t k,
     settle_suites(out);
     for (size_t r = 0; r < out->n_rows; r++) {
         if (cx.w[r].compared && !isnan(out->rows[r].p))
-            sensitivity(&cx, r, &cache);
+            sensitivity(&cx, r);
         out->count[out->rows[r].verdict]++;
         out->n_low += out->rows[r].low_confidence;
         out->n_ungateable += out->rows[r].ungateable;

@@ -2,14 +2,14 @@
  * dist.c: normal and Student t distributions, the incomplete beta function,
  * digamma and trigamma. Written from the textbook definitions:
  *  - log Gamma: the recurrence log G(x) = log G(x + 1) - log x moves x past
- *    10, where Stirling's series (terms in 1/x, 1/x^3, ..., 1/x^7) is good
- *    to about 1e-13;
+ *    10, where Stirling's series (terms in 1/x, 1/x^3, ..., 1/x^9) is good
+ *    to about 1e-14;
  *  - I_x(a, b): its continued fraction, evaluated by the modified Lentz
  *    method, on the side of the symmetry I_x(a, b) = 1 - I_{1-x}(b, a)
  *    where it converges fast;
  *  - the t: P(|T| > t) = I_{df/(df+t^2)}(df/2, 1/2);
- *  - digamma and trigamma: recurrences to x >= 8, then their asymptotic
- *    series in 1/x.
+ *  - digamma and trigamma: recurrences to x >= 10, then their asymptotic
+ *    series in 1/x (Bernoulli numbers up to B10).
  * Quantiles are found by bisection on the monotone distribution function:
  * slower than a rational approximation, but exact to the precision asked
  * and with nothing to get wrong; callers cache what they reuse.
@@ -68,7 +68,10 @@ double dist_lgamma(double x)
     }
     x2 = 1.0 / (x * x);
     return (x - 0.5) * log(x) - x + HALF_LOG_2PI +
-           (1.0 / 12.0 - x2 * (1.0 / 360.0 - x2 * (1.0 / 1260.0 - x2 / 1680.0))) / x - shift;
+           (1.0 / 12.0 - x2 * (1.0 / 360.0 - x2 * (1.0 / 1260.0 - x2 * (1.0 / 1680.0 -
+                                                                           x2 / 1188.0)))) /
+               x -
+           shift;
 }
 
 /* The continued fraction of I_x(a, b), modified Lentz; converges fast for
@@ -170,13 +173,14 @@ double dist_digamma(double x)
 {
     double shift = 0.0, x2;
 
-    while (x < 8.0) {
+    while (x < 10.0) {
         shift += 1.0 / x;
         x += 1.0;
     }
     x2 = 1.0 / (x * x);
     return log(x) - 0.5 / x -
-           x2 * (1.0 / 12.0 - x2 * (1.0 / 120.0 - x2 * (1.0 / 252.0 - x2 * (1.0 / 240.0)))) -
+           x2 * (1.0 / 12.0 -
+                 x2 * (1.0 / 120.0 - x2 * (1.0 / 252.0 - x2 * (1.0 / 240.0 - x2 / 132.0)))) -
            shift;
 }
 
@@ -184,13 +188,16 @@ double dist_trigamma(double x)
 {
     double shift = 0.0, x2;
 
-    while (x < 8.0) {
+    while (x < 10.0) {
         shift += 1.0 / (x * x);
         x += 1.0;
     }
     x2 = 1.0 / (x * x);
     return 1.0 / x + 0.5 * x2 +
-           (1.0 / 6.0 - x2 * (1.0 / 30.0 - x2 * (1.0 / 42.0 - x2 / 30.0))) * x2 / x + shift;
+           (1.0 / 6.0 - x2 * (1.0 / 30.0 - x2 * (1.0 / 42.0 - x2 * (1.0 / 30.0 -
+                                                                    x2 * 5.0 / 66.0)))) *
+               x2 / x +
+           shift;
 }
 
 /* -trigamma: increasing, so solve_increasing can invert it. */

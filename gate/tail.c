@@ -7,40 +7,32 @@
 
 #include <math.h>
 
-/* Appends up to TAIL_MAX_PER_RUN of res's samples, in log space minus the
- * log median; false when a value or the median is not positive. */
-static bool aligned(const struct bg_result *res, double median, double *out, size_t *n)
+/* The stride that reads at most TAIL_MAX_PER_RUN of n samples. */
+static size_t stride_of(size_t n)
 {
-    size_t stride = res->n_samples > TAIL_MAX_PER_RUN
-                        ? (res->n_samples + TAIL_MAX_PER_RUN - 1) / TAIL_MAX_PER_RUN
-                        : 1;
-    double lm;
+    return n > TAIL_MAX_PER_RUN ? (n + TAIL_MAX_PER_RUN - 1) / TAIL_MAX_PER_RUN : 1;
+}
 
-    if (!(median > 0.0))
-        return false;
-    lm = log(median);
-    *n = 0;
+/* Samples of res (every stride-th) beyond limit, and how many were read;
+ * false when a value is not positive. */
+static bool count_beyond(const struct bg_result *res, size_t stride, double limit,
+                         size_t *beyond, size_t *read)
+{
+    *beyond = *read = 0;
     for (size_t i = 0; i < res->n_samples; i += stride) {
         if (!(res->samples[i] > 0.0))
             return false;
-        out[(*n)++] = log(res->samples[i]) - lm;
+        *beyond += res->samples[i] > limit;
+        (*read)++;
     }
     return true;
 }
 
-static size_t count_above(const double *v, size_t n, double level)
-{
-    size_t c = 0;
-
-    for (size_t i = 0; i < n; i++)
-        c += v[i] > level;
-    return c;
-}
-
 void tail_measure(const struct tail_input *in, struct tail_result *out)
 {
-    size_t n_cur = SIZE_MAX, total = 0, pooled = 0, *len, runs = 0;
-    double *hist, *work, level, lm, bias;
+    size_t n_cur = SIZE_MAX, total = 0, pooled = 0, beyond = 0, runs = 0, n_ratio = 0;
+    size_t *count, *len;
+    double ratio[64], level, bias;
 
     memset(out, 0, sizeof(*out));
     for (size_t c = 0; c < in->m; c++) {
@@ -48,7 +40,7 @@ void tail_measure(const struct tail_input *in, struct tail_result *out)
 
         if (r == NULL)
             continue;
-        if (r->n_samples == 0)
+        if (r->n_samples == 0 || !(in->cur_median[c] > 0.0))
             return;
         if (r->n_samples < n_cur)
             n_cur = r->n_samples;
@@ -56,73 +48,70 @@ void tail_measure(const struct tail_input *in, struct tail_result *out)
     if (n_cur == SIZE_MAX || n_cur < TAIL_MIN_N)
         return;
 
-    hist = bg_xmalloc((in->k * TAIL_MAX_PER_RUN + 1) * sizeof(*hist));
-    len = bg_xcalloc(in->k + 1, sizeof(*len));
+    /* the level: the history's typical p95 over median, raised by the threshold */
+    for (size_t j = 0; j < in->k && n_ratio < ARRAY_SIZE(ratio); j++) {
+        if (in->base[j] != NULL && in->base[j]->n_samples > 0 && in->base_median[j] > 0.0 &&
+            in->base_p95[j] > 0.0)
+            ratio[n_ratio++] = in->base_p95[j] / in->base_median[j];
+    }
+    if (n_ratio == 0)
+        return;
+    level = stats_quantile(ratio, n_ratio, 0.5) * (1.0 + in->threshold);
+    out->level = level;
+
+    /* the pooled history's share beyond it, and each run's own count */
+    count = bg_xcalloc(2 * (in->k + 1), sizeof(*count));
+    len = count + in->k + 1;
     for (size_t j = 0; j < in->k; j++) {
-        if (in->base[j] == NULL || in->base[j]->n_samples == 0)
+        const struct bg_result *r = in->base[j];
+
+        if (r == NULL || r->n_samples == 0 || !(in->base_median[j] > 0.0))
             continue;
-        if (!aligned(in->base[j], in->base_median[j], hist + pooled, &len[j])) {
+        if (!count_beyond(r, stride_of(r->n_samples), level * in->base_median[j], &count[j],
+                          &len[j])) {
             len[j] = 0;
             continue;
         }
         pooled += len[j];
+        beyond += count[j];
         runs++;
     }
-    if (runs == 0 || pooled < 2) {
-        free(len);
-        free(hist);
+    if (runs == 0) {
+        free(count);
         return;
     }
-    /* the level: a quantile of the pooled history, found on a copy */
-    work = bg_xmalloc((pooled + 1) * sizeof(*work));
-    memcpy(work, hist, pooled * sizeof(*work));
-    level = stats_quantile(work, pooled, 0.95) + log1p(in->threshold);
-    free(work);
-    out->level = exp(level);
-    out->p0 = ((double)count_above(hist, pooled, level) + 0.5) / ((double)pooled + 1.0);
+    out->p0 = ((double)beyond + 0.5) / ((double)pooled + 1.0);
     out->pooled = pooled;
 
     /* the history runs' own counts: binomial, or more spread? A run's count
-     * against a level it helped set varies (1 - 1/runs) as much: undo that. */
+     * against a share it helped estimate varies (1 - 1/runs) as much: undo that. */
     bias = runs > 1 ? 1.0 - 1.0 / (double)runs : 1.0;
-    for (size_t j = 0, at = 0; j < in->k; j++) {
+    for (size_t j = 0; j < in->k; j++) {
         double e, var;
 
         if (len[j] == 0)
             continue;
-        e = (double)count_above(hist + at, len[j], level) - (double)len[j] * out->p0;
+        e = (double)count[j] - (double)len[j] * out->p0;
         var = (double)len[j] * out->p0 * (1.0 - out->p0) * bias;
         out->dispersion_ss += e * e / var;
         out->dispersion_df++;
-        at += len[j];
     }
+    free(count);
 
-    /* the current runs' samples above the level, every one of them */
+    /* the current runs' samples beyond the level, every one of them */
     for (size_t c = 0; c < in->m; c++) {
         const struct bg_result *r = in->cur[c];
+        size_t b, n;
 
         if (r == NULL)
             continue;
-        if (!(in->cur_median[c] > 0.0)) {
-            free(len);
-            free(hist);
+        if (!count_beyond(r, 1, level * in->cur_median[c], &b, &n))
             return;
-        }
-        lm = log(in->cur_median[c]);
-        for (size_t i = 0; i < r->n_samples; i++) {
-            if (!(r->samples[i] > 0.0)) {
-                free(len);
-                free(hist);
-                return;
-            }
-            out->observed += log(r->samples[i]) - lm > level;
-        }
-        total += r->n_samples;
+        out->observed += b;
+        total += n;
     }
     out->expected = (double)total * out->p0;
     out->tested = true;
-    free(len);
-    free(hist);
 }
 
 void tail_suite_add(struct tail_suite *s, const struct tail_result *r)
@@ -149,23 +138,33 @@ static double bb_logpmf(double x, double n, double a, double b)
 /* Terms summed exactly at most; the normal approximation takes over beyond. */
 #define BB_EXACT_MAX 4000
 
-/* P(X >= c) for X ~ beta-binomial(n, a, b), c and n whole. */
+/*
+ * P(X >= c) for X ~ beta-binomial(n, a, b), c and n whole: the terms from
+ * one end by the ratio pmf(x+1)/pmf(x) = (n-x)(x+a) / ((x+1)(n-x-1+b)),
+ * so only the first needs log Gammas.
+ */
 static double bb_upper(double c, double n, double a, double b)
 {
-    double sum = 0.0, mean, var;
+    double sum = 0.0, term, mean, var;
 
     if (c <= 0.0)
         return 1.0;
     if (c > n)
         return 0.0;
     if (n - c < BB_EXACT_MAX) {
-        for (double x = c; x <= n; x += 1.0)
-            sum += exp(bb_logpmf(x, n, a, b));
+        term = exp(bb_logpmf(c, n, a, b));
+        for (double x = c; x <= n; x += 1.0) {
+            sum += term;
+            term *= (n - x) * (x + a) / ((x + 1.0) * (n - x - 1.0 + b));
+        }
         return fmin(1.0, sum);
     }
     if (c < BB_EXACT_MAX) {
-        for (double x = 0.0; x < c; x += 1.0)
-            sum += exp(bb_logpmf(x, n, a, b));
+        term = exp(bb_logpmf(0.0, n, a, b));
+        for (double x = 0.0; x < c; x += 1.0) {
+            sum += term;
+            term *= (n - x) * (x + a) / ((x + 1.0) * (n - x - 1.0 + b));
+        }
         return fmax(0.0, 1.0 - sum);
     }
     mean = n * a / (a + b);

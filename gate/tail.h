@@ -8,13 +8,14 @@
  * history rarely show the burst of outliers the eleventh one has. So the
  * shape of the tail is compared with the pooled history instead:
  *
- *  1. every run's samples are divided by that run's median (log space:
- *     minus its log median), which removes whatever moved the whole run:
+ *  1. every run's samples are divided by that run's median, which removes
+ *     whatever moved the whole run:
  *     the machine, the benchmark's drift, a slow neighbour;
  *  2. the history's aligned samples are pooled (k runs of n samples: the
  *     outliers of all of them, so their rate is known); the level L is the
- *     pooled p95 raised by the threshold: the p95 has grown past the
- *     threshold exactly when more than 5% of the samples lie beyond L;
+ *     history's typical p95 over median (the median over its runs) raised
+ *     by the threshold: the p95 has grown past the threshold exactly when
+ *     more than 5% of the samples lie beyond L;
  *  3. the current run's samples beyond L are counted. With nothing changed
  *     the count is binomial(n, p) for a p that is only known from the
  *     history: p0 = (count + 1/2) / (N + 1) of the pooled samples beyond L
@@ -48,12 +49,13 @@ struct tail_input {
     const struct bg_result *const *cur;  /* m results (NULL where a run lacks it) */
     size_t m;
     const double *base_median, *cur_median; /* each run's median of this result */
+    const double *base_p95;              /* each baseline run's p95 of this result */
     double threshold;                    /* the allowed growth: L is the p95 times 1 + this */
 };
 
 struct tail_result {
     bool tested;          /* false: too few samples, or a side without samples */
-    double level;         /* L over the pooled median: 1.2 is 20% above it */
+    double level;         /* L over a run's median: 1.2 is 20% above it */
     double p0;            /* share of the pooled history beyond the level */
     size_t pooled;        /* history samples pooled */
     double expected;      /* current samples expected above it */

@@ -63,12 +63,12 @@ static bool is_changed(const char *harness, const char *variant, const char *nam
 
 static int load_rounds(const char *dir, struct round *rounds, size_t *n)
 {
-    struct bg_buf b = BG_BUF_INIT(SIZE_MAX), path = BG_BUF_INIT(SIZE_MAX);
+    struct bg_buf b = BG_BUF_INIT, path = BG_BUF_INIT;
     struct bg_diag d = { "" };
     char *line, *save = NULL;
 
     bg_buf_addf(&path, "%s/rounds.jsonl", dir);
-    if (bg_buf_read_file(&b, path.data, &d) < 0) {
+    if (bg_buf_read_file(&b, path.data, BG_MAX_INPUT, &d) < 0) {
         fprintf(stderr, "gate-eval: %s\n", d.msg);
         bg_buf_release(&path);
         return -1;
