@@ -34,9 +34,25 @@ void report_github(FILE *out, const struct gate_report *r);
  */
 void report_github_files(const struct gate_report *r);
 
+/* ---- report_prose.c: what every format says the same way ---- */
+
 /* "12.3 ms" for ns, else "%.4g unit"; "-" for NAN. */
 void report_format_value(char *buf, size_t size, double v, const char *unit);
 /* "+12.3%", "-0.4%", "+inf%", "-" for NAN. */
 void report_format_change(char *buf, size_t size, double change);
+/* "0.012", "<0.001", "-" for NAN. */
+void report_format_p(char *buf, size_t size, double p);
+/* Whether changes were judged with a run-wide factor removed. */
+bool report_factor_removed(const struct gate_report *r);
+/* "a benchmark regresses when ...": the rule, with this report's numbers. */
+void report_rule(struct bg_buf *b, const struct gate_report *r);
+/* "the 60 'time' benchmarks moved +3.1% together ...": a run-wide factor. */
+void report_suite(struct bg_buf *b, const struct gate_report *r, const struct gate_suite *s);
+/* "+32.4%: its p50 moved beyond its ±2.1% run-to-run spread (p <0.001)". */
+void report_row_why(struct bg_buf *b, const struct gate_report *r, const struct gate_row *row);
+/* "could confirm no change under +18.0% (threshold 10%): more baseline runs". */
+void report_row_sensitivity(struct bg_buf *b, const struct gate_row *row);
+/* "NO BASELINE: ...": the first line of a report without one. */
+void report_no_baseline(struct bg_buf *b, const struct gate_report *r);
 
 #endif /* BG_GATE_REPORT_H */

@@ -27,33 +27,53 @@ static void escape(FILE *out, const char *s, bool property)
     }
 }
 
-static void annotate(FILE *out, const char *level, const char *title, const struct gate_row *row)
+static void annotate(FILE *out, const char *level, const char *title, const struct gate_report *r,
+                     const struct gate_row *row)
 {
     const struct bg_result *res = row->cur != NULL ? row->cur : row->base;
-    char base[48], cur[48], change[32];
+    char base[48], cur[48];
+    struct bg_buf why = BG_BUF_INIT, text = BG_BUF_INIT;
 
     report_format_value(base, sizeof(base), row->base_p95, res->unit);
     report_format_value(cur, sizeof(cur), row->cur_p95, res->unit);
-    report_format_change(change, sizeof(change), row->change);
+    report_row_why(&why, r, row);
     fprintf(out, "::%s title=", level);
     escape(out, title, true);
     fputs(" ", out);
     escape(out, res->name, true);
     fputs("::", out);
-    escape(out, res->name, false);
-    fputs(" (", out);
-    escape(out, res->metric, false);
-    fprintf(out, "): %s %s -> %s (%s)", row->stat, base, cur, change);
-    if (row->low_confidence)
-        fputs(", low confidence", out);
+    /* the whole message is escaped: the name, the metric, the unit and the prose */
+    bg_buf_addf(&text, "%s (%s): %s %s -> %s, %s%s", res->name, res->metric, row->stat, base,
+                cur, why.data, row->low_confidence ? ", low confidence" : "");
+    escape(out, text.data, false);
     fputc('\n', out);
+    bg_buf_release(&text);
+    bg_buf_release(&why);
 }
 
 void report_github(FILE *out, const struct gate_report *r)
 {
+    struct bg_buf b = BG_BUF_INIT;
+
+    if (r->base == NULL) {
+        report_no_baseline(&b, r);
+        fputs("::warning title=benchgate baseline::", out);
+        escape(out, b.data, false);
+        fputc('\n', out);
+    }
     if (r->baseline_warning != NULL && r->baseline_warning[0] != '\0') {
         fputs("::warning title=benchgate baseline::", out);
         escape(out, r->baseline_warning, false);
+        fputc('\n', out);
+    }
+    for (size_t i = 0; i < r->n_suites; i++) {
+        if (r->suites[i].verdict == GATE_UNCHANGED)
+            continue;
+        bg_buf_reset(&b);
+        report_suite(&b, r, &r->suites[i]);
+        fprintf(out, "::%s title=benchgate machine::", gate_suite_fails(r, &r->suites[i])
+                                                          ? "error" : "notice");
+        escape(out, b.data, false);
         fputc('\n', out);
     }
     for (size_t i = 0; i < r->n_rows; i++) {
@@ -63,17 +83,18 @@ void report_github(FILE *out, const struct gate_report *r)
             annotate(out, "error", row->verdict == GATE_MISSING ? "benchgate missing"
                                    : row->verdict == GATE_INCONCLUSIVE ? "benchgate inconclusive"
                                                                        : "benchgate regression",
-                     row);
-        else if (row->verdict == GATE_INCONCLUSIVE && row->change > 0)
-            annotate(out, "warning", "benchgate inconclusive", row);
+                     r, row);
+        else if (row->verdict == GATE_INCONCLUSIVE && row->adj_change > 0)
+            annotate(out, "warning", "benchgate inconclusive", r, row);
         else if (row->verdict == GATE_MISSING)
-            annotate(out, "warning", "benchgate missing", row);
+            annotate(out, "warning", "benchgate missing", r, row);
     }
     fprintf(out, "::notice title=benchgate::%s: %zu failing, %zu regressed, %zu improved, "
             "%zu unchanged, %zu inconclusive, %zu new, %zu missing\n",
             gate_failed(r) ? "FAIL" : "PASS", gate_n_failing(r), r->count[GATE_REGRESSED],
             r->count[GATE_IMPROVED], r->count[GATE_UNCHANGED], r->count[GATE_INCONCLUSIVE],
             r->count[GATE_NEW], r->count[GATE_MISSING]);
+    bg_buf_release(&b);
 }
 
 /* Opens an Actions file named by an environment variable for appending. */

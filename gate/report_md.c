@@ -34,6 +34,24 @@ static void md_text(FILE *out, const char *s)
     }
 }
 
+/* Inside `code`: no Markdown escapes apply, so a backtick (which would end
+ * it) becomes a lookalike quote, and HTML's & < > are still entities. */
+static void md_code(FILE *out, const char *s)
+{
+    for (; *s != '\0'; s++) {
+        if (*s == '`')
+            fputc('\'', out);
+        else if (*s == '&')
+            fputs("&amp;", out);
+        else if (*s == '<')
+            fputs("&lt;", out);
+        else if (*s == '>')
+            fputs("&gt;", out);
+        else
+            fputc(*s, out);
+    }
+}
+
 static void md_run(FILE *out, const struct bg_run *run)
 {
     md_text(out, run->branch);
@@ -61,17 +79,35 @@ static const char *mark(const struct gate_report *r, const struct gate_row *row)
     }
 }
 
+/* A prose buffer (no names in it) as Markdown: escaped like any text. */
+static void md_prose(FILE *out, const struct bg_buf *b)
+{
+    md_text(out, b->data);
+}
+
 void report_markdown(FILE *out, const struct gate_report *r)
 {
-    char base[48], cur[48], change[32], lo[32], hi[32];
+    char base[48], cur[48], change[32], lo[32], hi[32], noise[32], detect[32];
     size_t failing = gate_n_failing(r);
+    struct bg_buf b = BG_BUF_INIT;
+    bool suite_fails = false;
 
+    for (size_t i = 0; i < r->n_suites; i++)
+        suite_fails |= gate_suite_fails(r, &r->suites[i]);
     fprintf(out, "%s\n", REPORT_MD_MARKER);
-    if (failing > 0)
-        fprintf(out, "### benchgate: ❌ %zu benchmark%s failed the gate\n\n", failing,
-                failing == 1 ? "" : "s");
+    if (r->base == NULL)
+        fputs("### benchgate: ⚠️ no baseline: nothing was judged\n\n", out);
+    else if (failing > 0 || suite_fails)
+        fprintf(out, "### benchgate: ❌ %zu benchmark%s failed the gate%s\n\n", failing,
+                failing == 1 ? "" : "s", suite_fails ? ", and the whole suite moved" : "");
     else
         fputs("### benchgate: ✅ no regression\n\n", out);
+    if (r->base == NULL) {
+        fputs("**", out);
+        report_no_baseline(&b, r);
+        md_prose(out, &b);
+        fputs("**\n\n", out);
+    }
     fputs("Project **", out);
     md_text(out, r->cur->project);
     fputs("**, branch ", out);
@@ -79,30 +115,61 @@ void report_markdown(FILE *out, const struct gate_report *r)
     if (r->base != NULL) {
         fputs(" against ", out);
         md_run(out, r->base);
+        if (r->n_base > 1)
+            fprintf(out, " and %zu runs before it", r->n_base - 1);
+        fputs(".  \nBaseline: ", out);
+        md_text(out, r->baseline_why);
     }
-    fputs(".  \nBaseline: ", out);
-    md_text(out, r->baseline_why);
     fputs(".  \n", out);
     if (r->baseline_warning != NULL && r->baseline_warning[0] != '\0') {
         fputs("⚠️ ", out);
         md_text(out, r->baseline_warning);
         fputs(".  \n", out);
     }
-    fprintf(out, "Gate: p95 at most %.1f%% worse; a change past that must also be significant "
-            "(Mann-Whitney U, Holm-corrected over %zu benchmarks, α = %g) when both sides have "
-            "%zu or more samples.\n\n",
-            r->opts.threshold * 100.0, r->n_tested, r->opts.alpha, r->opts.min_samples);
+    if (r->base != NULL) {
+        bg_buf_reset(&b);
+        report_rule(&b, r);
+        fputs("Gate: ", out);
+        md_prose(out, &b);
+        fputs(".  \n", out);
+    }
+    for (size_t i = 0; i < r->n_suites; i++) {
+        bg_buf_reset(&b);
+        report_suite(&b, r, &r->suites[i]);
+        fputs(gate_suite_fails(r, &r->suites[i]) ? "❌ Machine: " : "Machine: ", out);
+        md_prose(out, &b);
+        fputs(".  \n", out);
+    }
+    fputc('\n', out);
+    for (size_t i = 0; i < r->n_rows; i++) {
+        const struct gate_row *row = &r->rows[i];
+        const struct bg_result *res = row->cur != NULL ? row->cur : row->base;
 
-    fputs("| Benchmark | Metric | Baseline | Current | Change | 95% CI | p | n | Verdict |\n"
-          "|---|---|--:|--:|--:|--:|--:|--:|---|\n",
-          out);
+        if (!gate_row_fails(r, row))
+            continue;
+        bg_buf_reset(&b);
+        report_row_why(&b, r, row);
+        fputs("- ❌ `", out);
+        md_code(out, res->name);
+        fputs("` (", out);
+        md_text(out, res->metric);
+        fprintf(out, ") %s: ", gate_verdict_name(row->verdict));
+        md_prose(out, &b);
+        fputc('\n', out);
+    }
+    if (failing > 0)
+        fputc('\n', out);
+
+    fputs("| Benchmark | Metric | Baseline | Current | Change | 95% CI | Noise | Detectable | "
+          "Verdict |\n|---|---|--:|--:|--:|--:|--:|--:|---|\n", out);
     for (size_t i = 0; i < r->n_rows; i++) {
         const struct gate_row *row = &r->rows[i];
         const struct bg_result *res = row->cur != NULL ? row->cur : row->base;
 
         report_format_value(base, sizeof(base), row->base_p95, res->unit);
         report_format_value(cur, sizeof(cur), row->cur_p95, res->unit);
-        report_format_change(change, sizeof(change), row->change);
+        report_format_change(change, sizeof(change),
+                             isnan(row->adj_change) ? row->change : row->adj_change);
         fputs("| ", out);
         md_text(out, res->name);
         fputs(" | ", out);
@@ -116,21 +183,26 @@ void report_markdown(FILE *out, const struct gate_report *r)
         } else {
             fputs("–", out);
         }
-        if (!isnan(row->p))
-            fprintf(out, " | %.2g", row->p_holm);
-        else
-            fputs(" | –", out);
-        fprintf(out, " | %zu/%zu | %s %s%s%s |\n", row->base != NULL ? row->base->n_samples : 0,
-                row->cur != NULL ? row->cur->n_samples : 0, mark(r, row),
-                gate_verdict_name(row->verdict),
-                row->low_confidence ? " (low confidence" : "",
-                !row->low_confidence ? ""
-                : strcmp(row->stat, "mean") == 0 ? ": summary only, on the mean)"
-                                                 : ": few samples)");
+        snprintf(noise, sizeof(noise), isnan(row->noise) ? "–" : "±%.1f%%", row->noise * 100);
+        snprintf(detect, sizeof(detect), isnan(row->detectable) ? "–" : "%.1f%%%s",
+                 row->detectable * 100, row->ungateable ? " ⚠️" : "");
+        fprintf(out, " | %s | %s | %s %s", noise, detect, mark(r, row),
+                gate_verdict_name(row->verdict));
+        if (row->low_confidence) {
+            char low[128];
+
+            gate_low_text(r, row, low, sizeof(low));
+            fprintf(out, " (low confidence: %s)", low);
+        }
+        fputs(" |\n", out);
     }
     fprintf(out, "\n%zu regressed, %zu improved, %zu unchanged, %zu inconclusive, %zu new, "
-            "%zu missing, %zu ignored. p is Holm-adjusted.\n",
+            "%zu missing, %zu ignored. Change: against the history's typical p95%s. Noise: the "
+            "p95's run-to-run spread. Detectable: the smallest shift the gate could confirm "
+            "(⚠️: above the threshold).\n",
             r->count[GATE_REGRESSED], r->count[GATE_IMPROVED], r->count[GATE_UNCHANGED],
             r->count[GATE_INCONCLUSIVE], r->count[GATE_NEW], r->count[GATE_MISSING],
-            r->count[GATE_IGNORED]);
+            r->count[GATE_IGNORED],
+            report_factor_removed(r) ? ", this run's machine factor removed" : "");
+    bg_buf_release(&b);
 }

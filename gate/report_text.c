@@ -7,33 +7,6 @@
 /* Longest name column before a row is allowed to push the table wider. */
 #define NAME_COL_MAX 60
 
-void report_format_value(char *buf, size_t size, double v, const char *unit)
-{
-    if (isnan(v)) {
-        snprintf(buf, size, "-");
-    } else if (strcmp(unit, "ns") != 0) {
-        snprintf(buf, size, "%.4g %s", v, unit);
-    } else if (v < 1e3) {
-        snprintf(buf, size, "%.1f ns", v);
-    } else if (v < 1e6) {
-        snprintf(buf, size, "%.2f µs", v / 1e3);
-    } else if (v < 1e9) {
-        snprintf(buf, size, "%.2f ms", v / 1e6);
-    } else {
-        snprintf(buf, size, "%.3f s", v / 1e9);
-    }
-}
-
-void report_format_change(char *buf, size_t size, double change)
-{
-    if (isnan(change))
-        snprintf(buf, size, "-");
-    else if (isinf(change))
-        snprintf(buf, size, "%sinf%%", change > 0 ? "+" : "-");
-    else
-        snprintf(buf, size, "%+.1f%%", change * 100.0);
-}
-
 /* Terminal columns of UTF-8 text: one per code point (no wide-glyph table). */
 static size_t width(const char *s)
 {
@@ -95,26 +68,161 @@ static const char *colour_of(const struct gate_report *r, const struct gate_row 
     return NULL;
 }
 
-void report_text(FILE *out, const struct gate_report *r, bool colour)
+/* Names of rows that satisfy pick, at most 8, then "and N more". */
+static void list_rows(FILE *out, const struct gate_report *r,
+                      bool (*pick)(const struct gate_report *, const struct gate_row *))
 {
-    size_t wname = strlen("benchmark"), wmetric = strlen("metric");
-    const size_t wval = 12, wchange = 8, wn = 7, wci = 17, wp = 7;
-    char base[48], cur[48], change[32], n[32], ci[72], lo[32], hi[32], p[32];
+    size_t k = 0;
+
+    for (size_t i = 0; i < r->n_rows; i++) {
+        if (!pick(r, &r->rows[i]))
+            continue;
+        if (k < 8)
+            fprintf(out, "%s'%s'", k > 0 ? ", " : "", row_name(&r->rows[i]));
+        k++;
+    }
+    if (k > 8)
+        fprintf(out, " and %zu more", k - 8);
+}
+
+static bool is_ungateable(const struct gate_report *r, const struct gate_row *row)
+{
+    (void)r;
+    return row->ungateable;
+}
+
+static bool is_low(const struct gate_report *r, const struct gate_row *row)
+{
+    (void)r;
+    return row->low_confidence;
+}
+
+/* "benchgate: ..." lines: wrapped at about 100 columns after a label. */
+static void say(FILE *out, const char *label, const struct bg_buf *b)
+{
+    size_t col = 0, indent = strlen(label) + 2;
+    const char *p = b->data;
+
+    fprintf(out, "%s: ", label);
+    col = indent;
+    while (*p != '\0') {
+        const char *sp = strchr(p, ' ');
+        size_t w = sp != NULL ? (size_t)(sp - p) : strlen(p);
+
+        if (col > indent && col + w > 100) {
+            fprintf(out, "\n%*s", (int)indent, "");
+            col = indent;
+        }
+        fwrite(p, 1, w, out);
+        col += w;
+        p += w;
+        if (*p == ' ') {
+            fputc(' ', out);
+            col++;
+            p++;
+        }
+    }
+    fputc('\n', out);
+}
+
+static void header(FILE *out, const struct gate_report *r)
+{
+    struct bg_buf b = BG_BUF_INIT;
 
     fprintf(out, "benchgate check: project '%s', branch ", r->cur->project);
     print_run(out, r->cur);
+    if (r->n_cur > 1)
+        fprintf(out, " and %zu more", r->n_cur - 1);
     if (r->base != NULL) {
         fputs(" against ", out);
         print_run(out, r->base);
+        if (r->n_base > 1)
+            fprintf(out, " and %zu runs before it", r->n_base - 1);
     }
-    fprintf(out, "\nbaseline: %s\n", r->baseline_why);
-    if (r->baseline_warning != NULL && r->baseline_warning[0] != '\0')
-        fprintf(out, "warning: %s\n", r->baseline_warning);
-    fprintf(out, "gate: a benchmark regresses when its p95 is more than %.1f%% worse and, with "
-            "%zu+ samples a side,\n      significantly so (Mann-Whitney U, Holm over %zu tested, "
-            "alpha %g); CI: bootstrap 95%%\n\n",
-            r->opts.threshold * 100.0, r->opts.min_samples, r->n_tested, r->opts.alpha);
+    fputc('\n', out);
+    if (r->base == NULL) {
+        report_no_baseline(&b, r);
+        say(out, "benchgate", &b);
+        bg_buf_release(&b);
+        return;
+    }
+    bg_buf_adds(&b, r->baseline_why);
+    say(out, "baseline", &b);
+    if (r->baseline_warning != NULL && r->baseline_warning[0] != '\0') {
+        bg_buf_reset(&b);
+        bg_buf_adds(&b, r->baseline_warning);
+        say(out, "warning", &b);
+    }
+    bg_buf_reset(&b);
+    report_rule(&b, r);
+    say(out, "gate", &b);
+    for (size_t i = 0; i < r->n_suites; i++) {
+        bg_buf_reset(&b);
+        report_suite(&b, r, &r->suites[i]);
+        say(out, "machine", &b);
+    }
+    bg_buf_release(&b);
+}
 
+static void footer(FILE *out, const struct gate_report *r)
+{
+    struct bg_buf b = BG_BUF_INIT;
+
+    fputc('\n', out);
+    if (r->base == NULL) {
+        fprintf(out, "PASS: nothing to compare with (%zu benchmarks recorded as new)\n",
+                r->count[GATE_NEW]);
+        return;
+    }
+    if (gate_failed(r)) {
+        size_t failing = gate_n_failing(r);
+
+        fputs("FAIL:", out);
+        for (size_t i = 0; i < r->n_suites; i++) {
+            if (gate_suite_fails(r, &r->suites[i]))
+                fprintf(out, " the whole '%s' suite moved together;", r->suites[i].metric);
+        }
+        if (failing > 0)
+            fprintf(out, " %zu of %zu compared benchmarks failed the gate:", failing,
+                    r->n_rows - r->count[GATE_NEW] - r->count[GATE_IGNORED]);
+        fputc('\n', out);
+        for (size_t i = 0; i < r->n_rows; i++) {
+            if (!gate_row_fails(r, &r->rows[i]))
+                continue;
+            bg_buf_reset(&b);
+            report_row_why(&b, r, &r->rows[i]);
+            fprintf(out, "  '%s' (%s) %s: %s\n", row_name(&r->rows[i]),
+                    row_result(&r->rows[i])->metric, gate_verdict_name(r->rows[i].verdict),
+                    b.data);
+        }
+    } else {
+        fprintf(out, "PASS: no regression (%zu unchanged, %zu improved, %zu inconclusive, %zu "
+                "new, %zu missing, %zu ignored)\n", r->count[GATE_UNCHANGED],
+                r->count[GATE_IMPROVED], r->count[GATE_INCONCLUSIVE], r->count[GATE_NEW],
+                r->count[GATE_MISSING], r->count[GATE_IGNORED]);
+    }
+    if (r->n_ungateable > 0) {
+        fprintf(out, "not gateable at the threshold (%zu): ", r->n_ungateable);
+        list_rows(out, r, is_ungateable);
+        fputs(": their noise hides any change under the 'detectable' column\n", out);
+    }
+    if (r->n_low > 0) {
+        fprintf(out, "low confidence (%zu): ", r->n_low);
+        list_rows(out, r, is_low);
+        fputc('\n', out);
+    }
+    bg_buf_release(&b);
+}
+
+void report_text(FILE *out, const struct gate_report *r, bool colour)
+{
+    size_t wname = strlen("benchmark"), wmetric = strlen("metric");
+    const size_t wval = 12, wchange = 8, wn = 9, wci = 17, wp = 7, wpct = 6;
+    char base[48], cur[48], change[32], n[48], ci[72], lo[32], hi[32], p[32], noise[32];
+    char detect[32], why[160];
+
+    header(out, r);
+    fputc('\n', out);
     for (size_t i = 0; i < r->n_rows; i++) {
         size_t w = width(row_name(&r->rows[i]));
 
@@ -130,6 +238,8 @@ void report_text(FILE *out, const struct gate_report *r, bool colour)
     rpad(out, "current p95", wval + 2);
     rpad(out, "change", wchange + 2);
     rpad(out, "95% CI", wci + 2);
+    rpad(out, "noise", wpct + 2);
+    rpad(out, "detect", wpct + 2);
     rpad(out, "p", wp + 2);
     rpad(out, "n", wn + 2);
     fputs("  verdict\n", out);
@@ -137,12 +247,18 @@ void report_text(FILE *out, const struct gate_report *r, bool colour)
     for (size_t i = 0; i < r->n_rows; i++) {
         const struct gate_row *row = &r->rows[i];
         const struct bg_result *res = row_result(row);
+        const char *c = colour ? colour_of(r, row) : NULL;
 
         report_format_value(base, sizeof(base), row->base_p95, res->unit);
         report_format_value(cur, sizeof(cur), row->cur_p95, res->unit);
-        report_format_change(change, sizeof(change), row->change);
-        snprintf(n, sizeof(n), "%zu/%zu", row->base != NULL ? row->base->n_samples : 0,
-                 row->cur != NULL ? row->cur->n_samples : 0);
+        report_format_change(change, sizeof(change),
+                             isnan(row->adj_change) ? row->change : row->adj_change);
+        if (row->k > 1)
+            snprintf(n, sizeof(n), "%ux%zu/%zu", row->k, row->base->n_samples,
+                     row->cur != NULL ? row->cur->n_samples : 0);
+        else
+            snprintf(n, sizeof(n), "%zu/%zu", row->base != NULL ? row->base->n_samples : 0,
+                     row->cur != NULL ? row->cur->n_samples : 0);
         if (isnan(row->ci_lo)) {
             snprintf(ci, sizeof(ci), "-");
         } else {
@@ -150,45 +266,39 @@ void report_text(FILE *out, const struct gate_report *r, bool colour)
             report_format_change(hi, sizeof(hi), row->ci_hi);
             snprintf(ci, sizeof(ci), "%s..%s", lo, hi);
         }
-        if (isnan(row->p_holm))
-            snprintf(p, sizeof(p), "-");
+        if (isnan(row->noise))
+            snprintf(noise, sizeof(noise), "-");
         else
-            snprintf(p, sizeof(p), row->p_holm < 0.001 ? "<0.001" : "%.3f", row->p_holm);
+            snprintf(noise, sizeof(noise), "%.1f%%", row->noise * 100.0);
+        if (isnan(row->detectable))
+            snprintf(detect, sizeof(detect), "-");
+        else
+            snprintf(detect, sizeof(detect), "%.1f%%", row->detectable * 100.0);
+        report_format_p(p, sizeof(p), row->p_holm);
         pad(out, row_name(row), wname + 2);
         pad(out, res->metric, wmetric + 2);
         rpad(out, base, wval);
         rpad(out, cur, wval + 2);
         rpad(out, change, wchange + 2);
         rpad(out, ci, wci + 2);
+        rpad(out, noise, wpct + 2);
+        rpad(out, detect, wpct + 2);
         rpad(out, p, wp + 2);
         rpad(out, n, wn + 2);
-        const char *c = colour ? colour_of(r, row) : NULL;
+        why[0] = '\0';
+        if (row->low_confidence) {
+            char low[128];
 
+            gate_low_text(r, row, low, sizeof(low));
+            snprintf(why, sizeof(why), " (low confidence: %s)", low);
+        }
         fprintf(out, "  %s%s%s%s\n", c != NULL ? c : "",
                 row->verdict == GATE_REGRESSED ? "REGRESSED" : gate_verdict_name(row->verdict),
-                c != NULL ? "\033[0m" : "",
-                !row->low_confidence        ? ""
-                : strcmp(row->stat, "mean") == 0 ? " (low confidence: summary only, on the mean)"
-                                            : " (low confidence: few samples)");
+                c != NULL ? "\033[0m" : "", why);
     }
-
-    fputc('\n', out);
-    if (r->base == NULL) {
-        fprintf(out, "PASS: no baseline to compare with; %zu benchmarks recorded as new\n",
-                r->count[GATE_NEW]);
-    } else if (gate_failed(r)) {
-        fprintf(out, "FAIL: %zu of %zu compared benchmarks failed the gate:", gate_n_failing(r),
-                r->n_rows - r->count[GATE_NEW] - r->count[GATE_IGNORED]);
-        for (size_t i = 0, k = 0; i < r->n_rows; i++) {
-            if (gate_row_fails(r, &r->rows[i]))
-                fprintf(out, "%s '%s' (%s)", k++ > 0 ? "," : "", row_name(&r->rows[i]),
-                        gate_verdict_name(r->rows[i].verdict));
-        }
-        fputc('\n', out);
-    } else {
-        fprintf(out, "PASS: no regression (%zu unchanged, %zu improved, %zu inconclusive, %zu new, "
-                "%zu missing, %zu ignored)\n",
-                r->count[GATE_UNCHANGED], r->count[GATE_IMPROVED], r->count[GATE_INCONCLUSIVE],
-                r->count[GATE_NEW], r->count[GATE_MISSING], r->count[GATE_IGNORED]);
-    }
+    if (report_factor_removed(r))
+        fputs("\n(change: against the history's typical p95, with this run's machine factor "
+              "removed; noise: the p95's run-to-run sd; detect: the smallest shift the gate "
+              "could confirm)\n", out);
+    footer(out, r);
 }

@@ -1,0 +1,149 @@
+/*
+ * report_prose.c: the numbers and sentences every report says the same
+ * way: values with their units, changes as percentages, the gate's rule,
+ * the run-wide factor, why a benchmark failed, what it could detect. Names
+ * never appear here: each format escapes and places them itself.
+ */
+#include "core/bg.h"
+#include "gate/report.h"
+
+#include <math.h>
+
+void report_format_value(char *buf, size_t size, double v, const char *unit)
+{
+    if (isnan(v)) {
+        snprintf(buf, size, "-");
+    } else if (strcmp(unit, "ns") != 0) {
+        snprintf(buf, size, "%.4g %s", v, unit);
+    } else if (v < 1e3) {
+        snprintf(buf, size, "%.1f ns", v);
+    } else if (v < 1e6) {
+        snprintf(buf, size, "%.2f µs", v / 1e3);
+    } else if (v < 1e9) {
+        snprintf(buf, size, "%.2f ms", v / 1e6);
+    } else {
+        snprintf(buf, size, "%.3f s", v / 1e9);
+    }
+}
+
+void report_format_change(char *buf, size_t size, double change)
+{
+    if (isnan(change))
+        snprintf(buf, size, "-");
+    else if (isinf(change))
+        snprintf(buf, size, "%sinf%%", change > 0 ? "+" : "-");
+    else
+        snprintf(buf, size, "%+.1f%%", change * 100.0);
+}
+
+void report_format_p(char *buf, size_t size, double p)
+{
+    if (isnan(p))
+        snprintf(buf, size, "-");
+    else if (p < 0.001)
+        snprintf(buf, size, "<0.001");
+    else
+        snprintf(buf, size, "%.3f", p);
+}
+
+bool report_factor_removed(const struct gate_report *r)
+{
+    return r->n_suites > 0;
+}
+
+void report_rule(struct bg_buf *b, const struct gate_report *r)
+{
+    bg_buf_addf(b, "a benchmark regresses when its p95 is more than %.1f%% worse than its "
+                "history's typical p95%s, and the history says it moved: its median beyond "
+                "its own run-to-run spread, or more of its samples beyond the history's p95 "
+                "+ %.1f%% than its history ever shows (Holm over %zu benchmarks, alpha %g)",
+                r->opts.threshold * 100.0,
+                report_factor_removed(r) ? " (this run's machine factor removed)" : "",
+                r->opts.threshold * 100.0, r->n_tested, r->alpha_rows);
+}
+
+void report_suite(struct bg_buf *b, const struct gate_report *r, const struct gate_suite *s)
+{
+    char change[32], spread[32];
+
+    report_format_change(change, sizeof(change), s->change);
+    if (s->measured)
+        snprintf(spread, sizeof(spread), "±%.1f%%", s->spread * 100.0);
+    bg_buf_addf(b, "the %zu '%s' benchmarks moved %s together against their history", s->n_rows,
+                s->metric, change);
+    if (s->measured)
+        bg_buf_addf(b, " (whose runs move %s run to run)", spread);
+    else
+        bg_buf_addf(b, " (its run-to-run spread not measured: %zu baseline run%s; %.1f%% "
+                    "assumed)", r->n_base, r->n_base == 1 ? "" : "s", r->opts.prior_spread * 100);
+    switch (s->verdict) {
+    case GATE_REGRESSED:
+        bg_buf_addf(b, ": past the threshold and beyond the usual spread (p %.2g): a slower "
+                    "machine, or a change that slows everything. This fails the gate",
+                    s->p_adj);
+        break;
+    case GATE_IMPROVED:
+        bg_buf_addf(b, ": faster than the usual spread allows (p %.2g): a faster machine, or a "
+                    "change that speeds everything up", s->p_adj);
+        break;
+    case GATE_INCONCLUSIVE:
+        bg_buf_addf(b, ": past the threshold but within what the history's spread allows "
+                    "(p %.2g); removed before judging each benchmark", s->p_adj);
+        break;
+    default:
+        bg_buf_adds(b, ": removed before judging each benchmark");
+        break;
+    }
+}
+
+void report_row_why(struct bg_buf *b, const struct gate_report *r, const struct gate_row *row)
+{
+    char change[32], p[32];
+
+    (void)r;
+    report_format_change(change, sizeof(change), row->adj_change);
+    report_format_p(p, sizeof(p), row->p_holm);
+    switch (row->verdict) {
+    case GATE_REGRESSED:
+    case GATE_IMPROVED:
+        if (row->evidence != NULL && strcmp(row->evidence, "tail") == 0)
+            bg_buf_addf(b, "%s: %zu of its samples lie beyond the history's p95 + %.0f%% where "
+                        "%.1f are usual (p %s)", change, row->tail_observed,
+                        row->threshold * 100.0, row->tail_expected, p);
+        else
+            bg_buf_addf(b, "%s: its %s moved beyond its ±%.1f%% run-to-run spread (p %s)",
+                        change, row->evidence != NULL ? row->evidence : "p95",
+                        row->noise * 100.0, p);
+        break;
+    case GATE_INCONCLUSIVE:
+        bg_buf_addf(b, "%s, but within what its history allows (run to run ±%.1f%%; p %s)",
+                    change, row->noise * 100.0, p);
+        break;
+    case GATE_MISSING:
+        bg_buf_adds(b, "in the baseline, not in this run");
+        break;
+    case GATE_NEW:
+        bg_buf_adds(b, "no baseline result");
+        break;
+    default:
+        bg_buf_addf(b, "%s", change);
+        break;
+    }
+}
+
+void report_row_sensitivity(struct bg_buf *b, const struct gate_row *row)
+{
+    char d[32];
+
+    report_format_change(d, sizeof(d), row->detectable);
+    bg_buf_addf(b, "could confirm no change under %s (threshold %.0f%%): %s", d,
+                row->threshold * 100.0, row->advice != NULL ? row->advice : "");
+    if (row->advice != NULL && strcmp(row->advice, "more baseline runs") == 0)
+        bg_buf_addf(b, " (it has %u)", row->k);
+}
+
+void report_no_baseline(struct bg_buf *b, const struct gate_report *r)
+{
+    bg_buf_addf(b, "NO BASELINE: %s. Nothing was judged: all %zu benchmarks are new",
+                r->baseline_why != NULL ? r->baseline_why : "none found", r->count[GATE_NEW]);
+}
