@@ -39,7 +39,7 @@ override LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
 CORE_SRC = core/err.c core/buf.c core/num.c core/stats.c core/model.c core/json.c core/http_client.c \
-           core/spawn.c core/env.c core/store_sqlite.c core/opt.c core/cli.c
+           core/spawn.c core/env.c core/store_sqlite.c core/opt.c core/cli.c core/suggest.c
 COLL_SRC = $(sort $(wildcard collector/*.c))
 GATE_SRC = $(sort $(wildcard gate/*.c))
 SERV_SRC = $(sort $(wildcard server/*.c))

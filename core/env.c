@@ -96,6 +96,21 @@ static void set_commit(struct bg_context *ctx, const char *var)
  */
 #define EVENT_MAX (16u << 20) /* GitHub caps webhook payloads at 25 MB; PR events are far smaller */
 
+/* A commit SHA from outside, or NULL with a warning naming where it came from. */
+static char *checked_commit(const char *value, const char *what)
+{
+    char *c;
+
+    if (value == NULL || strlen(value) > 64)
+        return NULL;
+    c = bg_xstrdup(value);
+    if (bg_commit_ok(c))
+        return c;
+    bg_warn("ignoring %s: not a commit SHA", what);
+    free(c);
+    return NULL;
+}
+
 static void set_pr_head_commit(struct bg_context *ctx)
 {
     const char *event = getenv("GITHUB_EVENT_NAME"), *path = getenv("GITHUB_EVENT_PATH");
@@ -124,6 +139,12 @@ static void set_pr_head_commit(struct bg_context *ctx)
     else {
         bg_warn("ignoring GITHUB_EVENT_PATH: pull_request.head.sha is not a commit SHA");
         free(c);
+    }
+    /* the base the pull request is compared with: its runs are the baseline */
+    sha = bg_json_get(bg_json_get(bg_json_get(root, "pull_request"), "base"), "sha");
+    if (cJSON_IsString(sha) && ctx->fork_point == NULL) {
+        ctx->fork_point = checked_commit(sha->valuestring, "pull_request.base.sha");
+        ctx->fork_source = "the pull request's base";
     }
 out:
     cJSON_Delete(root);
@@ -165,6 +186,11 @@ static void detect_gitlab(struct bg_context *ctx)
     set_if_unset(&ctx->branch, env_name("CI_COMMIT_REF_NAME"));
     set_commit(ctx, "CI_COMMIT_SHA");
     set_if_unset(&ctx->base_branch, env_name("CI_MERGE_REQUEST_TARGET_BRANCH_NAME"));
+    if (ctx->fork_point == NULL && env_name("CI_MERGE_REQUEST_DIFF_BASE_SHA") != NULL) {
+        ctx->fork_point = checked_commit(env_name("CI_MERGE_REQUEST_DIFF_BASE_SHA"),
+                                         "CI_MERGE_REQUEST_DIFF_BASE_SHA");
+        ctx->fork_source = "the merge request's base";
+    }
     set_if_unset(&ctx->ci.repository, env_name("CI_PROJECT_PATH"));
     set_if_unset(&ctx->ci.run_id, env_name("CI_PIPELINE_ID"));
     set_if_unset(&ctx->ci.run_url, env_name("CI_PIPELINE_URL"));
@@ -211,6 +237,86 @@ out:
     bg_buf_release(&out.buf);
 }
 
+/* The first line git prints for argv, or NULL. */
+static char *git_line(const char *const *argv)
+{
+    struct bg_limbuf out = BG_LIMBUF_INIT(4096);
+    char *nl, *line = NULL;
+
+    if (bg_spawn_capture(argv, NULL, &out, 5000) == 0 && (nl = strchr(out.buf.data, '\n')) != NULL) {
+        *nl = '\0';
+        line = bg_xstrdup(out.buf.data);
+    }
+    bg_buf_release(&out.buf);
+    return line;
+}
+
+/* The remote-tracking copy first, which CI checkouts have; a local branch of that name else. */
+char *bg_git_merge_base(const char *base_branch)
+{
+    struct bg_buf ref = BG_BUF_INIT;
+    char *sha = NULL;
+
+    for (int i = 0; i < 2 && sha == NULL; i++) {
+        const char *argv[] = { "git", "merge-base", "HEAD", NULL, NULL };
+
+        bg_buf_reset(&ref);
+        bg_buf_addf(&ref, "%s%s", i == 0 ? "refs/remotes/origin/" : "refs/heads/", base_branch);
+        argv[3] = ref.data;
+        sha = git_line(argv);
+    }
+    bg_buf_release(&ref);
+    if (sha != NULL && !bg_commit_ok(sha)) {
+        free(sha);
+        sha = NULL;
+    }
+    return sha;
+}
+
+static void detect_fork_point(struct bg_context *ctx)
+{
+    ctx->fork_point = bg_git_merge_base(ctx->base_branch);
+    if (ctx->fork_point != NULL)
+        ctx->fork_source = "git merge-base with the base branch";
+}
+
+size_t bg_git_ancestors(const char *commit, size_t max, char ***out)
+{
+    char count[32];
+    const char *argv[] = { "git", "rev-list", count, commit, "--", NULL };
+    struct bg_limbuf text = BG_LIMBUF_INIT(max * 66 + 64);
+    char **v = NULL, *p;
+    size_t n = 0;
+
+    *out = NULL;
+    snprintf(count, sizeof(count), "--max-count=%zu", max);
+    if (bg_spawn_capture(argv, NULL, &text, 10000) != 0) {
+        bg_buf_release(&text.buf);
+        return 0;
+    }
+    v = bg_xcalloc(max + 1, sizeof(*v));
+    for (p = text.buf.data; *p != '\0' && n < max;) {
+        char *nl = strchr(p, '\n');
+
+        if (nl == NULL)
+            break;
+        *nl = '\0';
+        if (bg_commit_ok(p))
+            v[n++] = bg_xstrdup(p);
+        p = nl + 1;
+    }
+    bg_buf_release(&text.buf);
+    *out = v;
+    return n;
+}
+
+void bg_strings_free(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
 void bg_context_detect(struct bg_context *ctx, bool use_git)
 {
     const char *runner = env_name("BENCHGATE_RUNNER");
@@ -224,6 +330,9 @@ void bg_context_detect(struct bg_context *ctx, bool use_git)
         detect_gitlab(ctx);
     if (use_git && (ctx->project == NULL || ctx->branch == NULL || ctx->commit == NULL))
         detect_git(ctx);
+    if (use_git && ctx->fork_point == NULL && ctx->base_branch != NULL &&
+        (ctx->branch == NULL || strcmp(ctx->branch, ctx->base_branch) != 0))
+        detect_fork_point(ctx);
 }
 
 void bg_context_release(struct bg_context *ctx)
@@ -232,6 +341,7 @@ void bg_context_release(struct bg_context *ctx)
     free(ctx->branch);
     free(ctx->commit);
     free(ctx->base_branch);
+    free(ctx->fork_point);
     free(ctx->runner);
     free(ctx->ci.provider);
     free(ctx->ci.repository);
@@ -252,6 +362,10 @@ void bg_context_apply(const struct bg_context *ctx, struct bg_run *run)
     set_if_unset(&run->ci.run_id, ctx->ci.run_id);
     set_if_unset(&run->ci.run_url, ctx->ci.run_url);
     set_if_unset(&run->ci.event, ctx->ci.event);
+    if (ctx->base_branch != NULL && bg_run_meta(run, "base_branch") == NULL)
+        bg_run_add_meta(run, "base_branch", ctx->base_branch);
+    if (ctx->fork_point != NULL && bg_run_meta(run, "fork_point") == NULL)
+        bg_run_add_meta(run, "fork_point", ctx->fork_point);
 }
 
 /* The value of "key<spaces>: value" for the first line starting with key. */

@@ -254,6 +254,15 @@ void bg_run_add_meta(struct bg_run *run, const char *key, const char *value)
     run->n_meta++;
 }
 
+const char *bg_run_meta(const struct bg_run *run, const char *key)
+{
+    for (size_t i = 0; i < run->n_meta; i++) {
+        if (strcmp(run->meta[i].key, key) == 0)
+            return run->meta[i].value;
+    }
+    return NULL;
+}
+
 void bg_run_warn(struct bg_run *run, const char *fmt, ...)
 {
     char msg[BG_DIAG_MAX];

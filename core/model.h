@@ -81,6 +81,8 @@ struct bg_result *bg_run_add_result(struct bg_run *run, const char *name, const 
 void bg_result_add_sample(struct bg_result *res, double v);
 void bg_result_add_param(struct bg_result *res, const char *key, const char *value);
 void bg_run_add_meta(struct bg_run *run, const char *key, const char *value);
+/* The value of a metadata key, or NULL. */
+const char *bg_run_meta(const struct bg_run *run, const char *key);
 void bg_run_warn(struct bg_run *run, const char *fmt, ...) BG_PRINTF(2, 3);
 
 /*

@@ -7,17 +7,13 @@
 #include "core/cli.h"
 #include "core/env.h"
 #include "core/num.h"
+#include "core/suggest.h"
 
 #include <time.h>
 
-/* How many runs of the baseline branch are searched for a matching machine. */
-#define SEARCH_RUNS 200
+/* How many runs of the baseline branch are searched for the history. */
+#define SEARCH_RUNS 500
 
-void baseline_release(struct baseline *b)
-{
-    bg_run_release(&b->run);
-    memset(b, 0, sizeof(*b));
-}
 
 static void diff_text(char *buf, size_t size, size_t *len, const char *what, const char *a,
                       const char *b)
@@ -56,106 +52,249 @@ void baseline_env_diff(const struct bg_env *base, const struct bg_env *cur, char
     diff_text(buf, size, &len, "runner", base->runner, cur->runner);
 }
 
-/* Adds the samples of older's results to the matching results of pool. The
- * pool keeps the newest run's benchmarks; summaries cannot be pooled, so a
- * summary-only result stays the newest run's. */
-static void pool_samples(struct bg_run *pool, const struct bg_run *older)
-{
-    const struct bg_result **sorted = bg_xmalloc((pool->n_results + 1) * sizeof(*sorted));
-
-    for (size_t i = 0; i < pool->n_results; i++)
-        sorted[i] = &pool->results[i];
-    qsort(sorted, pool->n_results, sizeof(*sorted), bg_result_ptr_cmp);
-    for (size_t i = 0; i < older->n_results; i++) {
-        const struct bg_result *o = &older->results[i], **hit;
-        struct bg_result *p;
-
-        hit = bsearch(&o, sorted, pool->n_results, sizeof(*sorted), bg_result_ptr_cmp);
-        if (hit == NULL || o->n_samples == 0)
-            continue;
-        p = &pool->results[*hit - pool->results];
-        if (p->n_samples == 0 || p->n_samples + o->n_samples > BG_MAX_SAMPLES)
-            continue;
-        BG_GROW(p->samples, p->cap_samples, p->n_samples + o->n_samples);
-        memcpy(p->samples + p->n_samples, o->samples, o->n_samples * sizeof(*o->samples));
-        p->n_samples += o->n_samples;
-    }
-    free(sorted);
-}
-
-/* Loads ids[0..n) into out->run: the first as is, the others pooled into it. */
-static int load_pool(struct store *st, const int64_t *ids, size_t n, struct baseline *out)
-{
-    if (store_load_run(st, ids[0], &out->run) != 1)
-        return -1;
-    for (size_t i = 1; i < n; i++) {
-        struct bg_run older;
-        int rc;
-
-        bg_run_init(&older);
-        rc = store_load_run(st, ids[i], &older);
-        if (rc == 1)
-            pool_samples(&out->run, &older);
-        bg_run_release(&older);
-        if (rc != 1)
-            return -1;
-    }
-    memcpy(out->ids, ids, n * sizeof(*ids));
-    out->n_ids = n;
-    out->found = true;
-    return 0;
-}
-
 static int store_failed(struct bg_diag *d)
 {
     return bg_fail_as(d, BG_FAULT_BROKEN, "the database failed while choosing the baseline");
 }
 
-static int by_ref(struct store *st, const struct baseline_request *req, struct baseline *out,
-                  struct bg_diag *d)
+void baseline_release(struct baseline *b)
+{
+    for (size_t i = 0; i < b->n_runs; i++)
+        bg_run_release(&b->runs[i]);
+    free(b->runs);
+    free(b->list);
+    memset(b, 0, sizeof(*b));
+}
+
+int baseline_resolve_ref(struct store *st, const char *project, const char *ref, int64_t *id,
+                         struct bg_diag *d)
 {
     const char *why;
-    int64_t id = 0;
     int rc;
 
-    if (strncmp(req->ref, "run:", 4) == 0) {
-        if (bg_parse_int64(req->ref + 4, 1, INT64_MAX, &id, &why) < 0)
-            return bg_fail(d, "baseline '%.80s': run id %s", req->ref, why);
-        rc = store_load_run(st, id, &out->run);
+    if (strncmp(ref, "run:", 4) == 0) {
+        struct bg_run run;
+        bool ours;
+
+        if (bg_parse_int64(ref + 4, 1, INT64_MAX, id, &why) < 0)
+            return bg_fail(d, "baseline '%.80s': run id %s", ref, why);
+        bg_run_init(&run);
+        rc = store_load_run(st, *id, &run);
+        ours = rc == 1 && strcmp(run.project, project) == 0;
+        bg_run_release(&run);
         if (rc < 0)
             return store_failed(d);
-        if (rc == 0 || strcmp(out->run.project, req->project) != 0)
+        if (!ours)
             return bg_fail_as(d, BG_FAULT_MISSING, "baseline '%.80s': no run %" PRId64
-                              " in project '%s'", req->ref, id, req->project);
-        snprintf(out->why, sizeof(out->why), "run %" PRId64 ", as asked (--baseline %s)", id,
-                 req->ref);
-    } else if (strncmp(req->ref, "commit:", 7) == 0) {
-        char *sha = bg_xstrdup(req->ref + 7);
+                              " in project '%s'", ref, *id, project);
+        return 0;
+    }
+    if (strncmp(ref, "commit:", 7) == 0) {
+        char *sha = bg_xstrdup(ref + 7);
 
         if (!bg_commit_ok(sha)) {
             free(sha);
             return bg_fail(d, "baseline '%.80s': expected commit:SHA with 4 to 64 hex digits",
-                           req->ref);
+                           ref);
         }
-        rc = store_run_by_commit(st, req->project, sha, &id);
-        if (rc == 1)
-            rc = store_load_run(st, id, &out->run);
+        rc = store_run_by_commit(st, project, sha, id);
         if (rc == 0)
-            bg_fail_as(d, BG_FAULT_MISSING, "baseline '%.80s': no run of project '%s' at "
-                       "commit %s", req->ref, req->project, sha);
+            bg_fail_as(d, BG_FAULT_MISSING, "baseline '%.80s': no run of project '%s' at commit "
+                       "%s", ref, project, sha);
         free(sha);
-        if (rc != 1)
-            return rc < 0 ? store_failed(d) : -1;
-        snprintf(out->why, sizeof(out->why),
-                 "run %" PRId64 ", the newest at commit %.12s, as asked (--baseline %s)", id,
-                 out->run.commit, req->ref);
-    } else {
-        return bg_fail(d, "baseline '%.80s': expected run:ID or commit:SHA", req->ref);
+        return rc == 1 ? 0 : rc < 0 ? store_failed(d) : -1;
     }
-    out->ids[0] = id;
-    out->n_ids = 1;
-    out->found = true;
+    return bg_fail(d, "baseline '%.80s': expected run:ID or commit:SHA", ref);
+}
+
+int baseline_default_branch(struct store *st, const char *project, char *out, size_t size,
+                            struct bg_diag *d)
+{
+    struct store_branch *branches = NULL;
+    int n = store_list_branches(st, project, &branches);
+    const char *pick = "main";
+    int64_t most = -1;
+
+    if (n < 0)
+        return store_failed(d);
+    for (int i = 0; i < n; i++) {
+        if (strcmp(branches[i].name, "main") == 0) {
+            most = INT64_MAX;
+            pick = "main";
+        } else if (strcmp(branches[i].name, "master") == 0 && most < INT64_MAX - 1) {
+            most = INT64_MAX - 1;
+            pick = "master";
+        } else if (branches[i].n_runs > most && most < INT64_MAX - 1) {
+            most = branches[i].n_runs;
+            pick = branches[i].name;
+        }
+    }
+    snprintf(out, size, "%s", pick);
+    free(branches);
     return 0;
+}
+
+/* Whether two commit SHAs name the same commit: one is a prefix of the other. */
+static bool same_commit(const char *a, const char *b)
+{
+    size_t la, lb;
+
+    if (a == NULL || b == NULL || a[0] == '\0' || b[0] == '\0')
+        return false;
+    la = strlen(a);
+    lb = strlen(b);
+    return strncmp(a, b, la < lb ? la : lb) == 0;
+}
+
+/* "3 hours", "2 days": how long before `later` a run was made. */
+static void age(char *buf, size_t size, int64_t seconds)
+{
+    if (seconds < 0)
+        seconds = 0;
+    if (seconds < 7200)
+        snprintf(buf, size, "%" PRId64 " minutes", seconds / 60);
+    else if (seconds < 2 * 86400)
+        snprintf(buf, size, "%" PRId64 " hours", seconds / 3600);
+    else
+        snprintf(buf, size, "%" PRId64 " days", seconds / 86400);
+}
+
+/* Why there is no baseline, with the names that do exist. */
+static int explain_none(struct store *st, const char *project, const char *branch,
+                        struct baseline *out, struct bg_diag *d)
+{
+    struct store_branch *branches = NULL;
+    struct store_project *projects = NULL;
+    const char *names[64], *guess;
+    size_t len = 0, k = 0;
+    int n, exists = store_project_exists(st, project);
+
+    if (exists < 0)
+        return store_failed(d);
+    if (exists == 0) {
+        n = store_list_projects(st, &projects);
+        if (n < 0)
+            return store_failed(d);
+        len = (size_t)snprintf(out->why, sizeof(out->why), "no project '%s' in this store", project);
+        for (int i = 0; i < n && k < ARRAY_SIZE(names); i++)
+            names[k++] = projects[i].name;
+        guess = bg_suggest(project, names, k);
+        if (guess != NULL && len < sizeof(out->why))
+            len += (size_t)snprintf(out->why + len, sizeof(out->why) - len,
+                                    "; did you mean '%s'? (--project)", guess);
+        for (size_t i = 0; i < k && i < 8 && len < sizeof(out->why); i++)
+            len += (size_t)snprintf(out->why + len, sizeof(out->why) - len, "%s'%s'",
+                                    i == 0 ? "; projects: " : ", ", names[i]);
+        free(projects);
+        return 0;
+    }
+    n = store_list_branches(st, project, &branches);
+    if (n < 0)
+        return store_failed(d);
+    len = (size_t)snprintf(out->why, sizeof(out->why), "no run of branch '%s' in project '%s'",
+                           branch, project);
+    for (int i = 0; i < n && k < ARRAY_SIZE(names); i++)
+        names[k++] = branches[i].name;
+    guess = bg_suggest(branch, names, k);
+    if (guess != NULL && len < sizeof(out->why))
+        len += (size_t)snprintf(out->why + len, sizeof(out->why) - len,
+                                "; did you mean '%s'? (--baseline-branch)", guess);
+    for (size_t i = 0; i < k && i < 8 && len < sizeof(out->why); i++)
+        len += (size_t)snprintf(out->why + len, sizeof(out->why) - len, "%s'%s' (%" PRId64
+                                " runs)", i == 0 ? "; branches with runs: " : ", ", names[i],
+                                branches[i].n_runs);
+    free(branches);
+    return 0;
+}
+
+/* Where the history ends, as an index into the newest-first list (runs at
+ * or after it qualify), and the words for the report. */
+struct anchor {
+    int index;         /* -1: no run qualifies */
+    char what[512];
+};
+
+static int find_commit(const struct store_run_info *runs, int n, const char *sha)
+{
+    for (int i = 0; i < n; i++) {
+        if (same_commit(runs[i].commit, sha))
+            return i;
+    }
+    return -1;
+}
+
+static int anchor_at(struct store *st, const struct bg_run *cur,
+                     const struct baseline_request *req, const char *branch,
+                     const struct store_run_info *runs, int n, struct anchor *a,
+                     struct bg_diag *d)
+{
+    const char *fork = req->fork_point != NULL ? req->fork_point : bg_run_meta(cur, "fork_point");
+    const char *source = req->fork_point != NULL && req->fork_source != NULL ? req->fork_source
+                                                                             : "recorded by collect";
+    int64_t id = 0, pinned_at = 0;
+    int rc;
+
+    a->index = 0;
+    if (req->ref != NULL) {
+        if (baseline_resolve_ref(st, req->project, req->ref, &id, d) < 0)
+            return -1;
+        for (a->index = 0; a->index < n && runs[a->index].id != id; a->index++)
+            ;
+        if (a->index == n)
+            return bg_fail_as(d, BG_FAULT_MISSING, "baseline '%.80s': run %" PRId64 " is not "
+                              "on branch '%.200s' (give --baseline-branch too)", req->ref, id, branch);
+        snprintf(a->what, sizeof(a->what), "up to run %" PRId64 ", as asked (--baseline %s)", id,
+                 req->ref);
+        return 0;
+    }
+    rc = store_pin_get(st, req->project, branch, &id, &pinned_at);
+    if (rc < 0)
+        return store_failed(d);
+    if (rc == 1 && id != cur->id) {
+        for (a->index = 0; a->index < n && runs[a->index].id != id; a->index++)
+            ;
+        if (a->index < n) {
+            snprintf(a->what, sizeof(a->what), "up to run %" PRId64 ", pinned for '%.200s' "
+                     "(benchgate baseline set)", id, branch);
+            return 0;
+        }
+    }
+    if (fork != NULL) {
+        a->index = find_commit(runs, n, fork);
+        if (a->index >= 0) {
+            snprintf(a->what, sizeof(a->what), "at or before the fork point %.12s (%.200s)", fork,
+                     source);
+            return 0;
+        }
+        for (size_t i = 0; i < req->n_ancestors; i++) {
+            a->index = find_commit(runs, n, req->ancestors[i]);
+            if (a->index >= 0) {
+                snprintf(a->what, sizeof(a->what), "at or before %.12s, the newest ancestor of "
+                         "the fork point %.12s (%s) with a run", req->ancestors[i], fork, source);
+                return 0;
+            }
+        }
+    }
+    if (strcmp(cur->branch, branch) == 0 || fork != NULL) {
+        /* the runs before the current one; with an unknown fork point, as a fallback */
+        for (a->index = 0; a->index < n; a->index++) {
+            if (cur->id != 0 ? runs[a->index].id < cur->id &&
+                                   runs[a->index].timestamp <= cur->timestamp
+                             : runs[a->index].timestamp <= cur->timestamp)
+                break;
+        }
+        if (fork != NULL)
+            snprintf(a->what, sizeof(a->what), "made before this run (the fork point %.12s, "
+                     "from %.100s, has no run on '%.200s'%s)", fork, source, branch,
+                     req->n_ancestors > 0 ? ", nor have its ancestors" : "");
+        else
+            snprintf(a->what, sizeof(a->what), "before this run");
+        if (a->index == n)
+            a->index = -1;
+        return 0;
+    }
+    snprintf(a->what, sizeof(a->what), "(the newest)");
+    return 1; /* no fork point: the caller warns */
 }
 
 int baseline_select(struct store *st, const struct bg_run *cur,
@@ -163,86 +302,96 @@ int baseline_select(struct store *st, const struct bg_run *cur,
                     struct bg_diag *d)
 {
     struct store_run_info *runs = NULL;
-    int64_t ids[BASELINE_MAX_WINDOW], pin = 0, pinned_at = 0, before;
-    size_t window = req->window < 1 ? 1 : req->window, n = 0;
-    const char *earlier;
-    int count, rc;
+    size_t window = req->window < 1 ? 1 : req->window > BASELINE_MAX_WINDOW
+                                              ? BASELINE_MAX_WINDOW : req->window;
+    int ids[BASELINE_MAX_WINDOW], n, picked = 0, rc = 0, no_fork;
+    struct anchor a;
+    bool other_machine = false;
+    const char *branch = req->branch != NULL ? req->branch : bg_run_meta(cur, "base_branch");
+    char when_new[32], when_old[32], fallback[BG_NAME_MAX + 1];
 
     memset(out, 0, sizeof(*out));
-    bg_run_init(&out->run);
-    if (window > BASELINE_MAX_WINDOW)
-        window = BASELINE_MAX_WINDOW;
-    if (req->ref != NULL)
-        return by_ref(st, req, out, d);
-
-    rc = store_pin_get(st, req->project, req->branch, &pin, &pinned_at);
-    if (rc < 0)
+    if (branch == NULL) {
+        if (baseline_default_branch(st, req->project, fallback, sizeof(fallback), d) < 0)
+            return -1;
+        branch = fallback;
+    }
+    snprintf(out->branch, sizeof(out->branch), "%s", branch);
+    n = store_list_runs(st, req->project, branch, NULL, 0, SEARCH_RUNS, &runs);
+    if (n < 0)
         return store_failed(d);
-    if (rc == 1 && pin != req->current_id) {
-        char when[32];
-        time_t t = (time_t)pinned_at;
-        struct tm tm;
-
-        if (gmtime_r(&t, &tm) == NULL || strftime(when, sizeof(when), "%Y-%m-%d", &tm) == 0)
-            snprintf(when, sizeof(when), "?");
-        if (load_pool(st, &pin, 1, out) < 0)
-            return store_failed(d);
-        snprintf(out->why, sizeof(out->why),
-                 "run %" PRId64 ", pinned for branch '%s' on %s (benchgate baseline set)", pin,
-                 req->branch, when);
-        return 0;
-    }
-
-    /* on the baseline branch itself, only runs older than the current one */
-    before = req->current_id != 0 && strcmp(req->current_branch, req->branch) == 0
-                 ? req->current_id
-                 : 0;
-    earlier = before != 0 ? "earlier " : "";
-    count = store_list_runs(st, req->project, req->branch, NULL, before, SEARCH_RUNS, &runs);
-    if (count < 0)
-        return store_failed(d);
-    for (int i = 0; i < count && n < window; i++) {
-        if (runs[i].id != req->current_id &&
-            strcmp(runs[i].fingerprint, cur->env.fingerprint) == 0)
-            ids[n++] = runs[i].id;
-    }
-    if (n > 0) {
-        rc = load_pool(st, ids, n, out);
-        if (n == 1)
-            snprintf(out->why, sizeof(out->why),
-                     "the newest %srun on branch '%s' on this machine (fingerprint %s)",
-                     earlier, req->branch, cur->env.fingerprint);
-        else
-            snprintf(out->why, sizeof(out->why),
-                     "the newest %zu %sruns on branch '%s' on this machine, pooled "
-                     "(runs %" PRId64 " to %" PRId64 ")",
-                     n, earlier, req->branch, ids[n - 1], ids[0]);
-        free(runs);
-        return rc < 0 ? store_failed(d) : 0;
-    }
-    /* no run on the same machine: the newest ones anyway, said loudly */
-    for (int i = 0; i < count && n < window; i++) {
-        if (runs[i].id != req->current_id)
-            ids[n++] = runs[i].id;
-    }
-    free(runs);
     if (n == 0) {
-        snprintf(out->why, sizeof(out->why), "none: no earlier run on branch '%s'",
-                 req->branch);
+        free(runs);
+        return explain_none(st, req->project, branch, out, d);
+    }
+    no_fork = anchor_at(st, cur, req, branch, runs, n, &a, d);
+    if (no_fork < 0) {
+        free(runs);
+        return -1;
+    }
+    /* the same machine first; any machine when none ran there */
+    for (int pass = 0; pass < 2 && picked == 0 && a.index >= 0; pass++) {
+        for (int i = a.index; i < n && (size_t)picked < window; i++) {
+            if (runs[i].id == cur->id || same_commit(runs[i].commit, cur->commit))
+                continue;
+            if (pass == 0 && strcmp(runs[i].fingerprint, cur->env.fingerprint) != 0)
+                continue;
+            ids[picked++] = i;
+        }
+        other_machine = pass == 1;
+    }
+    if (picked == 0) {
+        snprintf(out->why, sizeof(out->why), "no run of '%.200s' %.500s%s", branch, a.what,
+                 a.index >= 0 ? " other than at this commit" : "");
+        free(runs);
         return 0;
     }
-    if (load_pool(st, ids, n, out) < 0)
-        return store_failed(d);
-    snprintf(out->why, sizeof(out->why), "the newest %s%s on branch '%s' (none there ran on "
-             "this machine)", earlier, n == 1 ? "run" : "runs, pooled,", req->branch);
-    {
+    out->runs = bg_xcalloc((size_t)picked, sizeof(*out->runs));
+    out->list = bg_xcalloc((size_t)picked, sizeof(*out->list));
+    for (int i = 0; i < picked; i++) {
+        bg_run_init(&out->runs[i]);
+        rc = store_load_run(st, runs[ids[i]].id, &out->runs[i]);
+        out->list[i] = &out->runs[i];
+        out->n_runs = (size_t)i + 1;
+        if (rc != 1) {
+            free(runs);
+            return store_failed(d);
+        }
+    }
+    out->found = true;
+    out->behind = (size_t)ids[0];
+    age(when_new, sizeof(when_new), cur->timestamp - runs[ids[0]].timestamp);
+    age(when_old, sizeof(when_old), cur->timestamp - runs[ids[picked - 1]].timestamp);
+    if (picked == 1)
+        snprintf(out->why, sizeof(out->why), "1 run of '%.200s' %.500s, %s: run %" PRId64 " (%s old)",
+                 branch, a.what, other_machine ? "from another machine" : "on this machine",
+                 runs[ids[0]].id, when_new);
+    else
+        snprintf(out->why, sizeof(out->why), "%d runs of '%.200s' %.500s, %s: runs %" PRId64 " back to %"
+                 PRId64 " (%s to %s old)", picked, branch, a.what,
+                 other_machine ? "from other machines" : "on this machine", runs[ids[0]].id,
+                 runs[ids[picked - 1]].id, when_new, when_old);
+    if (out->behind > 0) {
+        size_t len = strlen(out->why);
+
+        snprintf(out->why + len, sizeof(out->why) - len, "; '%.200s' has %zu newer run%s", branch,
+                 out->behind, out->behind == 1 ? "" : "s");
+    }
+    if (other_machine) {
         char diff[768];
 
-        baseline_env_diff(&out->run.env, &cur->env, diff, sizeof(diff));
+        baseline_env_diff(&out->runs[0].env, &cur->env, diff, sizeof(diff));
         snprintf(out->warning, sizeof(out->warning),
                  "the baseline ran on another machine (%s): differences may not be the code's",
                  diff[0] != '\0' ? diff : "fingerprints differ");
+    } else if (no_fork == 1) {
+        snprintf(out->warning, sizeof(out->warning),
+                 "the fork point of '%.200s' is not known (no pull request base, no git history "
+                 "to ask): the newest runs of '%.200s' are used, so a change made there since the "
+                 "fork would read as this branch's (check out with history, or give "
+                 "--fork-point SHA)", cur->branch, branch);
     }
+    free(runs);
     return 0;
 }
 
@@ -270,22 +419,23 @@ static const struct bg_command command = {
 
 static int pin_set(struct store *st, const char *project, const char *branch, const char *ref)
 {
-    struct baseline_request req = { project, branch, ref, 1, 0, branch };
     struct bg_diag d = { 0 };
-    struct baseline b;
-    int rc = baseline_select(st, NULL, &req, &b, &d);
+    struct bg_run run;
+    int64_t id = 0;
+    int rc;
 
-    if (rc < 0) {
-        baseline_release(&b);
+    if (baseline_resolve_ref(st, project, ref, &id, &d) < 0)
         return bg_cmd_fail(&d);
+    rc = store_pin_set(st, project, branch, id);
+    if (rc == 0) {
+        bg_run_init(&run);
+        if (store_load_run(st, id, &run) == 1)
+            printf("pinned run %" PRId64 "%s%.12s as the baseline of project '%s' for branch "
+                   "'%s': check compares with it and the runs before it\n",
+                   id, run.commit != NULL ? " at " : "", run.commit != NULL ? run.commit : "",
+                   project, branch);
+        bg_run_release(&run);
     }
-    rc = store_pin_set(st, project, branch, b.run.id);
-    if (rc == 0)
-        printf("pinned run %" PRId64 "%s%.12s as the baseline of project '%s' for branch "
-               "'%s'\n",
-               b.run.id, b.run.commit != NULL ? " at " : "",
-               b.run.commit != NULL ? b.run.commit : "", project, branch);
-    baseline_release(&b);
     return rc == 0 ? BG_EXIT_PASS : rc == STORE_REJECTED ? BG_EXIT_USAGE : BG_EXIT_STORE;
 }
 

@@ -1,16 +1,31 @@
 /*
- * baseline.h: which stored run(s) a check compares against, and why.
+ * baseline.h: which stored runs a check compares against, and why. One
+ * function decides it for `benchgate check`, the API and every page.
  *
- * The rules, in order:
+ * The baseline is a history: up to `window` runs (default 10) of the
+ * baseline branch, newest first, on a machine like the current run's, at or
+ * before an anchor:
  *  1. --baseline run:ID or commit:SHA: that run (the newest at that commit);
- *  2. a pin (`benchgate baseline set`) for the project's baseline branch;
- *  3. the newest run on the baseline branch whose machine fingerprint
- *     matches the current run's; with a window of N, the newest N such runs
- *     pooled into one baseline;
- *  4. no matching machine: the newest run(s) on the branch anyway, with a
- *     warning that names what differs (CPU model, cores, ...).
- * When the judged branch is the baseline branch, runs from the current one
- * on are skipped, so a run is never its own baseline.
+ *  2. else a pin (`benchgate baseline set`) of the baseline branch;
+ *  3. else the fork point: the commit the current branch is judged against
+ *     (the pull request's base, git's merge-base, or the run's own
+ *     "fork_point" metadata that collect recorded): its newest run on the
+ *     branch, or when it has none, the newest run at one of its ancestors
+ *     (when git is at hand);
+ *  4. else, on the baseline branch itself, the runs before the current one;
+ *  5. else the branch's newest runs, with a warning: the fork point is not
+ *     known, so a change made on the base branch since the fork would read
+ *     as this branch's.
+ * Runs at the current commit are never part of it (a re-run of a commit is
+ * judged against the runs before that commit), nor the current run itself.
+ * With no run on a matching machine, runs of any machine are used, with a
+ * warning naming what differs. No baseline at all is not an error here: the
+ * caller decides (check --require-baseline makes it one); `why` then says
+ * which projects or branches do have runs.
+ *
+ * The baseline branch, when the caller does not name one, is the run's own
+ * "base_branch" metadata, else the project's main branch: "main", else
+ * "master", else the branch with the most runs (baseline_default_branch).
  */
 #ifndef BG_GATE_BASELINE_H
 #define BG_GATE_BASELINE_H
@@ -19,37 +34,51 @@
 #include "core/model.h"
 #include "core/store.h"
 
+/* Runs of history a check compares against by default, and at most. */
+#define BASELINE_WINDOW 10
+#define BASELINE_MAX_WINDOW 64
+
 struct baseline_request {
     const char *project;
-    const char *branch;      /* the baseline branch */
-    const char *ref;         /* "run:ID", "commit:SHA", or NULL */
-    size_t window;           /* pool the newest N matching runs; >= 1 */
-    int64_t current_id;      /* the current run if stored (0: judged from files) */
-    const char *current_branch;
+    const char *branch;     /* the baseline branch; NULL: the run's, else the project's main */
+    const char *ref;        /* "run:ID", "commit:SHA", or NULL */
+    size_t window;          /* runs of history, >= 1 */
+    const char *fork_point; /* NULL: the current run's "fork_point" metadata, if any */
+    const char *fork_source; /* where fork_point came from, for the report; may be NULL */
+    char *const *ancestors; /* the fork point's history, newest first (git); may be NULL */
+    size_t n_ancestors;
 };
 
 struct baseline {
     bool found;
-    struct bg_run run;       /* the baseline (a pooled run for windows); id = newest's */
-    int64_t ids[64];         /* the runs pooled, newest first */
-    size_t n_ids;
-    char why[512];           /* for the report: which baseline and why */
-    char warning[1024];      /* "" or the machine differences */
+    struct bg_run *runs;          /* the history, newest first */
+    const struct bg_run **list;   /* &runs[i], as gate_compare_runs takes them */
+    size_t n_runs;
+    char branch[BG_NAME_MAX + 1]; /* the baseline branch */
+    size_t behind;                /* runs of that branch newer than the newest used */
+    char why[1024];               /* for the report: which runs and why */
+    char warning[1024];           /* "" or why the comparison may mislead */
 };
 
-/* Largest --baseline-window. */
-#define BASELINE_MAX_WINDOW 64
-
 /*
- * Chooses the baseline for cur. Returns 0 (out->found says whether there is
- * one), or -1 with d filled: BG_FAULT_INPUT for a ref that is not run:ID or
- * commit:SHA, BG_FAULT_MISSING when it names no run of the project,
- * BG_FAULT_BROKEN when the store failed.
+ * Chooses the baseline for cur (stored or not). Returns 0 (out->found says
+ * whether there is one), or -1 with d filled: BG_FAULT_INPUT for a ref that
+ * is not run:ID or commit:SHA, BG_FAULT_MISSING when it names no run of the
+ * project, BG_FAULT_BROKEN when the store failed.
  */
 int baseline_select(struct store *st, const struct bg_run *cur,
                     const struct baseline_request *req, struct baseline *out,
                     struct bg_diag *d);
 void baseline_release(struct baseline *b);
+
+/* The run a ref (run:ID, commit:SHA) names in project: 0 and *id, or -1 with d. */
+int baseline_resolve_ref(struct store *st, const char *project, const char *ref, int64_t *id,
+                         struct bg_diag *d);
+
+/* The project's main branch: "main", else "master", else the branch with the
+ * most runs, else "main". Returns 0, or -1 with d when the store failed. */
+int baseline_default_branch(struct store *st, const char *project, char *out, size_t size,
+                            struct bg_diag *d);
 
 /* Writes "CPU model 'a' (baseline) vs 'b' (current), cores 2 vs 8" for the
  * comparability fields that differ; "" when none does. */

@@ -605,7 +605,7 @@ static void mark_low(struct compare *cx, size_t r)
         else if (o[j].n < cx->opts->min_samples)
             row->low |= GATE_LOW_SAMPLES;
     }
-    if (row->k < NOISE_MEASURED_MIN)
+    if (!cx->w[r].fit[cx->w[r].stat].measured)
         row->low |= GATE_LOW_HISTORY;
     row->low_confidence = row->low != 0;
 }
@@ -884,7 +884,9 @@ void gate_low_text(const struct gate_report *r, const struct gate_row *row, char
         len += (size_t)snprintf(buf + len, size - len, "fewer than %zu samples",
                                 r->opts.min_samples);
     if ((row->low & GATE_LOW_SUMMARY) && len < size)
-        len += (size_t)snprintf(buf + len, size - len, "%ssummaries only", len > 0 ? "; " : "");
+        len += (size_t)snprintf(buf + len, size - len, "%ssummary only%s", len > 0 ? "; " : "",
+                                row->stat != NULL && strcmp(row->stat, "mean") == 0
+                                    ? ", on the mean" : "");
     if ((row->low & GATE_LOW_HISTORY) && len < size)
         snprintf(buf + len, size - len, "%srun-to-run noise not measured (%u baseline run%s)",
                  len > 0 ? "; " : "", row->k, row->k == 1 ? "" : "s");

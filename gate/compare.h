@@ -77,7 +77,7 @@ struct gate_opts {
 
 /* The defaults of `benchgate check`. */
 #define GATE_OPTS_DEFAULT \
-    { 0.10, GATE_MIN_SAMPLES, 0.05, 0, 42, false, false, NULL, GATE_PRIOR_SPREAD }
+    { 0.10, GATE_MIN_SAMPLES, 0.01, 0, 42, false, false, NULL, GATE_PRIOR_SPREAD }
 
 struct gate_row {
     const struct bg_result *base, *cur; /* newest baseline's and current's; either may be NULL */

@@ -151,7 +151,7 @@ static void prior(const struct noise_input *in, struct noise_fit *out)
         const struct noise_row *row = &out->rows[r];
         double d = row->df, e;
 
-        if (row->k < NOISE_MEASURED_MIN || !(row->s2_own > 0.0) || isinf(row->s2_own))
+        if (row->df < NOISE_MEASURED_MIN - 1 || !(row->s2_own > 0.0) || isinf(row->s2_own))
             continue;
         e = log(row->s2_own) - dist_digamma(d / 2.0) + log(d / 2.0);
         sum += e;
@@ -197,7 +197,7 @@ static void posterior(const struct noise_input *in, struct noise_fit *out, doubl
         struct noise_row *row = &out->rows[r];
         double d0 = out->prior_df;
 
-        if (row->k >= NOISE_MEASURED_MIN) {
+        if (row->df >= NOISE_MEASURED_MIN - 1) {
             row->measured = true;
             row->s2 = d0 > 0.0 ? (d0 * out->prior_s2 + row->df * row->s2_own) / (d0 + row->df)
                                : row->s2_own;

@@ -28,8 +28,9 @@
  * mu has variance s2 (1/k + 1/m), plus the current factor's estimation
  * error, plus any excess of the current runs' within-run estimation error
  * over the history's; the difference over its standard error is a Student
- * t with the posterior degrees of freedom. With fewer than
- * NOISE_MEASURED_MIN baseline runs the spread is not measured: the suite's
+ * t with the posterior degrees of freedom. With fewer than 2 degrees of
+ * freedom (3 baseline runs; 2 and 2 when the current side has several) the
+ * spread is not measured: the suite's
  * prior stands in when other benchmarks have longer histories, else a
  * stated prior sd, and within-run errors of both sides are added in full.
  *
@@ -41,7 +42,8 @@
 #include "core/bg.h"
 
 #define NOISE_FACTOR_MIN 8   /* benchmarks needed to estimate a run-wide factor */
-#define NOISE_MEASURED_MIN 3 /* baseline runs needed to measure a run-to-run spread */
+#define NOISE_MEASURED_MIN 3 /* runs needed to measure a run-to-run spread: 3 baseline
+                                runs, or 2 a side when both sides have several */
 #define NOISE_MODERATE_MIN 5 /* measured benchmarks needed to fit the suite's prior */
 #define NOISE_DF_MAX 1000.0  /* degrees of freedom are capped here (about the normal) */
 #define NOISE_MIN_SD 1e-4    /* floor of any run-to-run sd: no benchmark is perfectly still */
@@ -66,7 +68,7 @@ struct noise_row {
     double s2_own; /* the row's own estimate; NAN when it has no degree of freedom */
     double within; /* the within-run part of var */
     unsigned k, m; /* baseline and current runs that have the row */
-    bool measured; /* k >= NOISE_MEASURED_MIN: the spread came from its own history */
+    bool measured; /* its spread came from its own runs (>= 2 degrees of freedom) */
 };
 
 struct noise_fit {

@@ -15,6 +15,7 @@ extern const struct bg_int_range gate_min_samples_range; /* samples a side for t
 /* Bootstrap resamples: the interval's cost grows with them, and a server
  * request must stay cheap, so the command line has the same bound. */
 extern const struct bg_int_range gate_resamples_range;
-extern const struct bg_int_range gate_window_range;      /* baseline runs pooled */
+extern const struct bg_int_range gate_window_range;      /* baseline runs of history */
+extern const struct bg_real_range gate_prior_range;      /* assumed run-to-run sd */
 
 #endif /* BG_GATE_PARAMS_H */

@@ -87,18 +87,25 @@ int remote_baseline(const struct bg_server *srv, const struct bg_run *cur,
                     struct bg_diag *d)
 {
     struct bg_buf path = BG_BUF_INIT, body = BG_BUF_INIT;
-    const cJSON *found, *why, *warning, *runs, *id;
+    const cJSON *found, *why, *warning, *runs, *id, *branch;
     cJSON *answer = NULL;
+    size_t n = 0;
     int rc;
 
     memset(out, 0, sizeof(*out));
-    bg_run_init(&out->run);
-    project_path(&path, req->project, "/baseline?baseline_branch=");
-    bg_buf_add_url_part(&path, req->branch);
-    bg_buf_addf(&path, "&window=%zu", req->window);
+    project_path(&path, req->project, "/baseline?");
+    bg_buf_addf(&path, "window=%zu", req->window);
+    if (req->branch != NULL) {
+        bg_buf_adds(&path, "&baseline_branch=");
+        bg_buf_add_url_part(&path, req->branch);
+    }
     if (req->ref != NULL) {
         bg_buf_adds(&path, "&baseline=");
         bg_buf_add_url_part(&path, req->ref);
+    }
+    if (req->fork_point != NULL) {
+        bg_buf_adds(&path, "&fork_point=");
+        bg_buf_add_url_part(&path, req->fork_point);
     }
     /* a stored current run is named, so the server never picks it as its own baseline */
     if (cur->id != 0)
@@ -112,21 +119,46 @@ int remote_baseline(const struct bg_server *srv, const struct bg_run *cur,
     why = bg_json_get(answer, "why");
     warning = bg_json_get(answer, "warning");
     runs = bg_json_get(answer, "runs");
+    branch = bg_json_get(answer, "branch");
     if (!cJSON_IsBool(found) || !cJSON_IsString(why) || !cJSON_IsString(warning) ||
-        !cJSON_IsArray(runs)) {
+        !cJSON_IsArray(runs) || !cJSON_IsString(branch) ||
+        (size_t)cJSON_GetArraySize(runs) > BASELINE_MAX_WINDOW) {
         rc = bg_fail_as(d, BG_FAULT_BROKEN, "server %s: the baseline answer is not what "
                         "benchgate expects", srv->url);
         goto out;
     }
     snprintf(out->why, sizeof(out->why), "%s (server %s)", why->valuestring, srv->url);
     snprintf(out->warning, sizeof(out->warning), "%s", warning->valuestring);
-    cJSON_ArrayForEach(id, runs) {
-        if (cJSON_IsNumber(id) && out->n_ids < ARRAY_SIZE(out->ids))
-            out->ids[out->n_ids++] = (int64_t)id->valuedouble;
-    }
+    snprintf(out->branch, sizeof(out->branch), "%s", branch->valuestring);
     out->found = cJSON_IsTrue(found);
-    if (out->found)
-        rc = read_run(srv, bg_json_get(answer, "run"), &out->run, d);
+    if (!out->found)
+        goto out;
+    /* the history, run by run: each a document of its own (the answer stays bounded) */
+    out->runs = bg_xcalloc((size_t)cJSON_GetArraySize(runs) + 1, sizeof(*out->runs));
+    out->list = bg_xcalloc((size_t)cJSON_GetArraySize(runs) + 1, sizeof(*out->list));
+    cJSON_ArrayForEach(id, runs) {
+        cJSON *doc = NULL;
+
+        if (!cJSON_IsNumber(id) || id->valuedouble < 1 || id->valuedouble > 9e15) {
+            rc = bg_fail_as(d, BG_FAULT_BROKEN, "server %s: a baseline run id is not a number",
+                            srv->url);
+            break;
+        }
+        bg_buf_reset(&path);
+        project_path(&path, req->project, "");
+        bg_buf_addf(&path, "/runs/%.0f", id->valuedouble);
+        rc = call(srv, "GET", &path, NULL, &doc, d);
+        bg_run_init(&out->runs[n]);
+        if (rc == 0)
+            rc = read_run(srv, doc, &out->runs[n], d);
+        out->list[n] = &out->runs[n];
+        out->n_runs = ++n;
+        cJSON_Delete(doc);
+        if (rc < 0)
+            break;
+    }
+    if (rc == 0 && n == 0)
+        out->found = false;
 out:
     cJSON_Delete(answer);
     bg_buf_release(&body);

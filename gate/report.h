@@ -34,6 +34,22 @@ void report_github(FILE *out, const struct gate_report *r);
  */
 void report_github_files(const struct gate_report *r);
 
+/* ---- report_out.c: a verdict, out ---- */
+
+enum report_format { REPORT_TEXT, REPORT_MARKDOWN, REPORT_JSON, REPORT_GITHUB };
+/* Their names, as -o takes them, NULL-terminated. */
+extern const char *const report_formats[];
+
+/* Opens --report's file before any work (NULL when path is; NULL with d on failure). */
+FILE *report_open(const char *path, struct bg_diag *d);
+/*
+ * Writes r as fmt to standard output, the Markdown report to md (which it
+ * closes; may be NULL) and GitHub's files. Returns the exit status: 1 when
+ * the gate failed, 0 when it passed, 3 when md could not be written.
+ */
+int report_emit(const struct gate_report *r, enum report_format fmt, FILE *md,
+                const char *md_path);
+
 /* ---- report_prose.c: what every format says the same way ---- */
 
 /* "12.3 ms" for ns, else "%.4g unit"; "-" for NAN. */

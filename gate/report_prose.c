@@ -111,9 +111,11 @@ void report_row_why(struct bg_buf *b, const struct gate_report *r, const struct 
                         "%.1f are usual (p %s)", change, row->tail_observed,
                         row->threshold * 100.0, row->tail_expected, p);
         else
-            bg_buf_addf(b, "%s: its %s moved beyond its ±%.1f%% run-to-run spread (p %s)",
-                        change, row->evidence != NULL ? row->evidence : "p95",
-                        row->noise * 100.0, p);
+            bg_buf_addf(b, "%s: its %s moved beyond its run-to-run spread (p %s)", change,
+                        row->evidence == NULL              ? "p95"
+                        : strcmp(row->evidence, "p50") == 0 ? "median"
+                                                            : row->evidence,
+                        p);
         break;
     case GATE_INCONCLUSIVE:
         bg_buf_addf(b, "%s, but within what its history allows (run to run ±%.1f%%; p %s)",

@@ -97,32 +97,11 @@ static bool is_low(const struct gate_report *r, const struct gate_row *row)
     return row->low_confidence;
 }
 
-/* "benchgate: ..." lines: wrapped at about 100 columns after a label. */
+/* "label: text" on a line of its own: long lines are left to the terminal,
+ * so a phrase can always be found with grep. */
 static void say(FILE *out, const char *label, const struct bg_buf *b)
 {
-    size_t col = 0, indent = strlen(label) + 2;
-    const char *p = b->data;
-
-    fprintf(out, "%s: ", label);
-    col = indent;
-    while (*p != '\0') {
-        const char *sp = strchr(p, ' ');
-        size_t w = sp != NULL ? (size_t)(sp - p) : strlen(p);
-
-        if (col > indent && col + w > 100) {
-            fprintf(out, "\n%*s", (int)indent, "");
-            col = indent;
-        }
-        fwrite(p, 1, w, out);
-        col += w;
-        p += w;
-        if (*p == ' ') {
-            fputc(' ', out);
-            col++;
-            p++;
-        }
-    }
-    fputc('\n', out);
+    fprintf(out, "%s: %s\n", label, b->data);
 }
 
 static void header(FILE *out, const struct gate_report *r)

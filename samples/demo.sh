@@ -26,9 +26,12 @@ echo "\$ benchgate collect --db $db --branch main samples/hyperfine-main.json"
 "$bg" collect --db "$db" --project demo --branch main \
     --commit 4b825dc642cb6eb9a060e54bf8d69288fbee4904 --timestamp 1763800000 \
     "$here/hyperfine-main.json"
-echo "\$ benchgate collect --db $db --branch feature/faster-parser samples/hyperfine-feature.json"
+# In CI, collect records the pull request's base branch and commit by itself;
+# here they are given, as any other CI would give them.
+echo "\$ benchgate collect --db $db --branch feature/faster-parser --meta base_branch=main --meta fork_point=4b825dc642cb samples/hyperfine-feature.json"
 "$bg" collect --db "$db" --project demo --branch feature/faster-parser \
     --commit 9c1185a5c5e9fc54612808977ee8f548b2258d31 --timestamp 1763803600 \
+    --meta base_branch=main --meta fork_point=4b825dc642cb6eb9a060e54bf8d69288fbee4904 \
     "$here/hyperfine-feature.json"
 echo "\$ benchgate check --db $db --branch feature/faster-parser --threshold 0.10"
 status=0

@@ -6,6 +6,7 @@
 #include "core/bg.h"
 #include "server/handlers.h"
 #include "collector/formats.h"
+#include "core/env.h"
 #include "core/json.h"
 #include "gate/baseline.h"
 #include "gate/compare.h"
@@ -14,19 +15,33 @@
 #include "server/auth.h"
 #include "server/lookup.h"
 
-/* The baseline request of ?baseline_branch=, ?baseline=, ?window= for cur. */
+/*
+ * The baseline request of ?baseline_branch=, ?baseline=, ?window= and
+ * ?fork_point= (what check --server sends). Without a branch the run's
+ * own base branch, else the project's main one, as for check and pages.
+ */
 static bool baseline_query(const struct http_request *rq, const char *project,
-                           const struct bg_run *cur, struct baseline_request *req,
-                           struct http_response *rs)
+                           struct baseline_request *req, char fork[65], struct http_response *rs)
 {
-    int64_t window = 1;
+    int64_t window = BASELINE_WINDOW;
+    const char *f = route_query_get(rq->query, "fork_point");
 
-    *req = (struct baseline_request){ project, "main", NULL, 1, cur->id, cur->branch };
+    memset(req, 0, sizeof(*req));
+    req->project = project;
     if (!http_query_name(rq, "baseline_branch", &req->branch, rs) ||
         !http_query_int(rq, "window", &gate_window_range, &window, rs))
         return false;
     req->ref = route_query_get(rq->query, "baseline");
     req->window = (size_t)window;
+    if (f != NULL) {
+        if (strlen(f) > 64 || (snprintf(fork, 65, "%s", f), !bg_commit_ok(fork))) {
+            http_error(rs, 400, "bad_request", "fork_point: expected a commit SHA of 4 to 64 "
+                       "hex digits");
+            return false;
+        }
+        req->fork_point = fork;
+        req->fork_source = "the client";
+    }
     return true;
 }
 
@@ -66,7 +81,9 @@ void api_check(const struct http_request *rq, const char *const *params,
     struct gate_report report;
     struct baseline base;
     struct bg_run cur;
+    const struct bg_run *curp = &cur;
     int64_t min_samples = GATE_MIN_SAMPLES, resamples = opts.resamples;
+    char fork[65];
 
     bg_run_init(&cur);
     memset(&base, 0, sizeof(base));
@@ -78,13 +95,14 @@ void api_check(const struct http_request *rq, const char *const *params,
         !http_query_int(rq, "resamples", &gate_resamples_range, &resamples, rs) ||
         !http_query_bool(rq, "fail_on_inconclusive", &opts.fail_on_inconclusive, rs) ||
         !http_query_bool(rq, "fail_on_missing", &opts.fail_on_missing, rs) ||
+        !http_query_real(rq, "prior_spread", &gate_prior_range, &opts.prior_spread, rs) ||
         !check_current(rq, params[0], &cur, rs) ||
-        !baseline_query(rq, params[0], &cur, &req, rs) ||
+        !baseline_query(rq, params[0], &req, fork, rs) ||
         !select_baseline(rq, &cur, &req, &base, rs))
         goto out;
     opts.min_samples = (size_t)min_samples;
     opts.resamples = (unsigned)resamples;
-    gate_compare(base.found ? &base.run : NULL, &cur, &opts, &report);
+    gate_compare_runs(base.list, base.n_runs, &curp, 1, &opts, &report);
     report.baseline_why = base.why;
     report.baseline_warning = base.warning;
     report_json_buf(&rs->body, &report);
@@ -101,23 +119,27 @@ void api_baseline(const struct http_request *rq, const char *const *params,
     struct baseline_request req;
     struct baseline base;
     struct bg_run cur;
+    char fork[65];
 
     bg_run_init(&cur);
     memset(&base, 0, sizeof(base));
     if (!auth_project(rq, params[0], false, rs) || !check_current(rq, params[0], &cur, rs) ||
-        !baseline_query(rq, params[0], &cur, &req, rs) ||
+        !baseline_query(rq, params[0], &req, fork, rs) ||
         !select_baseline(rq, &cur, &req, &base, rs))
         goto out;
-    bg_buf_addf(&rs->body, "{\"found\": %s, \"why\": ", base.found ? "true" : "false");
+    /* the runs by id: the client fetches each, so this answer stays small */
+    bg_buf_addf(&rs->body, "{\"found\": %s, \"branch\": ", base.found ? "true" : "false");
+    bg_json_add_string(&rs->body, base.branch);
+    bg_buf_adds(&rs->body, ", \"why\": ");
     bg_json_add_string(&rs->body, base.why);
     bg_buf_adds(&rs->body, ", \"warning\": ");
     bg_json_add_string(&rs->body, base.warning);
-    bg_buf_adds(&rs->body, ", \"runs\": [");
-    for (size_t i = 0; i < base.n_ids; i++)
-        bg_buf_addf(&rs->body, "%s%" PRId64, i > 0 ? ", " : "", base.ids[i]);
+    bg_buf_addf(&rs->body, ", \"behind\": %zu, \"runs\": [", base.behind);
+    for (size_t i = 0; i < base.n_runs; i++)
+        bg_buf_addf(&rs->body, "%s%" PRId64, i > 0 ? ", " : "", base.runs[i].id);
     bg_buf_adds(&rs->body, "], \"run\": ");
-    if (base.found)
-        bg_run_write_json(&base.run, &rs->body);
+    if (base.found) /* for clients that knew one baseline run only */
+        bg_run_write_json(&base.runs[0], &rs->body);
     else
         bg_buf_adds(&rs->body, "null");
     bg_buf_adds(&rs->body, "}\n");

@@ -2,38 +2,13 @@
 #include "core/bg.h"
 #include "server/judge.h"
 
-/* The branch baselines come from: main, else master, else the busiest. */
-static void base_branch_of(const struct store_branch *b, int n, char out[BG_NAME_MAX + 1])
-{
-    int best = -1;
-
-    snprintf(out, BG_NAME_MAX + 1, "main");
-    for (int i = 0; i < n; i++) {
-        if (strcmp(b[i].name, "main") == 0)
-            return;
-    }
-    for (int i = 0; i < n; i++) {
-        if (strcmp(b[i].name, "master") == 0 || best < 0 || b[i].n_runs > b[best].n_runs)
-            best = i;
-        if (strcmp(b[i].name, "master") == 0)
-            break;
-    }
-    if (best >= 0)
-        snprintf(out, BG_NAME_MAX + 1, "%s", b[best].name);
-}
-
 int judge_base_branch(const struct http_request *rq, const char *project,
                       char out[BG_NAME_MAX + 1], struct http_response *rs)
 {
-    struct store_branch *b;
-    int n = store_list_branches(rq->st, project, &b);
+    struct bg_diag d = { 0 };
 
-    if (n < 0) {
-        http_store_failed(rs);
-        return -1;
-    }
-    base_branch_of(b, n, out);
-    free(b);
+    if (baseline_default_branch(rq->st, project, out, BG_NAME_MAX + 1, &d) < 0)
+        return http_fail(rs, &d);
     return 0;
 }
 
@@ -48,17 +23,20 @@ int judge_loaded_run(const struct http_request *rq, const char *project, const c
                      bool interval, struct judged *j, struct http_response *rs)
 {
     struct gate_opts opts = GATE_OPTS_DEFAULT;
-    struct baseline_request req = { project, base, NULL, 1, j->cur.id, j->cur.branch };
-
+    struct baseline_request req = { project, base, NULL, BASELINE_WINDOW, NULL, NULL, NULL, 0 };
+    const struct bg_run *cur = &j->cur;
     struct bg_diag d = { 0 };
 
+    /* a run that says which branch it is judged against is judged so, as check did */
+    if (bg_run_meta(&j->cur, "base_branch") != NULL)
+        req.branch = NULL;
     if (baseline_select(rq->st, &j->cur, &req, &j->base, &d) < 0) {
         judge_release(j);
         return http_fail(rs, &d);
     }
     if (!interval)
         opts.resamples = 0;
-    gate_compare(j->base.found ? &j->base.run : NULL, &j->cur, &opts, &j->report);
+    gate_compare_runs(j->base.list, j->base.n_runs, &cur, 1, &opts, &j->report);
     j->report.baseline_why = j->base.why;
     j->report.baseline_warning = j->base.warning;
     return 0;

@@ -35,7 +35,7 @@ struct history_view {
     struct changepoint cps[CHANGES_MAX];
     size_t marks[CHANGES_MAX], n_cps;
     double baseline;                   /* the newest run's baseline value, NAN if none */
-    char baseline_why[512];
+    char baseline_why[1024];
     struct chart_point *cp;
     struct chart chart;
 };
@@ -85,11 +85,13 @@ static int history_baseline(const struct http_request *rq, const char *project, 
     if (judge_stored_run(rq, project, v->pts[v->n - 1].run_id, v->base, false, &j, rs) < 0)
         return -1;
     snprintf(v->baseline_why, sizeof(v->baseline_why), "%s", j.base.why);
-    for (size_t i = 0; j.base.found && i < j.base.run.n_results; i++) {
-        const struct bg_result *res = &j.base.run.results[i];
+    /* the history's typical p95, as the verdict used it */
+    for (size_t i = 0; j.base.found && i < j.report.n_rows; i++) {
+        const struct gate_row *row = &j.report.rows[i];
+        const struct bg_result *res = row->cur != NULL ? row->cur : row->base;
 
         if (strcmp(res->name, name) == 0 && strcmp(res->metric, v->f.metric) == 0)
-            v->baseline = isfinite(res->sum.p95) ? res->sum.p95 : res->sum.mean;
+            v->baseline = row->base_p95;
     }
     judge_release(&j);
     return 0;

@@ -5,12 +5,12 @@
 load helper
 load server
 
-# 20 runs of 4 synthetic benchmarks on main; bench-0000 steps up 30% from run 13.
+# 20 runs of 4 synthetic benchmarks on main; bench-0000 steps up 30% from run 9.
 # Commits are c000001..c000020, one hour apart.
 history_db() {
     for i in $(seq 1 20); do
         shift=0
-        [ "$i" -ge 13 ] && shift=0.3
+        [ "$i" -ge 9 ] && shift=0.3 # a step before the 10 runs a check compares with
         "$SYNTH" "$i" 4 20 "$shift" 0.01 1 > "$T/run.json"
         bg collect -q --db "$DB" --project acme --branch main \
             --commit "$(printf 'c%06d' "$i")" --timestamp $((1700000000 + 3600 * i)) \
@@ -74,9 +74,9 @@ gnuplot_runs() {
     serve_start
     page /p/acme/b/bench-0000
     [[ "$BODY" == *'<h2>Change points</h2>'* ]]
-    # exactly one shift, at run 13 (commit c000013), about +30%
+    # exactly one shift, at run 9 (commit c000009), about +30%
     [ "$(grep -c '^<li>From <a href="/p/acme/runs/' "$T/body")" -eq 1 ]
-    grep -q '<li>From .*commit <code>c000013</code>.*(+[23][0-9]\.[0-9]%)' "$T/body"
+    grep -q '<li>From .*commit <code>c000009</code>.*(+[23][0-9]\.[0-9]%)' "$T/body"
     [ "$(grep -c 'class="changepoint"' "$T/body")" -eq 1 ]
     # a flat benchmark has none
     page /p/acme/b/bench-0001

@@ -2,6 +2,7 @@
 #include "tests/unit/harness.h"
 #include "gate/compare.h"
 #include "gate/report.h"
+#include "core/stats.h"
 
 static const struct gate_opts opts = GATE_OPTS_DEFAULT;
 
@@ -42,6 +43,7 @@ static void test_verdicts(void **state)
 {
     struct bg_run base, cur;
     struct gate_report r;
+    struct gate_opts o = GATE_OPTS_DEFAULT;
 
     (void)state;
     bg_run_init(&base);
@@ -61,14 +63,17 @@ static void test_verdicts(void **state)
     add(&cur, "fresh", "time", BG_DIR_LOWER, 10, 10);
     add(&cur, "same", "throughput", BG_DIR_HIGHER, 5, 10);  /* same name, other metric */
 
-    gate_compare(&base, &cur, &opts, &r);
+    /* one baseline run: run-to-run noise is assumed; a quiet machine here,
+     * so these verdicts are about the rules, not the noise */
+    o.prior_spread = 0.01;
+    gate_compare(&base, &cur, &o, &r);
     assert_int_equal(row_named(&r, "slower")->verdict, GATE_REGRESSED);
     assert_near(row_named(&r, "slower")->change, (1208.55 / 1008.55) - 1.0, 1e-12);
     assert_int_equal(row_named(&r, "faster")->verdict, GATE_IMPROVED);
     assert_int_equal(row_named(&r, "same")->verdict, GATE_UNCHANGED);
     assert_int_equal(row_named(&r, "thin")->verdict, GATE_REGRESSED);
-    assert_true(row_named(&r, "thin")->low_confidence);
-    assert_false(row_named(&r, "slower")->low_confidence);
+    assert_true(row_named(&r, "thin")->low & GATE_LOW_SAMPLES);
+    assert_true(row_named(&r, "slower")->low == GATE_LOW_HISTORY); /* 1 baseline run */
     assert_int_equal(row_named(&r, "tput")->verdict, GATE_REGRESSED);
     assert_int_equal(row_named(&r, "gone")->verdict, GATE_MISSING);
     assert_int_equal(row_named(&r, "fresh")->verdict, GATE_NEW);
@@ -82,7 +87,7 @@ static void test_verdicts(void **state)
     gate_report_release(&r);
 
     /* swapped, slowdowns are improvements and the speed-up is the one regression */
-    gate_compare(&cur, &base, &opts, &r);
+    gate_compare(&cur, &base, &o, &r);
     assert_int_equal(row_named(&r, "slower")->verdict, GATE_IMPROVED);
     assert_int_equal(row_named(&r, "tput")->verdict, GATE_IMPROVED);
     assert_int_equal(row_named(&r, "faster")->verdict, GATE_REGRESSED);
@@ -138,8 +143,10 @@ static void test_summary_only_on_mean(void **state)
     struct bg_run base, cur;
     struct gate_report r;
     struct bg_result *res;
+    struct gate_opts o = GATE_OPTS_DEFAULT;
 
     (void)state;
+    o.prior_spread = 0.01;
     bg_run_init(&base);
     bg_run_init(&cur);
     add(&base, "x", "time", BG_DIR_LOWER, 1000, 10); /* samples: mean 1004.5, p95 1008.55 */
@@ -149,7 +156,7 @@ static void test_summary_only_on_mean(void **state)
     res->sum.mean = 1205.4;
     res->sum.p95 = NAN;
     base.results[0].sum.mean = 1004.5;
-    gate_compare(&base, &cur, &opts, &r);
+    gate_compare(&base, &cur, &o, &r);
     assert_string_equal(r.rows[0].stat, "mean");
     assert_near(r.rows[0].change, 1205.4 / 1004.5 - 1.0, 1e-12);
     assert_int_equal(r.rows[0].verdict, GATE_REGRESSED);
@@ -157,6 +164,196 @@ static void test_summary_only_on_mean(void **state)
     gate_report_release(&r);
     bg_run_release(&base);
     bg_run_release(&cur);
+}
+
+/* ---- histories ---------------------------------------------------------- */
+
+static uint64_t rng;
+
+static double gauss(void)
+{
+    double u = ((double)(stats_splitmix64(&rng) >> 11) + 0.5) / 9007199254740992.0;
+    double v = ((double)(stats_splitmix64(&rng) >> 11) + 0.5) / 9007199254740992.0;
+
+    return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
+}
+
+struct suite {
+    size_t n_bench, n;     /* benchmarks, samples */
+    double machine;        /* this run's factor */
+    double shift;          /* benchmark 0 (and those below n_shifted) times this */
+    size_t n_shifted;
+    double tail_share, tail_mult; /* of benchmark 0's samples */
+    size_t outliers;       /* samples of benchmark 1 made 3x */
+    double noise0;         /* benchmark 2's run-to-run sd (others 2%) */
+};
+
+static void make_run(struct bg_run *run, const struct suite *s, bool current)
+{
+    char name[32];
+    struct bg_diag d;
+
+    bg_run_init(run);
+    bg_set_str(&run->project, "p");
+    bg_set_str(&run->branch, current ? "pr" : "main");
+    for (size_t b = 0; b < s->n_bench; b++) {
+        double level = 1e5 * (double)(b + 1) * exp(s->machine + (b == 2 ? s->noise0 : 0.02) *
+                                                                     gauss());
+        struct bg_result *res;
+
+        if (current && b < s->n_shifted)
+            level *= s->shift;
+        snprintf(name, sizeof(name), "b%02zu", b);
+        res = bg_run_add_result(run, name, "time", "ns", BG_DIR_LOWER);
+        for (size_t i = 0; i < s->n; i++) {
+            double v = level * exp(0.03 * gauss());
+
+            if (current && b == 0 && (double)i < s->tail_share * (double)s->n)
+                v *= s->tail_mult;
+            if (current && b == 1 && i < s->outliers)
+                v *= 3.0;
+            bg_result_add_sample(res, v);
+        }
+    }
+    assert_int_equal(bg_run_finish(run, "test", &d), 0);
+}
+
+/* k history runs and one current one, judged with the defaults. */
+static void judge(const struct suite *hist, const struct suite *cur, size_t k,
+                  struct gate_report *r, struct bg_run *runs)
+{
+    const struct bg_run *list[16], *c = &runs[k];
+
+    for (size_t j = 0; j < k; j++) {
+        struct suite h = *hist;
+
+        h.machine = 0.04 * gauss(); /* each run on a machine a little faster or slower */
+        make_run(&runs[j], &h, false);
+        list[j] = &runs[j];
+    }
+    make_run(&runs[k], cur, true);
+    gate_compare_runs(list, k, &c, 1, &opts, r);
+}
+
+static void release_runs(struct bg_run *runs, size_t n)
+{
+    for (size_t j = 0; j < n; j++)
+        bg_run_release(&runs[j]);
+}
+
+/* A run 8% slower across the board, within a history that moves 4%: the
+ * machine, not the code. The factor is removed and reported; nothing fails. */
+static void test_machine_factor_passes(void **state)
+{
+    struct suite h = { 30, 30, 0, 1, 0, 0, 1, 0, 0.02 }, c = h;
+    struct bg_run runs[11];
+    struct gate_report r;
+
+    (void)state;
+    rng = 7;
+    c.machine = log(1.08);
+    judge(&h, &c, 10, &r, runs);
+    assert_false(gate_failed(&r));
+    assert_int_equal(r.n_suites, 1);
+    assert_near(r.suites[0].change, 0.08, 0.03);
+    assert_int_not_equal(r.suites[0].verdict, GATE_REGRESSED);
+    assert_int_equal(r.count[GATE_REGRESSED], 0);
+    assert_true(fabs(r.rows[5].adj_change) < 0.05); /* the factor is out of each change */
+    assert_true(r.rows[5].change > 0.02);           /* but the raw change still shows it */
+    gate_report_release(&r);
+    release_runs(runs, 11);
+}
+
+/* Every benchmark 30% slower: past the threshold and the history's spread of
+ * the factor: a finding of its own, and the gate fails on it. */
+static void test_suite_shift_fails(void **state)
+{
+    struct suite h = { 30, 30, 0, 1, 0, 0, 1, 0, 0.02 }, c = h;
+    struct bg_run runs[11];
+    struct gate_report r;
+
+    (void)state;
+    rng = 8;
+    c.machine = log(1.30);
+    judge(&h, &c, 10, &r, runs);
+    assert_int_equal(r.n_suites, 1);
+    assert_int_equal(r.suites[0].verdict, GATE_REGRESSED);
+    assert_true(gate_suite_fails(&r, &r.suites[0]));
+    assert_true(gate_failed(&r));
+    assert_int_equal(r.count[GATE_REGRESSED], 0); /* no single benchmark stands out */
+    gate_report_release(&r);
+    release_runs(runs, 11);
+}
+
+/* +25% on one benchmark against a 10-run history: regressed on its median. */
+static void test_location_shift_found(void **state)
+{
+    struct suite h = { 30, 30, 0, 1, 0, 0, 1, 0, 0.02 }, c = h;
+    struct bg_run runs[11];
+    struct gate_report r;
+
+    (void)state;
+    rng = 9;
+    c.shift = 1.25;
+    c.n_shifted = 1;
+    judge(&h, &c, 10, &r, runs);
+    assert_int_equal(r.rows[0].verdict, GATE_REGRESSED);
+    assert_string_equal(r.rows[0].evidence, "p50");
+    assert_near(r.rows[0].adj_change, 0.25, 0.08);
+    assert_int_equal(r.count[GATE_REGRESSED], 1);
+    assert_false(r.rows[0].low_confidence);
+    assert_int_equal(r.rows[0].k, 10);
+    gate_report_release(&r);
+    release_runs(runs, 11);
+}
+
+/* 15% of samples 60% slower, median unchanged: the tail test finds it; three
+ * wild samples of another benchmark do not fail it. */
+static void test_tail_not_outliers(void **state)
+{
+    struct suite h = { 30, 100, 0, 1, 0, 0, 1, 0, 0.02 }, c = h;
+    struct bg_run runs[11];
+    struct gate_report r;
+
+    (void)state;
+    rng = 10;
+    c.tail_share = 0.15;
+    c.tail_mult = 1.6;
+    c.outliers = 3;
+    judge(&h, &c, 10, &r, runs);
+    assert_int_equal(r.rows[0].verdict, GATE_REGRESSED);
+    assert_string_equal(r.rows[0].evidence, "tail");
+    assert_true(r.rows[0].tail_observed >= 10);
+    assert_int_not_equal(r.rows[1].verdict, GATE_REGRESSED);
+    gate_report_release(&r);
+    release_runs(runs, 11);
+}
+
+/* A benchmark that moves 25% run to run cannot confirm a 10% change: it is
+ * named, with what would help. A short history is low confidence. */
+static void test_sensitivity_and_short_history(void **state)
+{
+    struct suite h = { 30, 30, 0, 1, 0, 0, 1, 0, 0.25 }, c = h;
+    struct bg_run runs[11];
+    struct gate_report r;
+
+    (void)state;
+    rng = 11;
+    judge(&h, &c, 10, &r, runs);
+    assert_true(r.rows[2].ungateable);
+    assert_true(r.rows[2].detectable > 0.10);
+    assert_non_null(r.rows[2].advice);
+    assert_false(r.rows[5].ungateable);
+    assert_true(r.rows[5].detectable < 0.10);
+    assert_true(r.n_ungateable >= 1);
+    gate_report_release(&r);
+    release_runs(runs, 11);
+
+    judge(&h, &c, 2, &r, runs);
+    assert_true(r.rows[5].low & GATE_LOW_HISTORY);
+    assert_int_equal(r.rows[5].k, 2);
+    gate_report_release(&r);
+    release_runs(runs, 3);
 }
 
 static void test_formatting(void **state)
@@ -192,6 +389,11 @@ int main(void)
         cmocka_unit_test(test_threshold_edge),
         cmocka_unit_test(test_no_baseline),
         cmocka_unit_test(test_summary_only_on_mean),
+        cmocka_unit_test(test_machine_factor_passes),
+        cmocka_unit_test(test_suite_shift_fails),
+        cmocka_unit_test(test_location_shift_found),
+        cmocka_unit_test(test_tail_not_outliers),
+        cmocka_unit_test(test_sensitivity_and_short_history),
         cmocka_unit_test(test_formatting),
     };
 
