@@ -18,10 +18,11 @@ make_inputs() {
     run bg check --db "$DB" --project p --branch feature --threshold 0.10
     [ "$status" -eq 1 ]
     [[ "$output" == *"branch 'feature' (run 2) against 'main' (run 1)"* ]]
-    [[ "$output" == *"baseline: the newest run on branch 'main'"* ]]
+    [[ "$output" == *"baseline: 1 run of 'main' (the newest), on this machine: run 1"* ]]
     [[ "$(grep '^parse ' <<<"$output")" == *"REGRESSED"* ]]
     [[ "$(grep '^render ' <<<"$output")" == *"unchanged"* ]]
-    [[ "$output" == *"FAIL: 1 of 2 compared benchmarks failed the gate: 'parse' (regressed)"* ]]
+    [[ "$output" == *"FAIL: 1 of 2 compared benchmarks failed the gate:"* ]]
+    [[ "$output" == *"  'parse' (time) regressed: +"* ]]
 }
 
 @test "the same runs swapped pass, reporting the improvement" {
@@ -65,7 +66,7 @@ make_inputs() {
     bg collect --db "$DB" -q --branch f c.json
     run bg check --db "$DB" --branch f
     [ "$status" -eq 1 ]
-    [[ "$output" == *"REGRESSED (low confidence: few samples)"* ]]
+    [[ "$output" == *"REGRESSED (low confidence: fewer than 5 samples; run-to-run noise not measured (1 baseline run))"* ]]
 }
 
 @test "new and missing benchmarks are listed and do not fail" {
@@ -85,7 +86,7 @@ make_inputs() {
     bg collect --db "$DB" -q --branch main --timestamp 200 slow.json
     run bg check --db "$DB"
     [ "$status" -eq 1 ]
-    [[ "$output" == *"baseline: the newest earlier run on branch 'main' on this machine"* ]]
+    [[ "$output" == *"baseline: 1 run of 'main' before this run, on this machine: run 1"* ]]
     [[ "$output" == *"(run 2) against 'main' (run 1)"* ]]
 }
 
@@ -117,10 +118,11 @@ make_inputs() {
 @test "no baseline run: everything is new and the gate passes" {
     make_inputs
     bg collect --db "$DB" -q --branch f base.json
-    run bg check --db "$DB" --branch f
+    run bg check --db "$DB" --branch f --baseline-branch main
     [ "$status" -eq 0 ]
-    [[ "$output" == *"baseline: none: no earlier run on branch 'main'"* ]]
-    [[ "$output" == *"PASS: no baseline to compare with; 2 benchmarks recorded as new"* ]]
+    # the first thing said, not a footnote
+    [ "${lines[1]}" = "benchgate: NO BASELINE: no run of branch 'main' in project 'default'; branches with runs: 'f' (1 runs). Nothing was judged: all 2 benchmarks are new" ]
+    [[ "$output" == *"PASS: nothing to compare with (2 benchmarks recorded as new)"* ]]
 }
 
 @test "projects are kept apart" {
@@ -130,7 +132,7 @@ make_inputs() {
     bg collect --db "$DB" -q --project a --branch f slow.json
     run bg check --db "$DB" --project b --branch main
     [ "$status" -eq 0 ]
-    [[ "$output" == *"baseline: none"* ]]
+    [[ "$output" == *"NO BASELINE: no run of 'main' before this run"* ]]
     run bg check --db "$DB" --project a --branch f
     [ "$status" -eq 1 ]
 }

@@ -18,7 +18,8 @@ measure() { # measure OUT SECONDS: one benchmark named "nap", 15 runs, no shell
     bg collect --db "$DB" -q --branch feature slow.json
     run bg check --db "$DB" --branch feature --threshold 0.10
     [ "$status" -eq 1 ]
-    [[ "$output" == *"FAIL: 1 of 1 compared benchmarks failed the gate: 'nap' (regressed)"* ]]
+    [[ "$output" == *"FAIL: 1 of 1 compared benchmarks failed the gate:"* ]]
+    [[ "$output" == *"'nap' (time) regressed: +"* ]]
 
     bg collect --db "$T/swapped.db" -q --branch main slow.json
     bg collect --db "$T/swapped.db" -q --branch feature fast.json

@@ -4,6 +4,7 @@
 # sqlite3's JSON functions, so the tests need no other tool.
 
 load helper
+bats_require_minimum_version 1.5.0
 
 setup_runs() {
     hf_json "parse:$(series 0.010 20)" "render:$(series 0.020 20)" "noisy:$(series 0.005 20)" > base.json
@@ -33,15 +34,27 @@ json() {
     [ "$(json v.json '$.results[0].statistic')" = "p95" ]
     [ "$(json v.json '$.results[1].verdict')" = "unchanged" ]
     [ "$(json v.json '$.results[0].baseline.n')" -eq 20 ]
+    # what gate v2 adds: the history, the evidence, the noise and what it could detect
+    [ "$(json v.json '$.baseline.runs')" = "[1]" ]
+    [ "$(json v.json '$.results[0].evidence')" = "p50" ]
+    [ "$(json v.json '$.results[0].baseline_runs')" -eq 1 ]
+    [ "$(json v.json '$.results[0].low_confidence_reasons')" = '["short_history"]' ]
+    [ "$(json v.json '$.options.prior_spread')" = "0.05" ]
+    [ "$(json v.json '$.no_baseline')" = "" ]
+    awk -v d="$(json v.json '$.results[0].detectable')" 'BEGIN { exit !(d > 0 && d < 1) }'
+    python3 "$BATS_TEST_DIRNAME/../tools/validate.py" \
+        "$BATS_TEST_DIRNAME/../../schemas/verdict.schema.json" v.json
 }
 
 @test "--output markdown starts with the marker and holds the table" {
     setup_runs
-    run bg check --db "$DB" --branch feature --output markdown
+    # standard output holds the report alone (warnings go to standard error)
+    run --separate-stderr bg check --db "$DB" --branch feature --output markdown
     [ "$status" -eq 1 ]
     [ "${lines[0]}" = "<!-- benchgate-report -->" ]
     [[ "$output" == *"### benchgate: ❌ 2 benchmarks failed the gate"* ]]
-    [[ "$output" == *"| Benchmark | Metric | Baseline | Current | Change | 95% CI | p | n | Verdict |"* ]]
+    [[ "$output" == *"| Benchmark | Metric | Baseline | Current | Change | 95% CI | Noise | Detectable | Verdict |"* ]]
+    [[ "$output" == *"- ❌ \`parse\` (time) regressed: +"* ]]
     [[ "$output" == *"| parse | time | "*"❌ regressed"* ]]
 }
 
@@ -69,7 +82,7 @@ json() {
 
 @test "--report writes the Markdown report besides the chosen output; an unwritable path is refused first" {
     setup_runs
-    run bg check --db "$DB" --branch feature --output json --report "$T/report.md"
+    run --separate-stderr bg check --db "$DB" --branch feature --output json --report "$T/report.md"
     [ "$status" -eq 1 ]
     [[ "$output" == '{'* ]]
     [ "$(head -n 1 report.md)" = '<!-- benchgate-report -->' ]
@@ -147,7 +160,7 @@ JSON
     [ "$status" -eq 0 ]
     run bg check --db "$DB" --branch f --fail-on-missing
     [ "$status" -eq 1 ]
-    [[ "$output" == *"'b' (missing)"* ]]
+    [[ "$output" == *"'b' (time) missing: in the baseline, not in this run"* ]]
 }
 
 @test "bad values for the new options exit 2" {
