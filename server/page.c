@@ -117,9 +117,14 @@ void page_verdict_cell(struct bg_buf *b, const struct gate_report *r, const stru
 
     bg_buf_addf(b, "<td><span class=\"verdict v-%s\">%s%s</span>", name, name,
                 gate_row_fails(r, row) ? " (fails)" : "");
-    if (row->low_confidence)
-        bg_buf_addf(b, " <span class=\"low\">low confidence: %s</span>",
-                    strcmp(row->stat, "mean") == 0 ? "summary only, on the mean" : "few samples");
+    if (row->low_confidence) {
+        char low[160];
+
+        gate_low_text(r, row, low, sizeof(low));
+        bg_buf_adds(b, " <span class=\"low\">low confidence: ");
+        html_text(b, low);
+        bg_buf_adds(b, "</span>");
+    }
     bg_buf_adds(b, "</td>");
 }
 
@@ -127,6 +132,7 @@ void page_judged_summary(struct bg_buf *b, const char *project, const struct jud
                          const char *which)
 {
     const struct gate_report *r = &j->report;
+    struct bg_buf text = BG_BUF_INIT;
     char date[32];
 
     page_when(j->cur.timestamp, date, sizeof(date));
@@ -145,11 +151,21 @@ void page_judged_summary(struct bg_buf *b, const char *project, const struct jud
     if (j->base.warning[0] != '\0')
         page_note(b, j->base.warning);
     bg_buf_addf(b, "<p>%zu regressed, %zu improved, %zu unchanged, %zu inconclusive, %zu new, "
-                "%zu missing. The gate: p95 at most %.0f%% worse, and a change past that must "
-                "be significant (Mann-Whitney U, Holm-corrected).</p>\n",
-                r->count[GATE_REGRESSED], r->count[GATE_IMPROVED], r->count[GATE_UNCHANGED],
-                r->count[GATE_INCONCLUSIVE], r->count[GATE_NEW], r->count[GATE_MISSING],
-                r->opts.threshold * 100.0);
+                "%zu missing. The gate: ", r->count[GATE_REGRESSED], r->count[GATE_IMPROVED],
+                r->count[GATE_UNCHANGED], r->count[GATE_INCONCLUSIVE], r->count[GATE_NEW],
+                r->count[GATE_MISSING]);
+    report_rule(&text, r);
+    html_text(b, text.data);
+    bg_buf_adds(b, ".</p>\n");
+    for (size_t i = 0; i < r->n_suites; i++) {
+        bg_buf_reset(&text);
+        report_suite(&text, r, &r->suites[i]);
+        bg_buf_addf(b, "<p class=\"%s\">Machine: ", gate_suite_fails(r, &r->suites[i])
+                                                          ? "verdict v-regressed" : "low");
+        html_text(b, text.data);
+        bg_buf_adds(b, ".</p>\n");
+    }
+    bg_buf_release(&text);
 }
 
 /* ---- the filters of a project's pages ---- */

@@ -107,11 +107,12 @@ static void run_facts(struct bg_buf *b, const struct bg_run *run)
 static void verdict_table(struct bg_buf *b, const char *project, const struct judged *j)
 {
     const struct gate_report *r = &j->report;
-    char lo[32], hi[32];
+    char lo[32], hi[32], p[32];
 
     bg_buf_adds(b, "<table>\n<thead><tr><th>Benchmark</th><th>Metric</th>"
                 "<th class=\"num\">Baseline</th><th class=\"num\">Current</th>"
                 "<th class=\"num\">Change</th><th class=\"num\">95% CI</th>"
+                "<th class=\"num\">Noise</th><th class=\"num\">Detectable</th>"
                 "<th class=\"num\">p</th><th class=\"num\">n</th><th>Verdict</th></tr></thead>\n"
                 "<tbody>\n");
     for (size_t i = 0; i < r->n_rows; i++) {
@@ -128,7 +129,8 @@ static void verdict_table(struct bg_buf *b, const char *project, const struct ju
         bg_buf_adds(b, "</td>");
         page_value_cell(b, row->base_p95, res->unit);
         page_value_cell(b, row->cur_p95, res->unit);
-        page_change_cell(b, row->change, row->threshold);
+        page_change_cell(b, isnan(row->adj_change) ? row->change : row->adj_change,
+                         row->threshold);
         if (isnan(row->ci_lo)) {
             bg_buf_adds(b, "<td class=\"num\">-</td>");
         } else {
@@ -136,18 +138,28 @@ static void verdict_table(struct bg_buf *b, const char *project, const struct ju
             report_format_change(hi, sizeof(hi), row->ci_hi);
             bg_buf_addf(b, "<td class=\"num\">%s … %s</td>", lo, hi);
         }
-        if (isnan(row->p_holm))
+        if (isnan(row->noise))
             bg_buf_adds(b, "<td class=\"num\">-</td>");
         else
-            bg_buf_addf(b, "<td class=\"num\">%.2g</td>", row->p_holm);
-        bg_buf_addf(b, "<td class=\"num\">%zu/%zu</td>",
+            bg_buf_addf(b, "<td class=\"num\">±%.1f%%</td>", row->noise * 100.0);
+        if (isnan(row->detectable))
+            bg_buf_adds(b, "<td class=\"num\">-</td>");
+        else
+            bg_buf_addf(b, "<td class=\"num%s\">%.1f%%</td>", row->ungateable ? " warn" : "",
+                        row->detectable * 100.0);
+        report_format_p(p, sizeof(p), row->p_holm);
+        bg_buf_addf(b, "<td class=\"num\">%s</td>", p);
+        bg_buf_addf(b, "<td class=\"num\">%ux%zu/%zu</td>", row->k,
                     row->base != NULL ? row->base->n_samples : 0,
                     row->cur != NULL ? row->cur->n_samples : 0);
         page_verdict_cell(b, r, row);
         bg_buf_adds(b, "</tr>\n");
     }
-    bg_buf_adds(b, "</tbody>\n</table>\n<p class=\"low\">p is Mann-Whitney U, Holm-adjusted; "
-                "n is the samples of baseline/current.</p>\n");
+    bg_buf_adds(b, "</tbody>\n</table>\n<p class=\"low\">Change: against the history's typical "
+                "p95, with this run's machine factor removed. Noise: the p95's run-to-run "
+                "spread. Detectable: the smallest shift the gate could confirm. p: the evidence "
+                "(median and tail tests), Holm-adjusted. n: baseline runs x samples / current "
+                "samples.</p>\n");
 }
 
 void page_run(const struct http_request *rq, const char *const *params, struct http_response *rs)
