@@ -11,9 +11,9 @@
  *                               as a BLOB of doubles in one transaction, close
  *   ref time CMD [ARG...]       time the whole process CMD (stdout discarded;
  *                               exit status 0 or 1 counts as having run)
- *   ref read DB RUN_A RUN_B     time: open a benchgate database and read the
- *                               samples of two runs into memory (what check
- *                               cannot do without), then close
+ *   ref read DB FIRST LAST      time: open a benchgate database and read the
+ *                               samples of runs FIRST..LAST into memory (what
+ *                               check cannot do without), then close
  *
  * Each timing mode prints elapsed seconds (CLOCK_MONOTONIC) on stdout.
  */
@@ -275,7 +275,7 @@ static int insert(const char *path, const char *db_path)
 
 /* ---- read --------------------------------------------------------------- */
 
-static int read_runs(const char *db_path, long run_a, long run_b)
+static int read_runs(const char *db_path, long first, long last)
 {
     sqlite3 *db;
     sqlite3_stmt *sel;
@@ -288,8 +288,8 @@ static int read_runs(const char *db_path, long run_a, long run_b)
     if (sqlite3_prepare_v2(db, "SELECT samples FROM results WHERE run_id = ?1", -1, &sel,
                            NULL) != SQLITE_OK)
         die("prepare", sqlite3_errmsg(db));
-    for (int k = 0; k < 2; k++) {
-        sqlite3_bind_int64(sel, 1, k == 0 ? run_a : run_b);
+    for (long k = first; k <= last; k++) {
+        sqlite3_bind_int64(sel, 1, k);
         while (sqlite3_step(sel) == SQLITE_ROW) {
             int bytes = sqlite3_column_bytes(sel, 0);
             double *v = malloc((size_t)bytes + 8);

@@ -208,9 +208,6 @@ static size_t max_samples(const struct compare *cx)
  * benchmarks the newest runs no longer have: not part of the comparison. */
 static void observe_all(struct compare *cx)
 {
-    size_t ms = max_samples(cx);
-    double *scratch = bg_xmalloc((ms + 1) * sizeof(*scratch));
-
     cx->obs = bg_xcalloc(cx->out->n_rows * cx->n_runs + 1, sizeof(*cx->obs));
     cx->res = bg_xcalloc(cx->out->n_rows * cx->n_runs + 1, sizeof(*cx->res));
     for (size_t j = 0; j < cx->n_runs; j++) {
@@ -226,7 +223,7 @@ static void observe_all(struct compare *cx)
             row = &cx->out->rows[r];
             if (cx->obs[r * cx->n_runs + j].present)
                 continue; /* a duplicate identity in one run: the first counts */
-            gate_observe(res, scratch, &cx->obs[r * cx->n_runs + j]);
+            gate_observe(res, &cx->obs[r * cx->n_runs + j]);
             cx->res[r * cx->n_runs + j] = res;
             if (j < cx->k && row->base == NULL)
                 row->base = res;
@@ -234,7 +231,6 @@ static void observe_all(struct compare *cx)
                 row->cur = res;
         }
     }
-    free(scratch);
 }
 
 /* The configuration's say on a row: threshold, direction, ignore. */

@@ -1,12 +1,11 @@
 /* observe.c: a result reduced to quantiles, their within-run bands, and its mean (see observe.h). */
 #include "core/bg.h"
 #include "gate/observe.h"
+#include "core/err.h"
 #include "core/stats.h"
 #include "core/stats.h"
 
 #include <math.h>
-
-static const double quantile_of[GATE_N_STATS] = { 0.5, 0.95, NAN };
 
 const char *gate_stat_name(enum gate_stat s)
 {
@@ -15,55 +14,43 @@ const char *gate_stat_name(enum gate_stat s)
     return names[s];
 }
 
-static void from_samples(const struct bg_result *res, double *x, struct gate_obs *o)
+/* sqrt(q (1 - q)) / phi(z_q): a quantile's error in sds, times 1 / sqrt(n). */
+#define SE_P50 1.2533141373155003 /* sqrt(pi / 2) */
+#define SE_P95 2.1131320502306393 /* sqrt(0.95 * 0.05) / phi(1.6448536) */
+
+static void band(struct gate_obs *o, enum gate_stat s, double se)
 {
-    size_t n = res->n_samples;
-    double sum = 0.0, ss = 0.0, mean, se;
-
-    memcpy(x, res->samples, n * sizeof(*x));
-    stats_sort(x, n);
-    for (int s = GATE_STAT_P50; s <= GATE_STAT_P95; s++) {
-        double q = quantile_of[s], h = (double)(n - 1) * q, half = sqrt((double)n * q * (1 - q));
-        double lo = floor(h - half), hi = ceil(h + half);
-
-        o->v[s] = stats_quantile_sorted(x, n, q);
-        o->lo[s] = x[lo < 0 ? 0 : (size_t)lo];
-        o->hi[s] = x[hi > (double)(n - 1) ? n - 1 : (size_t)hi];
-    }
-    for (size_t i = 0; i < n; i++)
-        sum += x[i];
-    mean = sum / (double)n;
-    for (size_t i = 0; i < n; i++)
-        ss += (x[i] - mean) * (x[i] - mean);
-    se = n > 1 ? sqrt(ss / (double)(n - 1) / (double)n) : NAN;
-    o->v[GATE_STAT_MEAN] = mean;
-    o->lo[GATE_STAT_MEAN] = mean - se;
-    o->hi[GATE_STAT_MEAN] = mean + se;
-    o->n = n;
-    o->samples = true;
+    if (isnan(o->v[s]) || !(se >= 0.0))
+        return;
+    o->lo[s] = o->v[s] - se;
+    o->hi[s] = o->v[s] + se;
 }
 
-static void from_summary(const struct bg_summary *sum, struct gate_obs *o)
+void gate_observe(const struct bg_result *res, struct gate_obs *o)
 {
-    double se = sum->n > 1 && !isnan(sum->stddev) ? sum->stddev / sqrt((double)sum->n) : NAN;
+    const struct bg_summary *sum = &res->sum;
+    struct bg_summary own;
 
+    if (res->n_samples > 0 && sum->n != res->n_samples) {
+        /* a run never finished (bg_run_finish): summarise it here */
+        double *work = bg_xmalloc(res->n_samples * sizeof(*work));
+
+        stats_summarise(res->samples, res->n_samples, work, &own);
+        free(work);
+        sum = &own;
+    }
+    double root = sum->n > 1 ? sqrt((double)sum->n) : NAN;
+    double sd = sum->n > 1 && !isnan(sum->stddev) ? sum->stddev / root : NAN;
+
+    for (int s = 0; s < GATE_N_STATS; s++)
+        o->v[s] = o->lo[s] = o->hi[s] = NAN;
+    o->n = sum->n;
+    o->samples = res->n_samples > 0;
+    o->present = true;
     o->v[GATE_STAT_P50] = sum->median;
     o->v[GATE_STAT_P95] = sum->p95;
     o->v[GATE_STAT_MEAN] = sum->mean;
-    o->lo[GATE_STAT_MEAN] = sum->mean - se;
-    o->hi[GATE_STAT_MEAN] = sum->mean + se;
-    o->n = sum->n;
-}
-
-void gate_observe(const struct bg_result *res, double *scratch, struct gate_obs *o)
-{
-    for (int s = 0; s < GATE_N_STATS; s++)
-        o->v[s] = o->lo[s] = o->hi[s] = NAN;
-    o->n = 0;
-    o->samples = false;
-    o->present = true;
-    if (res->n_samples > 0)
-        from_samples(res, scratch, o);
-    else
-        from_summary(&res->sum, o);
+    band(o, GATE_STAT_P50, SE_P50 * sd);
+    band(o, GATE_STAT_P95, SE_P95 * sd);
+    band(o, GATE_STAT_MEAN, sd);
 }

@@ -76,7 +76,7 @@ static void trace(const struct gate_report *r, const struct scenario *sc, size_t
     }
 }
 
-static double alpha = 0.05;
+static double alpha = -1; /* -1: the gate's default */
 
 static void run_trial(const struct sim_profile *p, const struct scenario *sc, size_t k,
                       size_t n, uint64_t seed, struct tally *t)
@@ -88,7 +88,8 @@ static void run_trial(const struct sim_profile *p, const struct scenario *sc, si
     struct gate_opts opts = GATE_OPTS_DEFAULT;
     struct gate_report r;
 
-    opts.alpha = alpha;
+    if (alpha > 0)
+        opts.alpha = alpha;
     sim_trial(p, &sc->change, &setup, seed, hist, &cur);
     for (size_t i = 0; i < k; i++)
         list[i] = &hist[i];
@@ -152,6 +153,11 @@ int main(int argc, char **argv)
             fputs("usage: gate-eval [--trials N] [--alpha A] [--profile issue|hard|all] [--quick] [--real DIR]\n", stderr);
             return 2;
         }
+    }
+    if (alpha < 0) {
+        struct gate_opts d = GATE_OPTS_DEFAULT;
+
+        alpha = d.alpha;
     }
     if (real != NULL)
         return real_eval(real, alpha, getenv("GATE_EVAL_TRACE") != NULL);

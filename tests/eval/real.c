@@ -64,7 +64,7 @@ static bool is_changed(const char *harness, const char *variant, const char *nam
 static int load_rounds(const char *dir, struct round *rounds, size_t *n)
 {
     struct bg_buf b = BG_BUF_INIT, path = BG_BUF_INIT;
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
     char *line, *save = NULL;
 
     bg_buf_addf(&path, "%s/rounds.jsonl", dir);

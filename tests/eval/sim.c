@@ -30,7 +30,7 @@ static void make_run(const struct sim_profile *p, const struct sim_change *c,
 {
     double machine = p->machine_two_point ? (uniform(rng) < 0.5 ? -1.0 : 1.0) * p->machine_sd
                                           : p->machine_sd * normal(rng);
-    struct bg_diag d = { "" };
+    struct bg_diag d = { 0 };
     char name[32];
 
     bg_run_init(run);
