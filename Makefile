@@ -62,7 +62,10 @@ SEEDS_gbench    = tests/fixtures/gbench
 SEEDS_pytest    = tests/fixtures/pytest
 SEEDS_bencher   = tests/fixtures/criterion/bencher-format
 SEEDS_catch2    = tests/fixtures/catch2
-SEEDS_auto      = tests/fixtures tests/fuzz/seeds/benchgate
+# every format's fixtures, not the real-noise data sets (real/, real-pinned/: 30 MB)
+SEEDS_auto      = tests/fixtures/catch2 tests/fixtures/criterion tests/fixtures/gbench \
+                  tests/fixtures/go tests/fixtures/hyperfine tests/fixtures/pytest \
+                  tests/fuzz/seeds/benchgate
 SEEDS_criterion = tests/fuzz/seeds/criterion
 SEEDS_request   = tests/fuzz/seeds/request
 fuzz_format = $(if $(filter auto,$(1)),NULL,"$(patsubst pytest,pytest-benchmark,$(1))")
@@ -76,7 +79,7 @@ UNIT_TESTS += $(REPLAY_BINS)
 
 .PHONY: all deps deps-build deps-test deps-fuzz install-pkgs pkgs-check test test-unit test-e2e \
         quick asan tsan valgrind valgrind-run fuzz fuzz-smoke bench load demo install uninstall \
-        clean
+        clean gate-eval
 all: benchgate
 
 benchgate: $(BUILD)/benchgate
@@ -292,5 +295,9 @@ $(BUILD)/tests/gate-eval: $(EVAL_SRC) tests/eval/sim.h tests/eval/real.h $(BUILD
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -o $@ $(EVAL_SRC) $(BUILD)/libbenchgate.a $(LDFLAGS) $(LDLIBS)
 
+# GATE_EVAL_ARGS=--quick for a short run; the real data sets are judged in full.
 gate-eval: $(BUILD)/tests/gate-eval
 	$(BUILD)/tests/gate-eval $(GATE_EVAL_ARGS)
+	for d in tests/fixtures/real-pinned tests/fixtures/real; do \
+	    [ -f $$d/rounds.jsonl ] && $(BUILD)/tests/gate-eval --real $$d || exit 1; \
+	done

@@ -63,6 +63,72 @@ static double tq_get(struct tq_cache *c, double p, double df)
     return c->t[slot];
 }
 
+/*
+ * What unchanged runs of this suite on this machine really do: the p-values
+ * of the history's replays (each baseline run judged against the others).
+ * A model of noise is right in the body and can be wrong in the tail (a
+ * neighbour that slows half a benchmark's samples now and then), so the
+ * current run's p is read against them:
+ *     calibrated p = max(p * F, share of replays with a p as small)
+ * where F >= 1 is how much more often than the model says the replays reach
+ * p <= 0.001 (shrunk towards 1 by a prior of 1,000 well-behaved replays).
+ * Within the range the replays cover the share is an empirical p-value;
+ * beyond it, the model's p discounted by F.
+ */
+#define CALIB_LEVEL 1e-3
+#define CALIB_PRIOR 1000.0
+
+struct calib {
+    double *p;
+    size_t n, cap;
+    double factor;
+};
+
+static void calib_add(struct calib *c, double p)
+{
+    if (isnan(p))
+        return;
+    BG_GROW(c->p, c->cap, c->n + 1);
+    c->p[c->n++] = p;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+static void calib_ready(struct calib *c)
+{
+    size_t below = 0;
+
+    qsort(c->p, c->n, sizeof(*c->p), cmp_double);
+    while (below < c->n && c->p[below] <= CALIB_LEVEL)
+        below++;
+    c->factor = ((double)below + CALIB_LEVEL * CALIB_PRIOR) / ((double)c->n + CALIB_PRIOR) /
+                CALIB_LEVEL;
+    if (c->factor < 1.0)
+        c->factor = 1.0;
+}
+
+static double calib_apply(const struct calib *c, double p)
+{
+    size_t lo = 0, hi = c->n;
+
+    if (c->n == 0 || isnan(p))
+        return p;
+    while (lo < hi) { /* replays with a p at most this one */
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (c->p[mid] <= p)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return fmin(1.0, fmax(p * c->factor, (double)lo / (double)c->n));
+}
+
 /* A row's identity, for lookups by (name, metric). */
 struct ident {
     const struct bg_result *res;
@@ -80,6 +146,7 @@ struct compare {
     struct gate_obs *obs;         /* obs[row * n_runs + run] */
     const struct bg_result **res; /* res[row * n_runs + run], NULL where absent */
     struct tq_cache tq;           /* t quantiles of the intervals and sensitivities */
+    struct calib null_loc, null_tail; /* the replays' p-values, worse side */
 };
 
 static int cmp_ident(const void *a, const void *b)
@@ -311,8 +378,10 @@ static int cmp_grouped(const void *a, const void *b)
     return c != 0 ? c : (x->row > y->row) - (x->row < y->row);
 }
 
-/* Fits statistic s for the rows rows[0..n) of one group; keeps the P95
- * fit's factor for the suite finding. */
+/* Fits statistic s for the rows rows[0..n) of one group; keeps the fit
+ * whose factor the suite finding reads (the median's; the mean's for
+ * summaries without one): a slower machine moves the median as much as the
+ * p95, and the median does not jump with a burst of outliers. */
 static void fit_group(struct compare *cx, const size_t *rows, size_t n, enum gate_stat s,
                       double *y, double *se2, struct noise_fit *keep)
 {
@@ -363,8 +432,17 @@ static void fit_group(struct compare *cx, const size_t *rows, size_t n, enum gat
 
         w->fit[s] = fit.rows[i];
         w->has[s] = fit.rows[i].k > 0 && fit.rows[i].m > 0;
+        /* the location test's replays: one-sided, worse */
+        for (size_t j = 0; s == GATE_STAT_P50 && j < cx->k; j++) {
+            double t = fit.loo_t[i * cx->k + j];
+
+            if (!isnan(t))
+                calib_add(&cx->null_loc, dist_t_sf(w->dir == BG_DIR_HIGHER ? -t : t,
+                                                   fit.loo_df[i]));
+        }
     }
-    if (s == GATE_STAT_P95 && keep != NULL) {
+    if (keep != NULL && fit.factor_rows > 0 &&
+        (s == GATE_STAT_P50 || (s == GATE_STAT_MEAN && keep->factor_rows == 0))) {
         noise_fit_release(keep);
         *keep = fit;
     } else {
@@ -435,17 +513,17 @@ static void fit_all(struct compare *cx)
     se2 = bg_xmalloc((n * runs + 1) * sizeof(*se2));
     for (size_t a = 0; a < n;) {
         size_t b = a + 1;
-        struct noise_fit p95;
+        struct noise_fit factor;
 
-        memset(&p95, 0, sizeof(p95));
+        memset(&factor, 0, sizeof(factor));
         while (b < n && cmp_group(g[a].w, g[b].w) == 0)
             b++;
         for (int s = 0; s < GATE_N_STATS; s++) {
             if (s != GATE_STAT_MEAN || needs_mean(cx, order + a, b - a))
-                fit_group(cx, order + a, b - a, (enum gate_stat)s, y, se2, &p95);
+                fit_group(cx, order + a, b - a, (enum gate_stat)s, y, se2, &factor);
         }
-        add_suite(cx, g[a].w, &p95);
-        noise_fit_release(&p95);
+        add_suite(cx, g[a].w, &factor);
+        noise_fit_release(&factor);
         a = b;
     }
     free(se2);
@@ -563,6 +641,8 @@ static void judge(struct compare *cx, size_t r)
     row->ci_hi = fmax(lo, hi);
 
     one_sided(w, &w->fit[w->test], &worse, &better);
+    if (w->test == GATE_STAT_P50)
+        worse = calib_apply(&cx->null_loc, worse);
     row->evidence = gate_stat_name(w->test);
     row->tail_level = w->tail.tested ? w->tail.level : NAN;
     row->tail_expected = w->tail.tested ? w->tail.expected : NAN;
@@ -571,7 +651,8 @@ static void judge(struct compare *cx, size_t r)
     worse /= model_weight(w);
     better /= model_weight(w);
     if (w->tail.tested) {
-        double tw = w->tail.p_worse / GATE_TAIL_WEIGHT, tb = w->tail.p_better / GATE_TAIL_WEIGHT;
+        double tw = calib_apply(&cx->null_tail, w->tail.p_worse) / GATE_TAIL_WEIGHT;
+        double tb = w->tail.p_better / GATE_TAIL_WEIGHT;
 
         if (row->adj_change > 0 && tw < worse)
             row->evidence = "tail";
@@ -752,11 +833,22 @@ void gate_compare_runs(const struct bg_run *const *base, size_t k,
         }
     }
     for (size_t r = 0; r < out->n_rows; r++) {
+        if (!cx.w[r].compared)
+            continue;
+        tail_finish(&cx.w[r].tail, tail_suite_dispersion(&tails));
+        for (size_t j = 0; j < cx.w[r].tail.n_runs; j++)
+            calib_add(&cx.null_tail, cx.w[r].tail.loo_p[j]);
+    }
+    calib_ready(&cx.null_loc);
+    calib_ready(&cx.null_tail);
+    out->inflation_location = cx.null_loc.factor;
+    out->inflation_tail = cx.null_tail.factor;
+    out->replays = cx.null_loc.n + cx.null_tail.n;
+    for (size_t r = 0; r < out->n_rows; r++) {
         struct gate_row *row = &out->rows[r];
         struct work *w = &cx.w[r];
 
         if (w->compared) {
-            tail_finish(&w->tail, tail_suite_dispersion(&tails));
             judge(&cx, r);
             mark_low(&cx, r);
             bootstrap(&cx, r);
@@ -780,6 +872,8 @@ void gate_compare_runs(const struct bg_run *const *base, size_t k,
         out->n_ungateable += out->rows[r].ungateable;
     }
     free(scratch);
+    free(cx.null_loc.p);
+    free(cx.null_tail.p);
     free(cx.obs);
     free(cx.res);
     free(cx.index);

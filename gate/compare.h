@@ -115,7 +115,8 @@ struct gate_suite {
     const char *metric;
     enum bg_direction direction;
     size_t n_rows;             /* benchmarks the factor came from */
-    double change;             /* the factor as a p95 change, positive worse */
+    double change;             /* the factor (measured on the medians), as a change,
+                                  positive worse */
     double spread;             /* the history's sd of that factor, a fraction; NAN */
     bool measured;             /* spread from >= 3 baseline runs (else the prior) */
     double p, p_adj;           /* one-sided in the change's direction; Bonferroni-adjusted */
@@ -140,6 +141,10 @@ struct gate_report {
     double alpha_suite;                 /* the suite findings' level (Bonferroni over
                                            metrics): a family of its own */
     const struct bg_run **owned_runs;   /* gate_compare's one-run history list */
+    /* how much more often the history's replays reached p <= 0.001 than the
+     * model expects (>= 1): the evidence is discounted by it (compare.c) */
+    double inflation_location, inflation_tail;
+    size_t replays;                     /* history runs judged as if current */
 };
 
 /*

@@ -13,6 +13,8 @@ void noise_fit_release(struct noise_fit *fit)
 {
     free(fit->rows);
     free(fit->factor);
+    free(fit->loo_t);
+    free(fit->loo_df);
     memset(fit, 0, sizeof(*fit));
 }
 
@@ -269,6 +271,54 @@ static void factor_test(const struct noise_input *in, struct noise_fit *out)
     }
 }
 
+/*
+ * The replays of every baseline run with 3 or more others beside it. With
+ * run j left out, the row's level moves by its residual e over k - 1, so
+ * run j stands k/(k-1) e from the others' level, and their sum of squares
+ * is SS - e^2 k/(k-1) on k - 2 degrees of freedom (moderated as usual).
+ */
+static void replays(const struct noise_input *in, struct noise_fit *out)
+{
+    size_t runs = in->k + in->m;
+    double d0 = out->prior_df;
+
+    out->loo_t = bg_xmalloc((in->n_rows * in->k + 1) * sizeof(*out->loo_t));
+    out->loo_df = bg_xmalloc((in->n_rows + 1) * sizeof(*out->loo_df));
+    for (size_t r = 0; r < in->n_rows; r++) {
+        const double *y = in->y + r * runs;
+        const struct noise_row *row = &out->rows[r];
+        double k = row->k, ss = 0.0;
+
+        out->loo_df[r] = NAN;
+        for (size_t j = 0; j < in->k; j++)
+            out->loo_t[r * in->k + j] = NAN;
+        if (row->k < 4)
+            continue;
+        for (size_t j = 0; j < in->k; j++) {
+            if (!isnan(y[j])) {
+                double e = y[j] - row->level - out->factor[j];
+
+                ss += e * e;
+            }
+        }
+        out->loo_df[r] = d0 + k - 2.0;
+        for (size_t j = 0; j < in->k; j++) {
+            double e, s2, var;
+
+            if (isnan(y[j]))
+                continue;
+            e = y[j] - row->level - out->factor[j];
+            s2 = (ss - e * e * k / (k - 1.0)) / (k - 2.0);
+            if (d0 > 0.0)
+                s2 = (d0 * out->prior_s2 + (k - 2.0) * s2) / (d0 + k - 2.0);
+            if (!(s2 >= NOISE_MIN_SD * NOISE_MIN_SD))
+                s2 = NOISE_MIN_SD * NOISE_MIN_SD;
+            var = s2 * (1.0 + 1.0 / (k - 1.0));
+            out->loo_t[r * in->k + j] = e * k / (k - 1.0) / sqrt(var);
+        }
+    }
+}
+
 void noise_fit(const struct noise_input *in, struct noise_fit *out)
 {
     size_t runs = in->k + in->m;
@@ -284,5 +334,6 @@ void noise_fit(const struct noise_input *in, struct noise_fit *out)
     prior(in, out);
     posterior(in, out, scratch);
     factor_test(in, out);
+    replays(in, out);
     free(scratch);
 }

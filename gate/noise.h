@@ -80,6 +80,14 @@ struct noise_fit {
     double factor_df;
     bool factor_measured;   /* the factor's spread came from >= NOISE_MEASURED_MIN runs */
     double prior_s2, prior_df; /* the suite's fitted prior; NAN and 0 when none */
+    /*
+     * Replays: each baseline run judged as if it were the current one,
+     * against the others (leave one out): loo_t[row * k + run] is its t, on
+     * loo_df[row] degrees of freedom; NAN where the run lacks the row or the
+     * row has fewer than 4 baseline runs. The caller turns them into the
+     * null distribution of this suite on this machine (gate/compare.c).
+     */
+    double *loo_t, *loo_df;
 };
 
 /* Fits the model; out is overwritten. */

@@ -62,7 +62,7 @@ void tail_measure(const struct tail_input *in, struct tail_result *out)
     /* the pooled history's share beyond it, and each run's own count */
     count = bg_xcalloc(2 * (in->k + 1), sizeof(*count));
     len = count + in->k + 1;
-    for (size_t j = 0; j < in->k; j++) {
+    for (size_t j = 0; j < in->k && j < TAIL_MAX_RUNS; j++) {
         const struct bg_result *r = in->base[j];
 
         if (r == NULL || r->n_samples == 0 || !(in->base_median[j] > 0.0))
@@ -82,6 +82,12 @@ void tail_measure(const struct tail_input *in, struct tail_result *out)
     }
     out->p0 = ((double)beyond + 0.5) / ((double)pooled + 1.0);
     out->pooled = pooled;
+    out->beyond = beyond;
+    for (size_t j = 0; j < in->k && j < TAIL_MAX_RUNS; j++) {
+        out->run_count[j] = (unsigned short)count[j];
+        out->run_len[j] = (unsigned short)len[j];
+    }
+    out->n_runs = in->k < TAIL_MAX_RUNS ? in->k : TAIL_MAX_RUNS;
 
     /* the history runs' own counts: binomial, or more spread? A run's count
      * against a share it helped estimate varies (1 - 1/runs) as much: undo that. */
@@ -172,6 +178,19 @@ static double bb_upper(double c, double n, double a, double b)
     return 1.0 - dist_normal_cdf((c - 0.5 - mean) / sqrt(var));
 }
 
+/* The beta-binomial's concentration for n current samples: the rate known
+ * from `pooled` samples, spread by the run-to-run dispersion phi. */
+static double concentration(double pooled, double n, double phi)
+{
+    double kappa = pooled + 1.0;
+
+    if (phi >= n)
+        return 1.0;
+    if (phi > 1.0 && (n - phi) / (phi - 1.0) < kappa)
+        kappa = (n - phi) / (phi - 1.0);
+    return kappa;
+}
+
 void tail_finish(struct tail_result *r, double suite)
 {
     double df = r->dispersion_df, phi, n, c, kappa, total;
@@ -190,12 +209,19 @@ void tail_finish(struct tail_result *r, double suite)
     n = r->expected / r->p0;
     c = (double)r->observed;
     total = r->pooled;
-    kappa = total + 1.0;
-    if (phi > 1.0 && phi < n && (n - phi) / (phi - 1.0) < kappa)
-        kappa = (n - phi) / (phi - 1.0);
-    if (phi >= n)
-        kappa = 1.0;
+    kappa = concentration(total, n, phi);
     r->concentration = kappa;
+    /* every baseline run as if it were the current one, against the others */
+    for (size_t j = 0; j < r->n_runs; j++) {
+        double len = r->run_len[j], p0, k;
+
+        r->loo_p[j] = NAN;
+        if (len == 0 || total - len < 1)
+            continue;
+        p0 = ((double)(r->beyond - r->run_count[j]) + 0.5) / (total - len + 1.0);
+        k = concentration(total - len, len, phi);
+        r->loo_p[j] = bb_upper(r->run_count[j], len, k * p0, k * (1.0 - p0));
+    }
     r->p_worse = bb_upper(c, n, kappa * r->p0, kappa * (1.0 - r->p0));
     /* P(X <= c) = P(n - X >= n - c), and n - X is beta-binomial(n, b, a) */
     r->p_better = bb_upper(n - c, n, kappa * (1.0 - r->p0), kappa * r->p0);

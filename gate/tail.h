@@ -39,9 +39,11 @@
 #include "core/model.h"
 
 /* Samples of one run used at most (a stride through the rest): bounds the work. */
-#define TAIL_MAX_PER_RUN 2048
+#define TAIL_MAX_PER_RUN 2048 /* fits run_len's unsigned short */
 /* Current samples needed for a tail test. */
 #define TAIL_MIN_N 20
+/* Baseline runs a tail test reads (the gate's history is at most 64). */
+#define TAIL_MAX_RUNS 64
 
 struct tail_input {
     const struct bg_result *const *base; /* k results (NULL where a run lacks it) */
@@ -58,6 +60,8 @@ struct tail_result {
     double level;         /* L over a run's median: 1.2 is 20% above it */
     double p0;            /* share of the pooled history beyond the level */
     size_t pooled;        /* history samples pooled */
+    size_t beyond;        /* of which beyond the level */
+    size_t n_runs;        /* baseline runs with their counts below */
     double expected;      /* current samples expected above it */
     size_t observed;      /* current samples above it */
     double dispersion_ss; /* the history runs' sum of squared standardised counts */
@@ -65,6 +69,10 @@ struct tail_result {
     double dispersion;    /* the run-to-run dispersion used (>= 1) */
     double concentration; /* the beta-binomial's alpha + beta */
     double p_worse, p_better;
+    /* each baseline run's own count, and its p when judged against the others
+     * as if it were the current run (NAN where it has no samples) */
+    unsigned short run_count[TAIL_MAX_RUNS], run_len[TAIL_MAX_RUNS];
+    double loo_p[TAIL_MAX_RUNS];
 };
 
 /* First pass: the level, the counts and the history's dispersion statistic
