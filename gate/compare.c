@@ -315,6 +315,26 @@ static void apply_config(struct compare *cx, size_t r)
     w->ignored = rule != NULL && rule->ignore;
 }
 
+/* Robust bands for the rows whose history is too short to measure their
+ * run-to-run noise: there the within-run error counts in full. */
+static void robust_bands(struct compare *cx)
+{
+    for (size_t r = 0; r < cx->out->n_rows; r++) {
+        unsigned k = 0;
+
+        for (size_t j = 0; j < cx->k; j++)
+            k += cx->obs[r * cx->n_runs + j].present;
+        if (k >= NOISE_MEASURED_MIN && cx->m == 1)
+            continue;
+        for (size_t j = 0; j < cx->n_runs; j++) {
+            const struct bg_result *res = cx->res[r * cx->n_runs + j];
+
+            if (res != NULL && res->n_samples > 0)
+                gate_observe_robust(res, &cx->obs[r * cx->n_runs + j]);
+        }
+    }
+}
+
 /* ---- transforms ------------------------------------------------------- */
 
 /* Logs when every value the row has is positive; else a linear scale. */
@@ -810,6 +830,7 @@ void gate_compare_runs(const struct bg_run *const *base, size_t k,
 
     make_rows(&cx);
     observe_all(&cx);
+    robust_bands(&cx);
     for (size_t r = 0; r < out->n_rows; r++) {
         struct gate_row *row = &out->rows[r];
 

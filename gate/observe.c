@@ -54,3 +54,27 @@ void gate_observe(const struct bg_result *res, struct gate_obs *o)
     band(o, GATE_STAT_P95, SE_P95 * sd);
     band(o, GATE_STAT_MEAN, sd);
 }
+
+void gate_observe_robust(const struct bg_result *res, struct gate_obs *o)
+{
+    static const struct {
+        enum gate_stat s;
+        double q;
+    } quantiles[] = { { GATE_STAT_P50, 0.5 }, { GATE_STAT_P95, 0.95 } };
+    size_t n = res->n_samples;
+    double *x;
+
+    if (n < 2)
+        return;
+    x = bg_xmalloc(n * sizeof(*x));
+    memcpy(x, res->samples, n * sizeof(*x));
+    stats_sort(x, n);
+    for (size_t i = 0; i < ARRAY_SIZE(quantiles); i++) {
+        double q = quantiles[i].q, h = (double)(n - 1) * q, half = sqrt((double)n * q * (1 - q));
+        double lo = floor(h - half), hi = ceil(h + half);
+
+        o->lo[quantiles[i].s] = x[lo < 0 ? 0 : (size_t)lo];
+        o->hi[quantiles[i].s] = x[hi > (double)(n - 1) ? n - 1 : (size_t)hi];
+    }
+    free(x);
+}

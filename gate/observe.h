@@ -39,6 +39,15 @@ struct gate_obs {
  * result with samples and no summary is summarised here). */
 void gate_observe(const struct bg_result *res, struct gate_obs *o);
 
+/*
+ * Replaces the sd-based bands of the median and p95 with distribution-free
+ * ones from res's samples: the order statistics about sqrt(n q (1 - q))
+ * ranks either side of the quantile (the binomial behind every
+ * order-statistic interval), which outliers cannot widen. A sort: done
+ * where within-run error decides, with fewer than 3 baseline runs.
+ */
+void gate_observe_robust(const struct bg_result *res, struct gate_obs *o);
+
 /* "p50", "p95", "mean". */
 const char *gate_stat_name(enum gate_stat s);
 

@@ -47,7 +47,10 @@ json() {
     curl -sS --max-time 20 -o page.html "$URL/p/acme/runs/$id"
     why=$(json cli.json '$.baseline.why' | sed 's/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g; s/'"'"'/\&#39;/g')
     grep -qF "$why" page.html
-    [ "$(grep -o 'class="verdict v-regressed"' page.html | wc -l)" -eq 2 ]
-    [ "$(grep -o 'class="verdict v-unchanged"' page.html | wc -l)" -eq "$(json cli.json '$.counts.unchanged')" ]
+    # the rows' verdicts (a suite-wide finding is a paragraph of its own)
+    [ "$(grep -o '<span class="verdict v-regressed">' page.html | wc -l)" -eq 2 ]
+    [ "$(grep -o '<span class="verdict v-unchanged">' page.html | wc -l)" -eq "$(json cli.json '$.counts.unchanged')" ]
+    [ "$(json api.json '$.suites')" = "$(json cli.json '$.suites')" ]
+    [ "$(json api.json '$.verdict')" = "$(json cli.json '$.verdict')" ]
     serve_stop
 }
