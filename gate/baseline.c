@@ -159,14 +159,34 @@ static void age(char *buf, size_t size, int64_t seconds)
         snprintf(buf, size, "%" PRId64 " days", seconds / 86400);
 }
 
+/* Appends "; did you mean 'x'? (FLAG)" and the first names that exist
+ * (with their runs when runs is not NULL) to out->why. */
+static void suggest(struct baseline *out, size_t len, const char *word, const char *flag,
+                    const char *const *names, const int64_t *runs, size_t k, const char *what)
+{
+    const char *guess = bg_suggest(word, names, k);
+
+    if (guess != NULL && len < sizeof(out->why))
+        len += (size_t)snprintf(out->why + len, sizeof(out->why) - len,
+                                "; did you mean '%.200s'? (%s)", guess, flag);
+    for (size_t i = 0; i < k && i < 8 && len < sizeof(out->why); i++) {
+        len += (size_t)snprintf(out->why + len, sizeof(out->why) - len, "%s'%.200s'",
+                                i == 0 ? what : ", ", names[i]);
+        if (runs != NULL && len < sizeof(out->why))
+            len += (size_t)snprintf(out->why + len, sizeof(out->why) - len, " (%" PRId64
+                                    " runs)", runs[i]);
+    }
+}
+
 /* Why there is no baseline, with the names that do exist. */
 static int explain_none(struct store *st, const char *project, const char *branch,
                         struct baseline *out, struct bg_diag *d)
 {
     struct store_branch *branches = NULL;
     struct store_project *projects = NULL;
-    const char *names[64], *guess;
-    size_t len = 0, k = 0;
+    const char *names[64];
+    int64_t runs[64];
+    size_t len, k = 0;
     int n, exists = store_project_exists(st, project);
 
     if (exists < 0)
@@ -175,34 +195,24 @@ static int explain_none(struct store *st, const char *project, const char *branc
         n = store_list_projects(st, &projects);
         if (n < 0)
             return store_failed(d);
-        len = (size_t)snprintf(out->why, sizeof(out->why), "no project '%s' in this store", project);
+        len = (size_t)snprintf(out->why, sizeof(out->why), "no project '%.200s' in this store",
+                               project);
         for (int i = 0; i < n && k < ARRAY_SIZE(names); i++)
             names[k++] = projects[i].name;
-        guess = bg_suggest(project, names, k);
-        if (guess != NULL && len < sizeof(out->why))
-            len += (size_t)snprintf(out->why + len, sizeof(out->why) - len,
-                                    "; did you mean '%s'? (--project)", guess);
-        for (size_t i = 0; i < k && i < 8 && len < sizeof(out->why); i++)
-            len += (size_t)snprintf(out->why + len, sizeof(out->why) - len, "%s'%s'",
-                                    i == 0 ? "; projects: " : ", ", names[i]);
+        suggest(out, len, project, "--project", names, NULL, k, "; projects: ");
         free(projects);
         return 0;
     }
     n = store_list_branches(st, project, &branches);
     if (n < 0)
         return store_failed(d);
-    len = (size_t)snprintf(out->why, sizeof(out->why), "no run of branch '%s' in project '%s'",
-                           branch, project);
-    for (int i = 0; i < n && k < ARRAY_SIZE(names); i++)
-        names[k++] = branches[i].name;
-    guess = bg_suggest(branch, names, k);
-    if (guess != NULL && len < sizeof(out->why))
-        len += (size_t)snprintf(out->why + len, sizeof(out->why) - len,
-                                "; did you mean '%s'? (--baseline-branch)", guess);
-    for (size_t i = 0; i < k && i < 8 && len < sizeof(out->why); i++)
-        len += (size_t)snprintf(out->why + len, sizeof(out->why) - len, "%s'%s' (%" PRId64
-                                " runs)", i == 0 ? "; branches with runs: " : ", ", names[i],
-                                branches[i].n_runs);
+    len = (size_t)snprintf(out->why, sizeof(out->why), "no run of branch '%.200s' in project "
+                           "'%.200s'", branch, project);
+    for (int i = 0; i < n && k < ARRAY_SIZE(names); i++) {
+        names[k] = branches[i].name;
+        runs[k++] = branches[i].n_runs;
+    }
+    suggest(out, len, branch, "--baseline-branch", names, runs, k, "; branches with runs: ");
     free(branches);
     return 0;
 }

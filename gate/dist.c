@@ -74,40 +74,39 @@ double dist_lgamma(double x)
            shift;
 }
 
+/* One step of the modified Lentz method: the continued fraction's next
+ * term num, with c and d kept away from zero; returns the factor f gains. */
+static double lentz_step(double num, double *c, double *d)
+{
+    const double tiny = 1e-300;
+
+    *d = 1.0 + num * *d;
+    *c = 1.0 + num / *c;
+    if (fabs(*d) < tiny)
+        *d = tiny;
+    if (fabs(*c) < tiny)
+        *c = tiny;
+    *d = 1.0 / *d;
+    return *d * *c;
+}
+
 /* The continued fraction of I_x(a, b), modified Lentz; converges fast for
  * x < (a + 1) / (a + b + 2). */
 static double incbeta_cf(double a, double b, double x)
 {
-    const double tiny = 1e-300;
-    double c = 1.0, d = 1.0 - (a + b) * x / (a + 1.0), f;
+    double c = 1.0, d = 1.0 - (a + b) * x / (a + 1.0), f; /* 1 + d_1 */
 
-    if (fabs(d) < tiny)
-        d = tiny;
+    if (fabs(d) < 1e-300)
+        d = 1e-300;
     d = 1.0 / d;
     f = d;
     for (int m = 1; m <= 500; m++) {
-        double m2 = 2.0 * m, num, delta;
+        double m2 = 2.0 * m, delta;
 
         /* even step: d_{2m} = m (b - m) x / ((a + 2m - 1)(a + 2m)) */
-        num = m * (b - m) * x / ((a + m2 - 1.0) * (a + m2));
-        d = 1.0 + num * d;
-        c = 1.0 + num / c;
-        if (fabs(d) < tiny)
-            d = tiny;
-        if (fabs(c) < tiny)
-            c = tiny;
-        d = 1.0 / d;
-        f *= d * c;
+        f *= lentz_step(m * (b - m) * x / ((a + m2 - 1.0) * (a + m2)), &c, &d);
         /* odd step: d_{2m+1} = -(a + m)(a + b + m) x / ((a + 2m)(a + 2m + 1)) */
-        num = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0));
-        d = 1.0 + num * d;
-        c = 1.0 + num / c;
-        if (fabs(d) < tiny)
-            d = tiny;
-        if (fabs(c) < tiny)
-            c = tiny;
-        d = 1.0 / d;
-        delta = d * c;
+        delta = lentz_step(-(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1.0)), &c, &d);
         f *= delta;
         if (fabs(delta - 1.0) < 1e-15)
             break;
