@@ -103,7 +103,8 @@ static void calib_ready(struct calib *c)
 {
     size_t below = 0;
 
-    qsort(c->p, c->n, sizeof(*c->p), cmp_double);
+    if (c->n > 0) /* qsort's array may not be NULL, even empty */
+        qsort(c->p, c->n, sizeof(*c->p), cmp_double);
     while (below < c->n && c->p[below] <= CALIB_LEVEL)
         below++;
     c->factor = ((double)below + CALIB_LEVEL * CALIB_PRIOR) / ((double)c->n + CALIB_PRIOR) /
