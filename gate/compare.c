@@ -660,6 +660,12 @@ static void judge(struct compare *cx, size_t r)
     hi = bg_change(row->base_p95, from_y(w, f->level + f->est + tq * sqrt(f->var)), w->dir);
     row->ci_lo = fmin(lo, hi);
     row->ci_hi = fmax(lo, hi);
+    if (!isfinite(row->noise) || !isfinite(row->ci_lo) || !isfinite(row->ci_hi)) {
+        /* a history of zeros (bytes of a benchmark that allocates nothing):
+         * no spread relative to it; the change itself still says +inf% */
+        row->noise = NAN;
+        row->ci_lo = row->ci_hi = NAN;
+    }
 
     one_sided(w, &w->fit[w->test], &worse, &better);
     if (w->test == GATE_STAT_P50)
@@ -769,6 +775,10 @@ static void sensitivity(struct compare *cx, size_t r)
                f->df);
     shift = t * sqrt(f->var);
     row->detectable = w->log_scale ? exp(shift) - 1.0 : shift * w->scale / fabs(row->base_p95);
+    if (!isfinite(row->detectable)) {
+        row->detectable = NAN; /* relative to a typical value of zero */
+        return;
+    }
     row->ungateable = row->detectable > row->threshold;
     if (!row->ungateable)
         return;

@@ -11,18 +11,30 @@
 
 void report_format_value(char *buf, size_t size, double v, const char *unit)
 {
+    double a = fabs(v);
+
     if (isnan(v)) {
         snprintf(buf, size, "-");
-    } else if (strcmp(unit, "ns") != 0) {
-        snprintf(buf, size, "%.4g %s", v, unit);
-    } else if (v < 1e3) {
-        snprintf(buf, size, "%.1f ns", v);
-    } else if (v < 1e6) {
-        snprintf(buf, size, "%.2f µs", v / 1e3);
-    } else if (v < 1e9) {
-        snprintf(buf, size, "%.2f ms", v / 1e6);
+    } else if (strcmp(unit, "ns") == 0) {
+        if (a < 1e3)
+            snprintf(buf, size, "%.1f ns", v);
+        else if (a < 1e6)
+            snprintf(buf, size, "%.2f µs", v / 1e3);
+        else if (a < 1e9)
+            snprintf(buf, size, "%.2f ms", v / 1e6);
+        else
+            snprintf(buf, size, "%.3f s", v / 1e9);
+    } else if (strcmp(unit, "B") == 0 && a >= 1024.0 && a < 1024.0 * 1024 * 1024 * 1024) {
+        if (a < 1024.0 * 1024)
+            snprintf(buf, size, "%.1f KiB", v / 1024.0);
+        else if (a < 1024.0 * 1024 * 1024)
+            snprintf(buf, size, "%.1f MiB", v / (1024.0 * 1024));
+        else
+            snprintf(buf, size, "%.2f GiB", v / (1024.0 * 1024 * 1024));
+    } else if (a >= 1e4 && a < 1e9) {
+        snprintf(buf, size, "%.0f %s", v, unit); /* whole counts read better than 1.022e+04 */
     } else {
-        snprintf(buf, size, "%.3f s", v / 1e9);
+        snprintf(buf, size, "%.4g %s", v, unit);
     }
 }
 

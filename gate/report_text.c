@@ -196,7 +196,8 @@ static void footer(FILE *out, const struct gate_report *r)
 void report_text(FILE *out, const struct gate_report *r, bool colour)
 {
     size_t wname = strlen("benchmark"), wmetric = strlen("metric");
-    const size_t wval = 12, wchange = 8, wn = 9, wci = 17, wp = 7, wpct = 6;
+    const size_t wchange = 8, wn = 9, wci = 17, wp = 7, wpct = 6;
+    size_t wval = strlen("baseline p95");
     char base[48], cur[48], change[32], n[48], ci[72], lo[32], hi[32], p[32], noise[32];
     char detect[32], why[160];
 
@@ -210,6 +211,11 @@ void report_text(FILE *out, const struct gate_report *r, bool colour)
         w = width(row_result(&r->rows[i])->metric);
         if (w > wmetric)
             wmetric = w;
+        report_format_value(base, sizeof(base), r->rows[i].base_p95, row_result(&r->rows[i])->unit);
+        report_format_value(cur, sizeof(cur), r->rows[i].cur_p95, row_result(&r->rows[i])->unit);
+        w = width(base) > width(cur) ? width(base) : width(cur);
+        if (w > wval)
+            wval = w; /* bounded: a unit is at most BG_METRIC_MAX bytes */
     }
     pad(out, "benchmark", wname + 2);
     pad(out, "metric", wmetric + 2);

@@ -356,6 +356,55 @@ static void test_sensitivity_and_short_history(void **state)
     release_runs(runs, 3);
 }
 
+/* Counters: bytes of a benchmark that allocates nothing (all zeros) and
+ * one that allocates the same every run. No spread is known relative to
+ * zero, so none is claimed (not an infinite one); a still counter can
+ * detect any change, and its +15% fails. */
+static void test_counters(void **state)
+{
+    struct bg_run runs[6];
+    const struct bg_run *list[5], *c = &runs[5];
+    struct gate_report r;
+    struct bg_diag d;
+
+    (void)state;
+    for (size_t j = 0; j < 6; j++) {
+        struct bg_result *zero, *still;
+
+        bg_run_init(&runs[j]);
+        bg_set_str(&runs[j].project, "p");
+        bg_set_str(&runs[j].branch, j < 5 ? "main" : "pr");
+        zero = bg_run_add_result(&runs[j], "fib", "bytes_per_op", "B", BG_DIR_LOWER);
+        still = bg_run_add_result(&runs[j], "sort", "bytes_per_op", "B", BG_DIR_LOWER);
+        for (size_t i = 0; i < 30; i++) {
+            bg_result_add_sample(zero, 0.0);
+            bg_result_add_sample(still, j < 5 ? 480.0 : 552.0);
+        }
+        assert_int_equal(bg_run_finish(&runs[j], "test", &d), 0);
+        if (j < 5)
+            list[j] = &runs[j];
+    }
+    gate_compare_runs(list, 5, &c, 1, &opts, &r);
+    assert_int_equal(r.n_rows, 2);
+    for (size_t i = 0; i < r.n_rows; i++) {
+        const struct gate_row *row = &r.rows[i];
+
+        if (strcmp(row->base->name, "fib") == 0) {
+            assert_int_equal(row->verdict, GATE_UNCHANGED);
+            assert_true(isnan(row->noise) && isnan(row->ci_lo) && isnan(row->detectable));
+            assert_false(row->ungateable);
+        } else {
+            assert_int_equal(row->verdict, GATE_REGRESSED);
+            assert_near(row->change, 0.15, 1e-9);
+            assert_true(row->detectable < 0.01);
+            assert_false(row->ungateable);
+        }
+    }
+    assert_true(gate_failed(&r));
+    gate_report_release(&r);
+    release_runs(runs, 6);
+}
+
 static void test_formatting(void **state)
 {
     char b[64];
@@ -371,6 +420,14 @@ static void test_formatting(void **state)
     assert_string_equal(b, "2.500 s");
     report_format_value(b, sizeof(b), 1234.5, "B/op");
     assert_string_equal(b, "1234 B/op");
+    report_format_value(b, sizeof(b), 10220.0, "allocs");
+    assert_string_equal(b, "10220 allocs"); /* not 1.022e+04 */
+    report_format_value(b, sizeof(b), 1222388.0, "B");
+    assert_string_equal(b, "1.2 MiB");
+    report_format_value(b, sizeof(b), 480.0, "B");
+    assert_string_equal(b, "480 B");
+    report_format_value(b, sizeof(b), 2.5e12, "ops");
+    assert_string_equal(b, "2.5e+12 ops");
     report_format_change(b, sizeof(b), 0.2946);
     assert_string_equal(b, "+29.5%");
     report_format_change(b, sizeof(b), -0.004);
@@ -394,6 +451,7 @@ int main(void)
         cmocka_unit_test(test_location_shift_found),
         cmocka_unit_test(test_tail_not_outliers),
         cmocka_unit_test(test_sensitivity_and_short_history),
+        cmocka_unit_test(test_counters),
         cmocka_unit_test(test_formatting),
     };
 
