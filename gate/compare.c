@@ -145,6 +145,7 @@ struct compare {
     struct ident *index;          /* one per row, sorted by identity */
     size_t n_index;
     struct gate_obs *obs;         /* obs[row * n_runs + run] */
+    struct tail_run *tail_runs;   /* tail_runs[row * k + run]: the tail test's per run */
     const struct bg_result **res; /* res[row * n_runs + run], NULL where absent */
     struct tq_cache tq;           /* t quantiles of the intervals and sensitivities */
     struct calib null_loc, null_tail; /* the replays' p-values, worse side */
@@ -348,11 +349,11 @@ static void choose_scale(struct compare *cx, size_t r)
     w->log_scale = true;
     for (size_t j = 0; j < cx->n_runs; j++) {
         for (int s = 0; s < GATE_N_STATS; s++) {
-            double v = o[j].v[s], lo = o[j].lo[s];
+            double v = o[j].v[s];
 
             if (!o[j].present || isnan(v))
                 continue;
-            if (!(v > 0.0) || (!isnan(lo) && !(lo > 0.0)) || isinf(v))
+            if (!(v > 0.0) || isinf(v))
                 w->log_scale = false;
             if (fabs(v) > top && !isinf(v))
                 top = fabs(v);
@@ -421,8 +422,11 @@ static void fit_group(struct compare *cx, const size_t *rows, size_t n, enum gat
             double v = o[j].present ? o[j].v[s] : NAN, half;
 
             ys[j] = isnan(v) ? NAN : to_y(w, v);
-            half = isnan(v) || isnan(o[j].lo[s]) || isnan(o[j].hi[s])
-                       ? NAN
+            half = isnan(v) || isnan(o[j].lo[s]) || isnan(o[j].hi[s]) ? NAN
+                   : w->log_scale && !(o[j].lo[s] > 0.0)
+                       /* a band reaching zero (few samples, a wild one): its log
+                        * width by the delta method, se / v */
+                       ? (o[j].hi[s] - o[j].lo[s]) / 2.0 / v
                        : (to_y(w, o[j].hi[s]) - to_y(w, o[j].lo[s])) / 2.0;
             es[j] = half * half;
             any |= !isnan(v);
@@ -624,7 +628,17 @@ static void measure_tail(struct compare *cx, size_t r, double *medians, double *
     in.cur_median = medians + cx->k;
     in.base_p95 = p95s;
     in.threshold = cx->out->rows[r].threshold;
+    in.runs = cx->tail_runs + r * cx->k;
     tail_measure(&in, &w->tail);
+}
+
+/* The model test's estimate as a change, net of the run's factor: how far
+ * the whole distribution moved (signed so that positive is worse). */
+static double location_change(const struct work *w)
+{
+    const struct noise_row *t = &w->fit[w->test];
+
+    return bg_change(from_y(w, t->level), from_y(w, t->level + t->est), w->dir);
 }
 
 /* The model test's share of alpha: all of it, or what the tail test leaves. */
@@ -643,13 +657,18 @@ static void judge(struct compare *cx, size_t r)
     struct gate_row *row = &cx->out->rows[r];
     struct work *w = &cx->w[r];
     const struct noise_row *f = &w->fit[w->stat];
-    double worse, better, tq, lo, hi;
+    double worse, better, tq, lo, hi, shift;
 
     row->stat = gate_stat_name(w->stat);
     row->k = f->k;
     row->m = f->m;
-    /* the baseline is the history's typical value, the current one is its own,
-     * and the adjusted current value is its own minus its run's factor */
+    /* the baseline is the history's typical value: the median of its runs'
+     * values, each net of its run's factor. One run's p95 is skewed (a run
+     * with a few outliers reads far higher), and an unchanged run's p95 is
+     * as likely above the history's median as below it: the threshold is
+     * crossed by chance as often either way. (Their mean would sit higher,
+     * and a real shift would read smaller than it is.) The current value is
+     * the run's own, and the adjusted one its own minus its run's factor. */
     row->base_p95 = from_y(w, f->typical);
     row->cur_p95 = mean_current(cx, r, w->stat);
     row->change = bg_change(row->base_p95, row->cur_p95, w->dir);
@@ -670,6 +689,20 @@ static void judge(struct compare *cx, size_t r)
     one_sided(w, &w->fit[w->test], &worse, &better);
     if (w->test == GATE_STAT_P50)
         worse = calib_apply(&cx->null_loc, worse);
+    /*
+     * A verdict needs the p95 past the threshold and evidence of a change
+     * past it too. The model test asks whether the whole distribution
+     * moved at all, so it is evidence only when that move is past the
+     * threshold itself: a real 3% shift is no regression however high a
+     * noisy p95 happened to read. The tail test's level has the threshold
+     * in it already.
+     */
+    shift = location_change(w);
+    row->location_change = shift;
+    if (!(shift > row->threshold))
+        worse = 1.0;
+    if (!(shift < -row->threshold))
+        better = 1.0;
     row->evidence = gate_stat_name(w->test);
     row->tail_level = w->tail.tested ? w->tail.level : NAN;
     row->tail_expected = w->tail.tested ? w->tail.expected : NAN;
@@ -681,16 +714,20 @@ static void judge(struct compare *cx, size_t r)
         double tw = calib_apply(&cx->null_tail, w->tail.p_worse) / GATE_TAIL_WEIGHT;
         double tb = w->tail.p_better / GATE_TAIL_WEIGHT;
 
-        if (row->adj_change > 0 && tw < worse)
-            row->evidence = "tail";
-        if (row->adj_change < 0 && tb < better)
+        if (!(row->adj_change > row->threshold))
+            tw = 1.0;
+        if (!(row->adj_change < -row->threshold))
+            tb = 1.0;
+        if (fmin(tw, tb) < fmin(worse, better))
             row->evidence = "tail";
         worse = fmin(worse, tw);
         better = fmin(better, tb);
     }
     worse = fmin(1.0, worse);
     better = fmin(1.0, better);
-    row->p = row->adj_change > 0 ? worse : row->adj_change < 0 ? better : 1.0;
+    /* the way the evidence points: worse, better, or neither */
+    row->direction = worse < better ? 1 : better < worse ? -1 : 0;
+    row->p = row->direction != 0 ? fmin(worse, better) : 1.0;
     if (isnan(row->adj_change))
         row->p = NAN;
 }
@@ -730,10 +767,14 @@ static void settle(struct gate_report *out)
         row->p_holm = adj[i];
         if (isnan(row->p))
             continue;
+        /* the p95 past the threshold, and evidence (for a change past it,
+         * judge saw to that) pointing the same way */
         if (e > row->threshold)
-            row->verdict = row->p_holm <= out->alpha_rows ? GATE_REGRESSED : GATE_INCONCLUSIVE;
+            row->verdict = row->p_holm <= out->alpha_rows && row->direction > 0
+                               ? GATE_REGRESSED : GATE_INCONCLUSIVE;
         else if (e < -row->threshold)
-            row->verdict = row->p_holm <= out->alpha_rows ? GATE_IMPROVED : GATE_INCONCLUSIVE;
+            row->verdict = row->p_holm <= out->alpha_rows && row->direction < 0
+                               ? GATE_IMPROVED : GATE_INCONCLUSIVE;
         else
             row->verdict = GATE_UNCHANGED;
     }
@@ -756,6 +797,12 @@ static void settle_suites(struct gate_report *out)
     }
 }
 
+/* How much the replays discount the model test's p (1: not at all). */
+static double calib_factor(const struct compare *cx, const struct work *w)
+{
+    return w->test == GATE_STAT_P50 && cx->null_loc.n > 0 ? cx->null_loc.factor : 1.0;
+}
+
 /*
  * The smallest shift of the whole distribution the gate would confirm: the
  * model test at the first Holm step's level (alpha over the family, over
@@ -771,8 +818,9 @@ static void sensitivity(struct compare *cx, size_t r)
 
     if (isnan(f->var))
         return;
-    t = tq_get(&cx->tq, 1.0 - cx->out->alpha_rows * model_weight(w) / (double)cx->out->n_tested,
-               f->df);
+    /* the upper quantile as minus the lower one: 1 - a tiny level rounds to 1 */
+    t = -tq_get(&cx->tq, cx->out->alpha_rows * model_weight(w) / (double)cx->out->n_tested /
+                             calib_factor(cx, w), f->df);
     shift = t * sqrt(f->var);
     row->detectable = w->log_scale ? exp(shift) - 1.0 : shift * w->scale / fabs(row->base_p95);
     if (!isfinite(row->detectable)) {
@@ -846,7 +894,7 @@ void gate_compare_runs(const struct bg_run *const *base, size_t k,
         struct gate_row *row = &out->rows[r];
 
         row->base_p95 = row->cur_p95 = NAN;
-        row->change = row->adj_change = row->ci_lo = row->ci_hi = NAN;
+        row->change = row->adj_change = row->location_change = row->ci_lo = row->ci_hi = NAN;
         row->boot_lo = row->boot_hi = row->p = row->p_holm = NAN;
         row->detectable = row->noise = NAN;
         apply_config(&cx, r);
@@ -856,6 +904,7 @@ void gate_compare_runs(const struct bg_run *const *base, size_t k,
     out->alpha_rows = opts->alpha;
     out->alpha_suite = opts->alpha;
 
+    cx.tail_runs = bg_xcalloc(out->n_rows * k + 1, sizeof(*cx.tail_runs));
     scratch = bg_xmalloc((max_samples(&cx) + 2 * cx.n_runs + 1) * sizeof(*scratch));
     for (size_t r = 0; r < out->n_rows; r++) {
         if (cx.w[r].compared) {
@@ -869,7 +918,7 @@ void gate_compare_runs(const struct bg_run *const *base, size_t k,
             continue;
         tail_finish(&cx.w[r].tail, tail_suite_dispersion(&tails));
         for (size_t j = 0; j < cx.w[r].tail.n_runs; j++)
-            calib_add(&cx.null_tail, cx.w[r].tail.loo_p[j]);
+            calib_add(&cx.null_tail, cx.w[r].tail.runs[j].loo_p);
     }
     calib_ready(&cx.null_loc);
     calib_ready(&cx.null_tail);
@@ -907,6 +956,7 @@ void gate_compare_runs(const struct bg_run *const *base, size_t k,
     free(cx.null_loc.p);
     free(cx.null_tail.p);
     free(cx.obs);
+    free(cx.tail_runs);
     free(cx.res);
     free(cx.index);
     free(cx.w);

@@ -5,17 +5,19 @@
  *
  * change = current p95 / baseline p95 - 1, sign-flipped for higher-is-better
  * metrics so a positive change is always worse; the baseline p95 is the
- * history's level (the geometric mean of its runs' p95s, each with its run's
+ * history's typical one (the median of its runs' p95s, each with its run's
  * machine factor removed). The verdict is on the *adjusted* change: the
  * current run's own machine factor removed too (gate/noise.h), when the
  * suite is large enough to estimate one.
  *
  * A change past the threshold regresses (or improves) only when the
- * evidence says the benchmark really moved beyond its usual run-to-run
- * variation. Two one-sided tests of the current run against the history,
- * Bonferroni within the benchmark and Holm across benchmarks:
+ * evidence says the benchmark really moved, past the threshold, beyond its
+ * usual run-to-run variation. Two one-sided tests of the current run
+ * against the history, Bonferroni within the benchmark and Holm across
+ * benchmarks:
  *  - location: the median's change against the spread of the history's
- *    medians (gate/noise.h): a shift of the whole distribution;
+ *    medians (gate/noise.h): a shift of the whole distribution; evidence
+ *    only when that shift is itself past the threshold;
  *  - tail: the current samples beyond the pooled history's p95 raised by
  *    the threshold, each run aligned on its median (gate/tail.h): a
  *    slowdown of some samples that leaves the median alone.
@@ -87,11 +89,17 @@ struct gate_row {
     double change;                      /* NAN unless both sides exist; may be +-INFINITY */
     double adj_change;                  /* change with the current run's machine factor
                                            removed: what the threshold judges */
+    double location_change;             /* how far the whole distribution moved (the model
+                                           test's statistic, net of the factor): the
+                                           model test is evidence only past the threshold */
     double ci_lo, ci_hi;                /* 95% interval of adj_change from the noise model */
     double boot_lo, boot_hi;            /* within-run bootstrap interval (opt-in); NAN */
-    double p, p_holm;                   /* one-sided evidence p in the change's direction
-                                           (Bonferroni over the tests made), and
-                                           Holm-adjusted; NAN if untested */
+    double p, p_holm;                   /* one-sided evidence p in `direction`, for a
+                                           change past the threshold (Bonferroni over
+                                           the tests made), and Holm-adjusted; NAN if
+                                           untested */
+    int direction;                      /* where the evidence points: 1 worse, -1
+                                           better, 0 nowhere (p is then 1) */
     const char *evidence;               /* the test with the stronger evidence: "p50"
                                            (location), "tail", "mean" or "p95" */
     double tail_level;                  /* the tail test's level over the median: the

@@ -62,6 +62,9 @@ double dist_lgamma(double x)
 {
     double shift = 0.0, x2;
 
+    if (!(x > 0.0) || isinf(x))
+        return x > 0.0 ? x : NAN; /* positive x only: and no endless loop below */
+
     while (x < 10.0) {
         shift += log(x);
         x += 1.0;
@@ -158,12 +161,13 @@ double dist_t_quantile(double p, double df)
         return INFINITY;
     if (!(df < 1e7))
         return dist_normal_quantile(p);
-    /* bracket: the t's quantiles lie beyond the normal's, not past 1e9 for df >= 0.1 */
+    /* bracket: the t's quantiles lie beyond the normal's, and far beyond
+     * for small df (about p^(-1/df)): widen until they are inside */
     lo = -1.0;
     hi = 1.0;
-    while (dist_t_cdf(lo, df) > p && lo > -1e12)
+    while (dist_t_cdf(lo, df) > p && lo > -1e300)
         lo *= 4.0;
-    while (dist_t_cdf(hi, df) < p && hi < 1e12)
+    while (dist_t_cdf(hi, df) < p && hi < 1e300)
         hi *= 4.0;
     return solve_increasing(dist_t_cdf, df, p, lo, hi);
 }
@@ -171,6 +175,9 @@ double dist_t_quantile(double p, double df)
 double dist_digamma(double x)
 {
     double shift = 0.0, x2;
+
+    if (!(x > 0.0) || isinf(x))
+        return x > 0.0 ? x : NAN; /* positive x only: and no endless loop below */
 
     while (x < 10.0) {
         shift += 1.0 / x;
@@ -186,6 +193,9 @@ double dist_digamma(double x)
 double dist_trigamma(double x)
 {
     double shift = 0.0, x2;
+
+    if (!(x > 0.0) || isinf(x))
+        return x > 0.0 ? 0.0 : NAN; /* positive x only: and no endless loop below */
 
     while (x < 10.0) {
         shift += 1.0 / (x * x);

@@ -68,6 +68,7 @@ static double run_factor(const struct noise_input *in, const struct noise_row *r
 static void factors(const struct noise_input *in, struct noise_fit *out, double *scratch)
 {
     size_t used = SIZE_MAX;
+    double offset = 0.0;
 
     for (int round = 0; round < 3 && in->k >= 2; round++) {
         double mean = 0.0;
@@ -79,10 +80,16 @@ static void factors(const struct noise_input *in, struct noise_fit *out, double 
             out->factor[j] -= mean;
         levels(in, out->factor, out->rows);
     }
+    /* A median of deviations is not their mean where they are skewed (a
+     * p95's are): against the settled levels, the history's runs' medians
+     * sit at their factors plus that offset; the current run's lose the
+     * same, or an unchanged run would read as moved by it. */
+    for (size_t j = 0; j < in->k && in->k >= 2; j++)
+        offset += (run_factor(in, out->rows, j, 2, scratch, NULL) - out->factor[j]) / in->k;
     for (size_t c = in->k; c < in->k + in->m; c++) {
         size_t n;
 
-        out->factor[c] = run_factor(in, out->rows, c, 1, scratch, &n);
+        out->factor[c] = run_factor(in, out->rows, c, 1, scratch, &n) - offset;
         if (n < used)
             used = n;
     }

@@ -117,6 +117,8 @@ static void row_object(struct bg_buf *b, const struct gate_report *r, const stru
                 gate_row_fails(r, row) ? "true" : "false");
     bg_buf_adds(b, ",\n     \"adjusted_change\": ");
     bg_json_add_number(b, row->adj_change);
+    bg_buf_adds(b, ", \"location_change\": ");
+    bg_json_add_number(b, row->location_change);
     bg_buf_adds(b, ", \"evidence\": ");
     str(b, row->evidence);
     bg_buf_adds(b, ", \"noise\": ");

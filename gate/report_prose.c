@@ -122,16 +122,23 @@ void report_row_why(struct bg_buf *b, const struct gate_report *r, const struct 
             bg_buf_addf(b, "%s: %zu of its samples lie beyond the history's p95 + %.0f%% where "
                         "%.1f are usual (p %s)", change, row->tail_observed,
                         row->threshold * 100.0, row->tail_expected, p);
-        else
+        else if (row->evidence != NULL && strcmp(row->evidence, "p50") == 0) {
+            char loc[32];
+
+            report_format_change(loc, sizeof(loc), row->location_change);
+            bg_buf_addf(b, "%s: its whole distribution moved %s (the median), beyond its "
+                        "run-to-run spread (p %s)", change, loc, p);
+        } else {
             bg_buf_addf(b, "%s: its %s moved beyond its run-to-run spread (p %s)", change,
-                        row->evidence == NULL              ? "p95"
-                        : strcmp(row->evidence, "p50") == 0 ? "median"
-                                                            : row->evidence,
-                        p);
+                        row->evidence != NULL ? row->evidence : "p95", p);
+        }
         break;
     case GATE_INCONCLUSIVE:
-        bg_buf_addf(b, "%s, but within what its history allows (run to run ±%.1f%%; p %s)",
-                    change, row->noise * 100.0, p);
+        if (isnan(row->noise))
+            bg_buf_addf(b, "%s, but not confirmed (p %s)", change, p);
+        else
+            bg_buf_addf(b, "%s, but within what its history allows (run to run ±%.1f%%; p %s)",
+                        change, row->noise * 100.0, p);
         break;
     case GATE_MISSING:
         bg_buf_adds(b, "in the baseline, not in this run");

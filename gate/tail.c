@@ -31,7 +31,6 @@ static bool count_beyond(const struct bg_result *res, size_t stride, double limi
 void tail_measure(const struct tail_input *in, struct tail_result *out)
 {
     size_t n_cur = SIZE_MAX, total = 0, pooled = 0, beyond = 0, runs = 0, n_ratio = 0;
-    size_t *count, *len;
     double ratio[64], level, bias;
 
     memset(out, 0, sizeof(*out));
@@ -60,49 +59,45 @@ void tail_measure(const struct tail_input *in, struct tail_result *out)
     out->level = level;
 
     /* the pooled history's share beyond it, and each run's own count */
-    count = bg_xcalloc(2 * (in->k + 1), sizeof(*count));
-    len = count + in->k + 1;
-    for (size_t j = 0; j < in->k && j < TAIL_MAX_RUNS; j++) {
+    out->runs = in->runs;
+    out->n_runs = in->k;
+    for (size_t j = 0; j < in->k; j++) {
         const struct bg_result *r = in->base[j];
+        struct tail_run *t = &in->runs[j];
+        size_t b, n;
 
-        if (r == NULL || r->n_samples == 0 || !(in->base_median[j] > 0.0))
+        t->count = t->len = 0;
+        t->loo_p = NAN;
+        if (r == NULL || r->n_samples == 0 || !(in->base_median[j] > 0.0) ||
+            !count_beyond(r, stride_of(r->n_samples), level * in->base_median[j], &b, &n))
             continue;
-        if (!count_beyond(r, stride_of(r->n_samples), level * in->base_median[j], &count[j],
-                          &len[j])) {
-            len[j] = 0;
-            continue;
-        }
-        pooled += len[j];
-        beyond += count[j];
+        t->count = (unsigned)b; /* at most TAIL_MAX_PER_RUN */
+        t->len = (unsigned)n;
+        pooled += n;
+        beyond += b;
         runs++;
     }
-    if (runs == 0) {
-        free(count);
+    if (runs == 0)
         return;
-    }
     out->p0 = ((double)beyond + 0.5) / ((double)pooled + 1.0);
     out->pooled = pooled;
     out->beyond = beyond;
-    for (size_t j = 0; j < in->k && j < TAIL_MAX_RUNS; j++) {
-        out->run_count[j] = (unsigned short)count[j];
-        out->run_len[j] = (unsigned short)len[j];
-    }
-    out->n_runs = in->k < TAIL_MAX_RUNS ? in->k : TAIL_MAX_RUNS;
+    out->measured_runs = runs;
 
     /* the history runs' own counts: binomial, or more spread? A run's count
      * against a share it helped estimate varies (1 - 1/runs) as much: undo that. */
     bias = runs > 1 ? 1.0 - 1.0 / (double)runs : 1.0;
     for (size_t j = 0; j < in->k; j++) {
+        const struct tail_run *t = &in->runs[j];
         double e, var;
 
-        if (len[j] == 0)
+        if (t->len == 0)
             continue;
-        e = (double)count[j] - (double)len[j] * out->p0;
-        var = (double)len[j] * out->p0 * (1.0 - out->p0) * bias;
+        e = (double)t->count - (double)t->len * out->p0;
+        var = (double)t->len * out->p0 * (1.0 - out->p0) * bias;
         out->dispersion_ss += e * e / var;
         out->dispersion_df++;
     }
-    free(count);
 
     /* the current runs' samples beyond the level, every one of them */
     for (size_t c = 0; c < in->m; c++) {
@@ -116,6 +111,7 @@ void tail_measure(const struct tail_input *in, struct tail_result *out)
         out->observed += b;
         total += n;
     }
+    out->n_current = total;
     out->expected = (double)total * out->p0;
     out->tested = true;
 }
@@ -145,60 +141,82 @@ static double bb_logpmf(double x, double n, double a, double b)
 #define BB_EXACT_MAX 4000
 
 /*
- * P(X >= c) for X ~ beta-binomial(n, a, b), c and n whole: the terms from
- * one end by the ratio pmf(x+1)/pmf(x) = (n-x)(x+a) / ((x+1)(n-x-1+b)),
- * so only the first needs log Gammas.
+ * P(X >= c) for X ~ beta-binomial(n, a, b), c and n whole. The smaller
+ * tail is summed from its inner end outwards, each term from the one
+ * before by pmf(x+1)/pmf(x) = (n-x)(x+a) / ((x+1)(n-x-1+b)), relative to
+ * the first (only it needs log Gammas, and nothing underflows however far
+ * the first term is from the body: 30,000 samples have P(X = 0) ~ e^-900);
+ * the sum stops when the terms no longer count, or after BB_EXACT_MAX of
+ * them, where the normal approximation takes over.
  */
 static double bb_upper(double c, double n, double a, double b)
 {
-    double sum = 0.0, term, mean, var;
+    double mean = n * a / (a + b), sum = 0.0, term = 1.0, first, var;
+    size_t i = 0;
 
     if (c <= 0.0)
         return 1.0;
     if (c > n)
         return 0.0;
-    if (n - c < BB_EXACT_MAX) {
-        term = exp(bb_logpmf(c, n, a, b));
-        for (double x = c; x <= n; x += 1.0) {
+    if (c > mean) { /* the upper tail, from c up */
+        first = bb_logpmf(c, n, a, b);
+        for (double x = c; x <= n && i < BB_EXACT_MAX; x += 1.0, i++) {
+            double ratio = (n - x) * (x + a) / ((x + 1.0) * (n - x - 1.0 + b));
+
             sum += term;
-            term *= (n - x) * (x + a) / ((x + 1.0) * (n - x - 1.0 + b));
+            term *= ratio;
+            if (ratio < 1.0 && term < sum * 1e-17)
+                break;
         }
-        return fmin(1.0, sum);
-    }
-    if (c < BB_EXACT_MAX) {
-        term = exp(bb_logpmf(0.0, n, a, b));
-        for (double x = 0.0; x < c; x += 1.0) {
+        if (i < BB_EXACT_MAX)
+            return fmin(1.0, exp(first + log(sum)));
+    } else { /* the lower tail P(X < c), from c - 1 down */
+        first = bb_logpmf(c - 1.0, n, a, b);
+        for (double x = c - 1.0; x >= 0.0 && i < BB_EXACT_MAX; x -= 1.0, i++) {
+            double ratio = x * (n - x + b) / ((n - x + 1.0) * (x - 1.0 + a));
+
             sum += term;
-            term *= (n - x) * (x + a) / ((x + 1.0) * (n - x - 1.0 + b));
+            term *= ratio;
+            if (ratio < 1.0 && term < sum * 1e-17)
+                break;
         }
-        return fmax(0.0, 1.0 - sum);
+        if (i < BB_EXACT_MAX)
+            return fmax(0.0, 1.0 - exp(first + log(sum)));
     }
-    mean = n * a / (a + b);
     var = n * a * b * (a + b + n) / ((a + b) * (a + b) * (a + b + 1.0));
     return 1.0 - dist_normal_cdf((c - 0.5 - mean) / sqrt(var));
 }
 
-/* The beta-binomial's concentration for n current samples: the rate known
- * from `pooled` samples, spread by the run-to-run dispersion phi. */
-static double concentration(double pooled, double n, double phi)
+/*
+ * The beta-binomial's concentration: the rate is known from `pooled`
+ * samples (concentration pooled + 1), and each run's own rate varies about
+ * it by the dispersion phi the history's runs of `len` samples showed (a
+ * count of len samples is phi times as spread as a binomial one when the
+ * concentration is (len - phi) / (phi - 1)); the smaller, the wider. The
+ * concentration belongs to the runs' rates, not to a count: it holds for a
+ * current run of any length.
+ */
+static double concentration(double pooled, double len, double phi)
 {
     double kappa = pooled + 1.0;
 
-    if (phi >= n)
+    if (phi >= len)
         return 1.0;
-    if (phi > 1.0 && (n - phi) / (phi - 1.0) < kappa)
-        kappa = (n - phi) / (phi - 1.0);
+    if (phi > 1.0 && (len - phi) / (phi - 1.0) < kappa)
+        kappa = (len - phi) / (phi - 1.0);
     return kappa;
 }
 
 void tail_finish(struct tail_result *r, double suite)
 {
-    double df = r->dispersion_df, phi, n, c, kappa, total;
+    double df = r->dispersion_df, phi, n, c, kappa, total, len;
 
     if (!r->tested)
         return;
+    /* the benchmark's own dispersion, shrunk towards the suite's with the
+     * weight of twice its own degrees of freedom: ten counts say little */
     if (!isnan(suite))
-        phi = (2.0 * df * suite + r->dispersion_ss) / (3.0 * df + (df == 0.0));
+        phi = (2.0 * df * suite + r->dispersion_ss) / (3.0 * df);
     else if (df >= 2.0)
         phi = r->dispersion_ss / df;
     else
@@ -206,21 +224,23 @@ void tail_finish(struct tail_result *r, double suite)
     if (!(phi >= 1.0))
         phi = 1.0;
     r->dispersion = phi;
-    n = r->expected / r->p0;
+    n = (double)r->n_current;
     c = (double)r->observed;
-    total = r->pooled;
-    kappa = concentration(total, n, phi);
+    total = (double)r->pooled;
+    len = total / (double)r->measured_runs; /* the history's run length, as read */
+    kappa = concentration(total, len, phi);
     r->concentration = kappa;
     /* every baseline run as if it were the current one, against the others */
     for (size_t j = 0; j < r->n_runs; j++) {
-        double len = r->run_len[j], p0, k;
+        struct tail_run *t = &r->runs[j];
+        double own = t->len, p0, k;
 
-        r->loo_p[j] = NAN;
-        if (len == 0 || total - len < 1)
+        t->loo_p = NAN;
+        if (own == 0 || total - own < 1)
             continue;
-        p0 = ((double)(r->beyond - r->run_count[j]) + 0.5) / (total - len + 1.0);
-        k = concentration(total - len, len, phi);
-        r->loo_p[j] = bb_upper(r->run_count[j], len, k * p0, k * (1.0 - p0));
+        p0 = ((double)(r->beyond - t->count) + 0.5) / (total - own + 1.0);
+        k = concentration(total - own, len, phi);
+        t->loo_p = bb_upper(t->count, own, k * p0, k * (1.0 - p0));
     }
     r->p_worse = bb_upper(c, n, kappa * r->p0, kappa * (1.0 - r->p0));
     /* P(X <= c) = P(n - X >= n - c), and n - X is beta-binomial(n, b, a) */

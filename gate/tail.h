@@ -22,10 +22,12 @@
  *     (outliers, mostly: a few events), and each run's own p varies about
  *     it as much as the history runs' counts show (their dispersion,
  *     moderated towards the suite's). Both make the count beta-binomial,
- *     with concentration N + 1 for the first and (n - d) / (d - 1) for a
- *     dispersion d > 1; the smaller (the wider) is used;
- *  4. the one-sided p is that beta-binomial's tail: exact sums up to a few
- *     thousand terms, the normal approximation beyond. Treating p0 as known
+ *     with concentration N + 1 for the first and (l - d) / (d - 1) for a
+ *     dispersion d > 1 measured on history runs of l samples; the smaller
+ *     (the wider) is used, whatever the current run's length;
+ *  4. the one-sided p is that beta-binomial's smaller tail, summed from its
+ *     inner end until the terms stop counting (the normal approximation
+ *     past a few thousand terms). Treating p0 as known
  *     would be badly wrong far in the tail, where P(X >= 5) grows as p0^5.
  *
  * A tail shift of 15% of the samples 60% slower puts about 17 of 100
@@ -39,11 +41,17 @@
 #include "core/model.h"
 
 /* Samples of one run used at most (a stride through the rest): bounds the work. */
-#define TAIL_MAX_PER_RUN 2048 /* fits run_len's unsigned short */
+#define TAIL_MAX_PER_RUN 2048
 /* Current samples needed for a tail test. */
 #define TAIL_MIN_N 20
-/* Baseline runs a tail test reads (the gate's history is at most 64). */
-#define TAIL_MAX_RUNS 64
+
+/* One baseline run's part: its count beyond the level, of how many samples
+ * read, and its p when judged against the others as if it were the current
+ * run (NAN where it has no samples). */
+struct tail_run {
+    unsigned count, len;
+    double loo_p;
+};
 
 struct tail_input {
     const struct bg_result *const *base; /* k results (NULL where a run lacks it) */
@@ -53,6 +61,7 @@ struct tail_input {
     const double *base_median, *cur_median; /* each run's median of this result */
     const double *base_p95;              /* each baseline run's p95 of this result */
     double threshold;                    /* the allowed growth: L is the p95 times 1 + this */
+    struct tail_run *runs;               /* k of them, the caller's: filled in */
 };
 
 struct tail_result {
@@ -62,6 +71,8 @@ struct tail_result {
     size_t pooled;        /* history samples pooled */
     size_t beyond;        /* of which beyond the level */
     size_t n_runs;        /* baseline runs with their counts below */
+    size_t measured_runs; /* of which with samples read */
+    size_t n_current;     /* current samples counted */
     double expected;      /* current samples expected above it */
     size_t observed;      /* current samples above it */
     double dispersion_ss; /* the history runs' sum of squared standardised counts */
@@ -69,10 +80,7 @@ struct tail_result {
     double dispersion;    /* the run-to-run dispersion used (>= 1) */
     double concentration; /* the beta-binomial's alpha + beta */
     double p_worse, p_better;
-    /* each baseline run's own count, and its p when judged against the others
-     * as if it were the current run (NAN where it has no samples) */
-    unsigned short run_count[TAIL_MAX_RUNS], run_len[TAIL_MAX_RUNS];
-    double loo_p[TAIL_MAX_RUNS];
+    struct tail_run *runs; /* the input's, n_runs of them */
 };
 
 /* First pass: the level, the counts and the history's dispersion statistic

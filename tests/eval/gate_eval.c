@@ -69,8 +69,8 @@ static void trace(const struct gate_report *r, const struct scenario *sc, size_t
             !(getenv("GATE_EVAL_ALL") != NULL && i < 5))
             continue;
         fprintf(stderr, "k=%zu n=%zu seed=%" PRIu64 " %s: change %+.1f%% adj %+.1f%% "
-                "p %.3g holm %.3g via %s tail %.1f/%zu noise %.1f%% detectable %.1f%% %s\n", k, n, seed,
-                row->cur->name, 100 * row->change, 100 * row->adj_change, row->p, row->p_holm,
+                "loc %+.1f%% p %.3g holm %.3g via %s tail %.1f/%zu noise %.1f%% detectable %.1f%% %s\n", k, n, seed,
+                row->cur->name, 100 * row->change, 100 * row->adj_change, 100 * row->location_change, row->p, row->p_holm,
                 row->evidence, row->tail_expected, row->tail_observed, 100 * row->noise, 100 * row->detectable,
                 gate_verdict_name(row->verdict));
     }

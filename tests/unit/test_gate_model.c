@@ -23,6 +23,10 @@ static void test_special_functions(void **state)
     assert_near(dist_incbeta(2.0, 3.0, 0.4), 0.5248, 1e-12);
     assert_near(dist_incbeta(2.0, 3.0, 0.0), 0.0, 0.0);
     assert_near(dist_incbeta(2.0, 3.0, 1.0), 1.0, 0.0);
+    /* outside their domain: NAN, at once (no endless recurrence) */
+    assert_true(isnan(dist_lgamma(-3.9e17)));
+    assert_true(isnan(dist_digamma(-1.0)));
+    assert_true(isnan(dist_trigamma(0.0)));
 }
 
 static void test_t_and_normal(void **state)
@@ -209,9 +213,38 @@ static void tail_runs(struct runs *t, size_t k, size_t n, double share, double m
     free(scratch);
 }
 
+/* History runs of n_hist samples, each with its own share of outliers
+ * (2.5x) between lo and hi, and a current run of n_cur samples with share
+ * cur: runs whose outliers come and go, as on a shared machine. */
+static void tail_outlier_runs(struct runs *t, size_t k, size_t n_hist, size_t n_cur, double lo,
+                              double hi, double cur)
+{
+    double *scratch = bg_xmalloc((n_cur > n_hist ? n_cur : n_hist) * sizeof(*scratch));
+
+    for (size_t j = 0; j <= k; j++) {
+        size_t n = j < k ? n_hist : n_cur;
+        double share = j < k ? lo + (hi - lo) * (double)j / (double)(k - 1) : cur;
+        struct bg_result *res;
+
+        bg_run_init(&t->run[j]);
+        res = bg_run_add_result(&t->run[j], "b", "time", "ns", BG_DIR_LOWER);
+        for (size_t i = 0; i < n; i++)
+            bg_result_add_sample(res, 1000.0 * exp(0.05 * gauss()) *
+                                          ((double)i < share * (double)n ? 2.5 : 1.0));
+        t->res[j] = res;
+        memcpy(scratch, res->samples, n * sizeof(*scratch));
+        t->median[j] = stats_quantile(scratch, n, 0.5);
+        memcpy(scratch, res->samples, n * sizeof(*scratch));
+        t->p95[j] = stats_quantile(scratch, n, 0.95);
+    }
+    free(scratch);
+}
+
 static void tail_run_test(struct runs *t, size_t k, struct tail_result *out)
 {
-    struct tail_input in = { t->res, k, t->res + k, 1, t->median, t->median + k, t->p95, 0.10 };
+    static struct tail_run runs[12];
+    struct tail_input in = { t->res, k,    t->res + k, 1,   t->median,
+                             t->median + k, t->p95, 0.10, runs };
     struct tail_suite suite = { 0.0, 0.0 };
 
     tail_measure(&in, out);
@@ -247,6 +280,41 @@ static void test_tail_outliers_not_enough(void **state)
     assert_true(r.p_worse > 0.001);
 }
 
+/* How much runs differ in outliers is measured on the history's runs, and
+ * holds for a current run of any length: a run of 10,000 samples with the
+ * outlier share of the history's worst run (of 1,000 samples) is no
+ * regression, though its count is ten times theirs. */
+static void test_tail_long_current_run(void **state)
+{
+    struct runs t;
+    struct tail_result r;
+
+    (void)state;
+    tail_outlier_runs(&t, 10, 1000, 10000, 0.01, 0.05, 0.05);
+    tail_run_test(&t, 10, &r);
+    assert_true(r.tested);
+    assert_int_equal(r.n_current, 10000);
+    assert_true(r.observed >= 450);
+    assert_true(r.p_worse > 0.001);
+}
+
+/* A tail shift in a long run: the count's sum must not underflow to
+ * "no evidence" (P(X = 0) is about e^-600 here). */
+static void test_tail_long_run_shift(void **state)
+{
+    struct runs t;
+    struct tail_result r;
+
+    (void)state;
+    tail_outlier_runs(&t, 10, 2048, 30000, 0.02, 0.02, 0.12);
+    tail_run_test(&t, 10, &r);
+    assert_true(r.tested);
+    assert_true(r.observed >= 3500);
+    assert_true(r.expected < 1000.0);
+    assert_true(r.p_worse < 1e-6);
+    assert_true(r.p_better > 0.5);
+}
+
 static void test_tail_needs_samples(void **state)
 {
     struct runs t;
@@ -270,6 +338,8 @@ int main(void)
         cmocka_unit_test(test_tail_shift_found),
         cmocka_unit_test(test_tail_outliers_not_enough),
         cmocka_unit_test(test_tail_needs_samples),
+        cmocka_unit_test(test_tail_long_current_run),
+        cmocka_unit_test(test_tail_long_run_shift),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
