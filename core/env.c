@@ -11,6 +11,7 @@
 #include "core/spawn.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -280,41 +281,20 @@ static void detect_fork_point(struct bg_context *ctx)
         ctx->fork_source = "git merge-base with the base branch";
 }
 
-size_t bg_git_ancestors(const char *commit, size_t max, char ***out)
+int64_t bg_git_commit_time(const char *commit)
 {
-    char count[32];
-    const char *argv[] = { "git", "rev-list", count, commit, "--", NULL };
-    struct bg_limbuf text = BG_LIMBUF_INIT(max * 66 + 64);
-    char **v = NULL, *p;
-    size_t n = 0;
+    const char *argv[] = { "git", "log", "-1", "--format=%ct", commit, "--", NULL };
+    char *line = git_line(argv), *end = NULL;
+    long long t = 0;
 
-    *out = NULL;
-    snprintf(count, sizeof(count), "--max-count=%zu", max);
-    if (bg_spawn_capture(argv, NULL, &text, 10000) != 0) {
-        bg_buf_release(&text.buf);
-        return 0;
+    if (line != NULL) {
+        errno = 0;
+        t = strtoll(line, &end, 10);
+        if (errno != 0 || end == line || *end != '\0' || t <= 0)
+            t = 0;
     }
-    v = bg_xcalloc(max + 1, sizeof(*v));
-    for (p = text.buf.data; *p != '\0' && n < max;) {
-        char *nl = strchr(p, '\n');
-
-        if (nl == NULL)
-            break;
-        *nl = '\0';
-        if (bg_commit_ok(p))
-            v[n++] = bg_xstrdup(p);
-        p = nl + 1;
-    }
-    bg_buf_release(&text.buf);
-    *out = v;
-    return n;
-}
-
-void bg_strings_free(char **v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(v[i]);
-    free(v);
+    free(line);
+    return (int64_t)t;
 }
 
 void bg_context_detect(struct bg_context *ctx, bool use_git)
@@ -333,6 +313,8 @@ void bg_context_detect(struct bg_context *ctx, bool use_git)
     if (use_git && ctx->fork_point == NULL && ctx->base_branch != NULL &&
         (ctx->branch == NULL || strcmp(ctx->branch, ctx->base_branch) != 0))
         detect_fork_point(ctx);
+    if (use_git && ctx->fork_point != NULL)
+        ctx->fork_time = bg_git_commit_time(ctx->fork_point);
 }
 
 void bg_context_release(struct bg_context *ctx)
@@ -364,8 +346,15 @@ void bg_context_apply(const struct bg_context *ctx, struct bg_run *run)
     set_if_unset(&run->ci.event, ctx->ci.event);
     if (ctx->base_branch != NULL && bg_run_meta(run, "base_branch") == NULL)
         bg_run_add_meta(run, "base_branch", ctx->base_branch);
-    if (ctx->fork_point != NULL && bg_run_meta(run, "fork_point") == NULL)
+    if (ctx->fork_point != NULL && bg_run_meta(run, "fork_point") == NULL) {
         bg_run_add_meta(run, "fork_point", ctx->fork_point);
+        if (ctx->fork_time > 0 && bg_run_meta(run, "fork_point_time") == NULL) {
+            char t[24];
+
+            snprintf(t, sizeof(t), "%" PRId64, ctx->fork_time);
+            bg_run_add_meta(run, "fork_point_time", t);
+        }
+    }
 }
 
 /* The value of "key<spaces>: value" for the first line starting with key. */

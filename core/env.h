@@ -21,6 +21,7 @@ struct bg_context {
                           base (pull_request.base.sha, CI_MERGE_REQUEST_DIFF_BASE_SHA),
                           else git merge-base of HEAD and the base branch */
     const char *fork_source; /* where fork_point came from, for the report */
+    int64_t fork_time; /* the fork point's commit time (git, when it has the commit); 0 */
     struct bg_ci ci;
     char *runner;      /* BENCHGATE_RUNNER, RUNNER_ENVIRONMENT, CI_RUNNER_TAGS */
 };
@@ -36,19 +37,17 @@ void bg_env_detect(struct bg_env *env);
 bool bg_commit_ok(char *s);
 
 /* Copies what ctx knows into run (run fields already set are kept), and
- * base_branch and fork_point into its metadata (keys "base_branch" and
- * "fork_point"), so pages and the API judge a stored run as check did. */
+ * base_branch, fork_point and fork_time into its metadata (keys
+ * "base_branch", "fork_point", "fork_point_time"), so pages and the API
+ * judge a stored run as check did. */
 void bg_context_apply(const struct bg_context *ctx, struct bg_run *run);
 
-/*
- * Up to max commits of git's history from commit (itself first, newest
- * first), for a baseline "at or before the fork point" when the fork point
- * itself has no run. Sets *out (free with bg_strings_free) and returns the
- * count; 0 outside a git repository or for an unknown commit (shallow clones).
- */
-size_t bg_git_ancestors(const char *commit, size_t max, char ***out);
+/* The committer time of commit (a checked SHA) in seconds since 1970, for
+ * a baseline "made before the fork point" when the fork point itself has
+ * no run; 0 outside a git repository or for a commit it lacks (shallow
+ * clones). */
+int64_t bg_git_commit_time(const char *commit);
 /* git merge-base of HEAD and base_branch (origin's copy first), or NULL. */
 char *bg_git_merge_base(const char *base_branch);
-void bg_strings_free(char **v, size_t n);
 
 #endif /* BG_CORE_ENV_H */

@@ -134,16 +134,23 @@ int baseline_default_branch(struct store *st, const char *project, char *out, si
     return 0;
 }
 
-/* Whether two commit SHAs name the same commit: one is a prefix of the other. */
+/* Hex digits a commit prefix needs to name a commit (git's own default
+ * abbreviation): "0" is no commit. */
+#define COMMIT_PREFIX_MIN 7
+
+/* Whether two commit SHAs name the same commit: equal, or one a prefix of
+ * the other of COMMIT_PREFIX_MIN digits or more. */
 static bool same_commit(const char *a, const char *b)
 {
     size_t la, lb;
 
     if (a == NULL || b == NULL || a[0] == '\0' || b[0] == '\0')
         return false;
+    if (strcmp(a, b) == 0)
+        return true;
     la = strlen(a);
     lb = strlen(b);
-    return strncmp(a, b, la < lb ? la : lb) == 0;
+    return (la < lb ? la : lb) >= COMMIT_PREFIX_MIN && strncmp(a, b, la < lb ? la : lb) == 0;
 }
 
 /* "3 hours", "2 days": how long before `later` a run was made. */
@@ -222,7 +229,43 @@ static int explain_none(struct store *st, const char *project, const char *branc
 struct anchor {
     int index;         /* -1: no run qualifies */
     char what[512];
+    char fork[65];     /* the fork point used, checked; "" when none */
 };
+
+enum anchor_kind {
+    ANCHOR_SET,        /* by a ref, a pin, the fork point, or the branch itself */
+    ANCHOR_NO_FORK,    /* the newest runs: the fork point is not known */
+    ANCHOR_FORK_BLIND  /* the runs before this one: the fork point has no run and no time */
+};
+
+/* The fork point: the request's, else the run's metadata if it is a commit. */
+static const char *fork_point(const struct bg_run *cur, const struct baseline_request *req,
+                              struct anchor *a, int64_t *time)
+{
+    const char *meta = bg_run_meta(cur, "fork_point"), *t = bg_run_meta(cur, "fork_point_time");
+    char *end = NULL;
+    long long v;
+
+    *time = req->fork_time;
+    if (req->fork_point != NULL) {
+        snprintf(a->fork, sizeof(a->fork), "%s", req->fork_point);
+        return a->fork;
+    }
+    if (meta == NULL || strlen(meta) >= sizeof(a->fork))
+        return NULL;
+    snprintf(a->fork, sizeof(a->fork), "%s", meta);
+    if (!bg_commit_ok(a->fork)) {
+        a->fork[0] = '\0'; /* uploaded metadata is input like any other */
+        return NULL;
+    }
+    if (t != NULL) {
+        errno = 0;
+        v = strtoll(t, &end, 10);
+        if (errno == 0 && end != t && *end == '\0' && v > 0)
+            *time = (int64_t)v;
+    }
+    return a->fork;
+}
 
 static int find_commit(const struct store_run_info *runs, int n, const char *sha)
 {
@@ -238,10 +281,10 @@ static int anchor_at(struct store *st, const struct bg_run *cur,
                      const struct store_run_info *runs, int n, struct anchor *a,
                      struct bg_diag *d)
 {
-    const char *fork = req->fork_point != NULL ? req->fork_point : bg_run_meta(cur, "fork_point");
+    int64_t id = 0, pinned_at = 0, fork_time = 0;
+    const char *fork = fork_point(cur, req, a, &fork_time);
     const char *source = req->fork_point != NULL && req->fork_source != NULL ? req->fork_source
                                                                              : "recorded by collect";
-    int64_t id = 0, pinned_at = 0;
     int rc;
 
     a->index = 0;
@@ -255,7 +298,7 @@ static int anchor_at(struct store *st, const struct bg_run *cur,
                               "on branch '%.200s' (give --baseline-branch too)", req->ref, id, branch);
         snprintf(a->what, sizeof(a->what), "up to run %" PRId64 ", as asked (--baseline %s)", id,
                  req->ref);
-        return 0;
+        return ANCHOR_SET;
     }
     rc = store_pin_get(st, req->project, branch, &id, &pinned_at);
     if (rc < 0)
@@ -266,7 +309,7 @@ static int anchor_at(struct store *st, const struct bg_run *cur,
         if (a->index < n) {
             snprintf(a->what, sizeof(a->what), "up to run %" PRId64 ", pinned for '%.200s' "
                      "(benchgate baseline set)", id, branch);
-            return 0;
+            return ANCHOR_SET;
         }
     }
     if (fork != NULL) {
@@ -274,19 +317,23 @@ static int anchor_at(struct store *st, const struct bg_run *cur,
         if (a->index >= 0) {
             snprintf(a->what, sizeof(a->what), "at or before the fork point %.12s (%.200s)", fork,
                      source);
-            return 0;
+            return ANCHOR_SET;
         }
-        for (size_t i = 0; i < req->n_ancestors; i++) {
-            a->index = find_commit(runs, n, req->ancestors[i]);
-            if (a->index >= 0) {
-                snprintf(a->what, sizeof(a->what), "at or before %.12s, the newest ancestor of "
-                         "the fork point %.12s (%s) with a run", req->ancestors[i], fork, source);
-                return 0;
-            }
+        if (fork_time > 0) {
+            /* no run at the fork point: the runs made before it was committed
+             * (a commit after it has no run older than it) */
+            for (a->index = 0; a->index < n && runs[a->index].timestamp > fork_time; a->index++)
+                ;
+            snprintf(a->what, sizeof(a->what), "made before the fork point %.12s (%.200s) was "
+                     "committed: it has no run on '%.200s'", fork, source, branch);
+            if (a->index == n)
+                a->index = -1;
+            return ANCHOR_SET;
         }
     }
     if (strcmp(cur->branch, branch) == 0 || fork != NULL) {
-        /* the runs before the current one; with an unknown fork point, as a fallback */
+        /* the runs before the current one; with a fork point that has no run
+         * and no time, as a fallback the caller warns about */
         for (a->index = 0; a->index < n; a->index++) {
             if (cur->id != 0 ? runs[a->index].id < cur->id &&
                                    runs[a->index].timestamp <= cur->timestamp
@@ -295,16 +342,15 @@ static int anchor_at(struct store *st, const struct bg_run *cur,
         }
         if (fork != NULL)
             snprintf(a->what, sizeof(a->what), "made before this run (the fork point %.12s, "
-                     "from %.100s, has no run on '%.200s'%s)", fork, source, branch,
-                     req->n_ancestors > 0 ? ", nor have its ancestors" : "");
+                     "from %.100s, has no run on '%.200s')", fork, source, branch);
         else
             snprintf(a->what, sizeof(a->what), "before this run");
         if (a->index == n)
             a->index = -1;
-        return 0;
+        return fork != NULL && strcmp(cur->branch, branch) != 0 ? ANCHOR_FORK_BLIND : ANCHOR_SET;
     }
     snprintf(a->what, sizeof(a->what), "(the newest)");
-    return 1; /* no fork point: the caller warns */
+    return ANCHOR_NO_FORK;
 }
 
 int baseline_select(struct store *st, const struct bg_run *cur,
@@ -314,8 +360,8 @@ int baseline_select(struct store *st, const struct bg_run *cur,
     struct store_run_info *runs = NULL;
     size_t window = req->window < 1 ? 1 : req->window > BASELINE_MAX_WINDOW
                                               ? BASELINE_MAX_WINDOW : req->window;
-    int ids[BASELINE_MAX_WINDOW], n, picked = 0, rc = 0, no_fork;
-    struct anchor a;
+    int ids[BASELINE_MAX_WINDOW], n, picked = 0, rc = 0, kind;
+    struct anchor a = { .index = -1 };
     bool other_machine = false;
     const char *branch = req->branch != NULL ? req->branch : bg_run_meta(cur, "base_branch");
     char when_new[32], when_old[32], fallback[BG_NAME_MAX + 1];
@@ -334,8 +380,8 @@ int baseline_select(struct store *st, const struct bg_run *cur,
         free(runs);
         return explain_none(st, req->project, branch, out, d);
     }
-    no_fork = anchor_at(st, cur, req, branch, runs, n, &a, d);
-    if (no_fork < 0) {
+    kind = anchor_at(st, cur, req, branch, runs, n, &a, d);
+    if (kind < 0) {
         free(runs);
         return -1;
     }
@@ -394,12 +440,19 @@ int baseline_select(struct store *st, const struct bg_run *cur,
         snprintf(out->warning, sizeof(out->warning),
                  "the baseline ran on another machine (%s): differences may not be the code's",
                  diff[0] != '\0' ? diff : "fingerprints differ");
-    } else if (no_fork == 1) {
+    } else if (kind == ANCHOR_NO_FORK) {
         snprintf(out->warning, sizeof(out->warning),
                  "the fork point of '%.200s' is not known (no pull request base, no git history "
                  "to ask): the newest runs of '%.200s' are used, so a change made there since the "
                  "fork would read as this branch's (check out with history, or give "
                  "--fork-point SHA)", cur->branch, branch);
+    } else if (kind == ANCHOR_FORK_BLIND) {
+        snprintf(out->warning, sizeof(out->warning),
+                 "the fork point %.12s of '%.200s' has no run on '%.200s' and its commit time is "
+                 "not known (the checkout lacks it): the runs before this one are used, so a "
+                 "change made on '%.200s' since the fork would read as this branch's (fetch the "
+                 "base branch's history when collecting, or pin a baseline)", a.fork, cur->branch,
+                 branch, branch);
     }
     free(runs);
     return 0;

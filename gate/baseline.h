@@ -10,8 +10,11 @@
  *  3. else the fork point: the commit the current branch is judged against
  *     (the pull request's base, git's merge-base, or the run's own
  *     "fork_point" metadata that collect recorded): its newest run on the
- *     branch, or when it has none, the newest run at one of its ancestors
- *     (when git is at hand);
+ *     branch, or when it has none, the runs made before it was committed
+ *     (its time from git, or the run's "fork_point_time" metadata): a
+ *     commit made on the branch after the fork point has no run older than
+ *     the fork point. The rule needs no git, so the server's pages and API
+ *     pick what check picks from the same run;
  *  4. else, on the baseline branch itself, the runs before the current one;
  *  5. else the branch's newest runs, with a warning: the fork point is not
  *     known, so a change made on the base branch since the fork would read
@@ -45,8 +48,8 @@ struct baseline_request {
     size_t window;          /* runs of history, >= 1 */
     const char *fork_point; /* NULL: the current run's "fork_point" metadata, if any */
     const char *fork_source; /* where fork_point came from, for the report; may be NULL */
-    char *const *ancestors; /* the fork point's history, newest first (git); may be NULL */
-    size_t n_ancestors;
+    int64_t fork_time;      /* fork_point's commit time; 0: unknown (with fork_point NULL,
+                               the run's "fork_point_time" metadata) */
 };
 
 struct baseline {

@@ -143,7 +143,6 @@ static int current_run(struct store *st, const struct bg_server *srv, const stru
 }
 
 /* Commits of the fork point's history searched for one with a baseline run. */
-#define ANCESTORS 500
 
 /*
  * The commit a branch is judged against: --fork-point, else what CI or git
@@ -162,6 +161,7 @@ static void fork_point_of(const struct check_opts *o, const struct bg_context *c
         /* CI's and git's word is about the checkout, so only for its own branch */
         req->fork_point = ctx->fork_point;
         req->fork_source = ctx->fork_source;
+        req->fork_time = ctx->fork_time;
     }
     (void)cur; /* else baseline_select reads cur's "fork_point" metadata */
 }
@@ -182,7 +182,7 @@ int cmd_check(int argc, char **argv)
 {
     struct check_opts o = { .db = bg_default_db(), .window = BASELINE_WINDOW,
                             .gate = GATE_OPTS_DEFAULT };
-    char fork[65] = "", fallback[BG_NAME_MAX + 1] = "main", **ancestors = NULL;
+    char fork[65] = "", fallback[BG_NAME_MAX + 1] = "main";
     char *merge_base = NULL;
     struct gate_config config;
     struct bg_diag d = { 0 };
@@ -253,7 +253,7 @@ int cmd_check(int argc, char **argv)
         goto out;
     }
     req = (struct baseline_request){ o.project, o.baseline_branch, o.baseline,
-                                     (size_t)o.window, NULL, NULL, NULL, 0 };
+                                     (size_t)o.window, NULL, NULL, 0 };
     fork_point_of(&o, &ctx, &cur, fork, &req);
     if (req.fork_point == NULL && srv.url == NULL && ctx.branch != NULL &&
         strcmp(o.branch, ctx.branch) == 0 && bg_run_meta(&cur, "fork_point") == NULL) {
@@ -272,9 +272,8 @@ int cmd_check(int argc, char **argv)
             req.fork_source = "git merge-base";
         }
     }
-    if (srv.url == NULL && req.fork_point != NULL)
-        req.n_ancestors = bg_git_ancestors(req.fork_point, ANCESTORS, &ancestors);
-    req.ancestors = ancestors;
+    if (req.fork_point != NULL && req.fork_time == 0)
+        req.fork_time = bg_git_commit_time(req.fork_point); /* 0 when git lacks it */
     if ((srv.url != NULL ? remote_baseline(&srv, &cur, &req, &base, &d)
                          : baseline_select(st, &cur, &req, &base, &d)) < 0) {
         rc = bg_cmd_fail(&d);
@@ -299,7 +298,6 @@ out:
     gate_report_release(&report);
     baseline_release(&base);
     bg_run_release(&cur);
-    bg_strings_free(ancestors, req.n_ancestors);
     free(merge_base);
     bg_context_release(&ctx);
     gate_config_release(&config);

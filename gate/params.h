@@ -16,6 +16,7 @@ extern const struct bg_int_range gate_min_samples_range; /* samples a side for t
  * request must stay cheap, so the command line has the same bound. */
 extern const struct bg_int_range gate_resamples_range;
 extern const struct bg_int_range gate_window_range;      /* baseline runs of history */
-extern const struct bg_real_range gate_prior_range;      /* assumed run-to-run sd */
+extern const struct bg_real_range gate_prior_range;      /* assumed run-to-run sd: 0.1% up */
+extern const struct bg_int_range gate_time_range;        /* a commit time: 1970 to 9999 */
 
 #endif /* BG_GATE_PARAMS_H */

@@ -106,6 +106,8 @@ int remote_baseline(const struct bg_server *srv, const struct bg_run *cur,
     if (req->fork_point != NULL) {
         bg_buf_adds(&path, "&fork_point=");
         bg_buf_add_url_part(&path, req->fork_point);
+        if (req->fork_time > 0)
+            bg_buf_addf(&path, "&fork_point_time=%" PRId64, req->fork_time);
     }
     /* a stored current run is named, so the server never picks it as its own baseline */
     if (cur->id != 0)

@@ -16,20 +16,22 @@
 #include "server/lookup.h"
 
 /*
- * The baseline request of ?baseline_branch=, ?baseline=, ?window= and
- * ?fork_point= (what check --server sends). Without a branch the run's
- * own base branch, else the project's main one, as for check and pages.
+ * The baseline request of ?baseline_branch=, ?baseline=, ?window=,
+ * ?fork_point= and ?fork_point_time= (what check --server sends). Without
+ * a branch the run's own base branch, else the project's main one, as for
+ * check and pages.
  */
 static bool baseline_query(const struct http_request *rq, const char *project,
                            struct baseline_request *req, char fork[65], struct http_response *rs)
 {
-    int64_t window = BASELINE_WINDOW;
+    int64_t window = BASELINE_WINDOW, fork_time = 0;
     const char *f = route_query_get(rq->query, "fork_point");
 
     memset(req, 0, sizeof(*req));
     req->project = project;
     if (!http_query_name(rq, "baseline_branch", &req->branch, rs) ||
-        !http_query_int(rq, "window", &gate_window_range, &window, rs))
+        !http_query_int(rq, "window", &gate_window_range, &window, rs) ||
+        !http_query_int(rq, "fork_point_time", &gate_time_range, &fork_time, rs))
         return false;
     req->ref = route_query_get(rq->query, "baseline");
     req->window = (size_t)window;
@@ -41,6 +43,7 @@ static bool baseline_query(const struct http_request *rq, const char *project,
         }
         req->fork_point = fork;
         req->fork_source = "the client";
+        req->fork_time = fork_time;
     }
     return true;
 }

@@ -23,7 +23,7 @@ int judge_loaded_run(const struct http_request *rq, const char *project, const c
                      bool interval, struct judged *j, struct http_response *rs)
 {
     struct gate_opts opts = GATE_OPTS_DEFAULT;
-    struct baseline_request req = { project, base, NULL, BASELINE_WINDOW, NULL, NULL, NULL, 0 };
+    struct baseline_request req = { project, base, NULL, BASELINE_WINDOW, NULL, NULL, 0 };
     const struct bg_run *cur = &j->cur;
     struct bg_diag d = { 0 };
 

@@ -195,6 +195,65 @@ main_history() {
     [ "$status" -eq 2 ]
 }
 
+# commit MESSAGE EPOCH: an empty commit at that time in the repository here
+commit_at() {
+    GIT_AUTHOR_DATE="@$2 +0000" GIT_COMMITTER_DATE="@$2 +0000" \
+        git -c user.name=t -c user.email=t@example.invalid commit -q --allow-empty -m "$1"
+    git rev-parse HEAD
+}
+
+@test "a fork point with no run: the runs made before it was committed, as the server would pick" {
+    setup_inputs
+    mkdir repo && cd repo && git init -q -b main .
+    ca=$(commit_at A 1000)
+    cf=$(commit_at F 2000) # the fork point: main's job for it never ran
+    git checkout -q -b feature
+    ch=$(commit_at H 2500)
+    git checkout -q main
+    cb=$(commit_at B 3000) # main got slower after the fork
+    cd "$T"
+    collect main base.json --commit "$ca" --timestamp 1100
+    collect main slow.json --commit "$cb" --timestamp 3100
+    printf '{"pull_request": {"head": {"sha": "%s"}, "base": {"sha": "%s"}}}\n' "$ch" "$cf" > event.json
+    cd repo && git checkout -q feature
+    GITHUB_ACTIONS=true GITHUB_EVENT_NAME=pull_request GITHUB_EVENT_PATH=$T/event.json \
+        GITHUB_HEAD_REF=feature GITHUB_BASE_REF=main GITHUB_REPOSITORY=p \
+        run bg collect --db "$DB" --timestamp 3200 "$T/same.json"
+    [ "$status" -eq 0 ]
+    cd "$T"
+    # collect asked git for the fork point's time, so a server without git can use it
+    [ "$(sql "SELECT json_extract(meta, '\$.fork_point_time') FROM runs WHERE id = 3")" = 2000 ]
+    run bg check --db "$DB" --project p --branch feature
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"1 run of 'main' made before the fork point ${cf:0:12} (recorded by collect) was committed: it has no run on 'main'"* ]]
+    [[ "$(grep '^parse ' <<<"$output")" == *"unchanged"* ]] # main's slowdown is not in it
+    [[ "$output" != *"warning"* ]]
+}
+
+@test "a fork point with no run and no time: the runs before this one, with a warning" {
+    setup_inputs
+    collect main base.json --commit aaaa1111 --timestamp 100
+    collect main slow.json --commit bbbb2222 --timestamp 300
+    collect feature same.json --commit cccc1111 --timestamp 400 --meta fork_point=ffff0000
+    run bg check --db "$DB" --project p --branch feature
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"made before this run (the fork point ffff0000"* ]]
+    [[ "$output" == *"warning: the fork point ffff0000 of 'feature' has no run on 'main' and its commit time is not known"* ]]
+}
+
+@test "recorded metadata is input: a fork point that is no commit is ignored" {
+    setup_inputs
+    collect main base.json --commit 0aaa1111 --timestamp 100
+    collect main slow.json --commit 0bbb2222 --timestamp 300
+    collect feature same.json --commit cccc1111 --timestamp 400 --meta fork_point=0 \
+        --meta fork_point_time=nonsense
+    run bg check --db "$DB" --project p --branch feature
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"warning: the fork point of 'feature' is not known"* ]]
+    [[ "$output" != *"fork point 0 "* ]]
+}
+
 @test "on a pull request the fork point is the event's base commit" {
     setup_inputs
     collect main base.json --commit aaaa1111 --timestamp 100
