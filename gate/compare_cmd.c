@@ -3,10 +3,10 @@
  * machine (files, folders or stored run:IDs), judged with the gate's
  * statistics: the relative mode, with no history and no machine between.
  *
- * Each argument is one run. With two or more runs a side (interleaved
- * rounds made in one job, say), the run-to-run spread is measured from
- * both sides; with one a side it is assumed (--prior-spread) and the
- * verdicts say so. Nothing is stored.
+ * Each argument is one run. With three runs or more in all (two old and
+ * two new rounds interleaved in one job, say), the run-to-run spread is
+ * measured from both sides; with fewer it is assumed (--prior-spread) and
+ * the verdicts say so. Nothing is stored.
  */
 #include "core/bg.h"
 #include "core/cli.h"
@@ -88,10 +88,10 @@ static const struct bg_command command = {
     "output file or folder, or run:ID from the database). Exit 1 when a\n"
     "benchmark of NEW regressed past the threshold beyond the runs' noise.\n"
     "\n"
-    "Run-to-run noise is measured when a side has two runs or more (interleave\n"
-    "old and new rounds in one job: 'benchgate ab' does it for you); with one\n"
-    "run a side it is assumed (--prior-spread) and every verdict says 'low\n"
-    "confidence'. Nothing is stored.",
+    "Run-to-run noise is measured from three runs or more in all (two old and\n"
+    "two new rounds interleaved in one job, say); with fewer it is assumed\n"
+    "(--prior-spread) and every verdict says 'low confidence'. Nothing is\n"
+    "stored.",
     options, ARRAY_SIZE(options),
     "Exit status: 0 no regression, 1 regression, 2 bad usage or input,\n"
     "3 database error.\n",

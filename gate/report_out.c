@@ -1,7 +1,7 @@
 /*
  * report_out.c: a verdict, out: the chosen format on standard output, the
  * Markdown report to --report's file, and GitHub's job summary and outputs
- * when they are set. What check, compare and ab share once they have judged.
+ * when they are set. What check and compare share once they have judged.
  */
 #include "core/bg.h"
 #include "gate/report.h"
