@@ -66,9 +66,10 @@ bool report_factor_removed(const struct gate_report *r)
 void report_rule(struct bg_buf *b, const struct gate_report *r)
 {
     bg_buf_addf(b, "a benchmark regresses when its p95 is more than %.1f%% worse than its "
-                "history's typical p95%s, and the history says it moved: its median beyond "
-                "its own run-to-run spread, or more of its samples beyond the history's p95 "
-                "+ %.1f%% than its history ever shows (Holm over %zu benchmarks, alpha %g)",
+                "history's typical p95%s, and the history says it moved that far: its median "
+                "past the threshold and beyond its own run-to-run spread, or more of its "
+                "samples beyond the history's p95 + %.1f%% than its history ever shows (Holm "
+                "over %zu benchmarks, alpha %g)",
                 r->opts.threshold * 100.0,
                 report_factor_removed(r) ? " (this run's machine factor removed)" : "",
                 r->opts.threshold * 100.0, r->n_tested, r->alpha_rows);
