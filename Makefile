@@ -16,7 +16,7 @@
 #   make clean
 
 CC      ?= gcc
-PKGS     = libmicrohttpd libcjson sqlite3 nettle libcurl
+PKGS     = libmicrohttpd libcjson sqlite3 libpq nettle libcurl
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 WARN     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wwrite-strings -Wpointer-arith -fno-common
@@ -39,13 +39,17 @@ override LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
 CORE_SRC = core/err.c core/buf.c core/num.c core/stats.c core/model.c core/json.c core/http_client.c \
-           core/spawn.c core/env.c core/store_sqlite.c core/opt.c core/cli.c
+           core/spawn.c core/env.c core/store.c core/store_sqlite.c core/store_pg.c core/opt.c \
+           core/cli.c
 COLL_SRC = $(sort $(wildcard collector/*.c))
 GATE_SRC = $(sort $(wildcard gate/*.c))
 SERV_SRC = $(sort $(wildcard server/*.c))
-LIB_SRC  = $(CORE_SRC) $(COLL_SRC) $(GATE_SRC) $(SERV_SRC)
-LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/migrations.o $(BUILD)/web.o
+ADMIN_SRC = $(sort $(wildcard admin/*.c))
+LIB_SRC  = $(CORE_SRC) $(COLL_SRC) $(GATE_SRC) $(SERV_SRC) $(ADMIN_SRC)
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/migrations.o $(BUILD)/pg_migrations.o \
+           $(BUILD)/web.o
 MIGRATIONS = $(sort $(wildcard schemas/migrations/*.sql))
+PG_MIGRATIONS = $(sort $(wildcard schemas/migrations/postgres/*.sql))
 
 UNIT_BINS  = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 UNIT_TESTS = $(UNIT_BINS)
@@ -97,6 +101,7 @@ $(BUILD)/%.o: %.c | pkgs-check
 DEB_libmicrohttpd = libmicrohttpd-dev
 DEB_libcjson      = libcjson-dev
 DEB_sqlite3       = libsqlite3-dev
+DEB_libpq         = libpq-dev
 DEB_nettle        = nettle-dev
 DEB_libcurl       = libcurl4-openssl-dev
 pkgs-check:
@@ -112,12 +117,17 @@ pkgs-check:
 	    exit 1; \
 	fi
 
-# The SQL migrations are compiled into the binary, so benchgate needs no data files.
+# The SQL migrations (each engine its own) are compiled into the binary, so
+# benchgate needs no data files.
 $(BUILD)/migrations.c: $(MIGRATIONS) tools/embed-sql.sh
 	@mkdir -p $(dir $@)
-	sh tools/embed-sql.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+	sh tools/embed-sql.sh bg_migrations $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/migrations.o: $(BUILD)/migrations.c
+$(BUILD)/pg_migrations.c: $(PG_MIGRATIONS) tools/embed-sql.sh
+	@mkdir -p $(dir $@)
+	sh tools/embed-sql.sh bg_pg_migrations $(PG_MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/migrations.o $(BUILD)/pg_migrations.o: $(BUILD)/%.o: $(BUILD)/%.c
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -c -o $@ $<
 
 # The dashboards' layout and stylesheet, likewise.
@@ -140,13 +150,14 @@ $(UNIT_BINS): $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbenchgate.a | deps-te
 # is): deps-build what building needs (what the GitHub Action runs), deps
 # that and gnuplot, which is what the demo needs; the test targets install
 # what the tests need themselves (cmocka, bats, the sqlite3 tool to inspect
-# databases, git, hyperfine for the real-harness test, curl, jsonschema,
-# chromium for the dashboards in a real browser, man for the man pages),
+# databases, postgresql for make test-pg's throwaway cluster, git, hyperfine
+# for the real-harness test, curl, jsonschema, chromium for the dashboards in
+# a real browser, man for the man pages),
 # fuzz clang and its libFuzzer, valgrind valgrind, load and bench wrk.
-BUILD_PKGS = gcc make pkg-config libmicrohttpd-dev libcjson-dev libsqlite3-dev nettle-dev \
-             libcurl4-openssl-dev
+BUILD_PKGS = gcc make pkg-config libmicrohttpd-dev libcjson-dev libsqlite3-dev libpq-dev \
+             nettle-dev libcurl4-openssl-dev
 DEMO_PKGS  = gnuplot-nox
-TEST_PKGS  = libcmocka-dev bats sqlite3 git hyperfine curl python3-jsonschema chromium \
+TEST_PKGS  = libcmocka-dev bats sqlite3 postgresql git hyperfine curl python3-jsonschema chromium \
              gnuplot-nox man-db
 FUZZ_PKGS  = clang libclang-rt-14-dev
 SUDO       = $(shell [ "$$(id -u)" = 0 ] || echo sudo)

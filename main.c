@@ -64,7 +64,8 @@ int main(int argc, char **argv)
         return BG_EXIT_USAGE;
     }
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
-        printf("benchgate %s (store schema %d)\n", BG_VERSION, store_schema_version());
+        printf("benchgate %s (store schemas: sqlite %d, postgres %d)\n", BG_VERSION,
+               store_schema_version("sqlite"), store_schema_version("postgres"));
         return bg_finish_output(BG_EXIT_PASS);
     }
     if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||

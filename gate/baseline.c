@@ -106,9 +106,12 @@ static int load_pool(struct store *st, const int64_t *ids, size_t n, struct base
     return 0;
 }
 
-static int store_failed(struct bg_diag *d)
+/* The store's own failure, moved into d (the store prints nothing itself). */
+static int store_failed(struct store *st, struct bg_diag *d)
 {
-    return bg_fail_as(d, BG_FAULT_BROKEN, "the database failed while choosing the baseline");
+    if (store_errmsg(st)[0] == '\0')
+        return bg_fail_as(d, BG_FAULT_BROKEN, "the database failed while choosing the baseline");
+    return store_take_error(st, d);
 }
 
 static int by_ref(struct store *st, const struct baseline_request *req, struct baseline *out,
@@ -123,7 +126,7 @@ static int by_ref(struct store *st, const struct baseline_request *req, struct b
             return bg_fail(d, "baseline '%.80s': run id %s", req->ref, why);
         rc = store_load_run(st, id, &out->run);
         if (rc < 0)
-            return store_failed(d);
+            return store_failed(st, d);
         if (rc == 0 || strcmp(out->run.project, req->project) != 0)
             return bg_fail_as(d, BG_FAULT_MISSING, "baseline '%.80s': no run %" PRId64
                               " in project '%s'", req->ref, id, req->project);
@@ -145,7 +148,7 @@ static int by_ref(struct store *st, const struct baseline_request *req, struct b
                        "commit %s", req->ref, req->project, sha);
         free(sha);
         if (rc != 1)
-            return rc < 0 ? store_failed(d) : -1;
+            return rc < 0 ? store_failed(st, d) : -1;
         snprintf(out->why, sizeof(out->why),
                  "run %" PRId64 ", the newest at commit %.12s, as asked (--baseline %s)", id,
                  out->run.commit, req->ref);
@@ -158,9 +161,44 @@ static int by_ref(struct store *st, const struct baseline_request *req, struct b
     return 0;
 }
 
+/*
+ * Says so when the baseline has results whose samples were pruned (benchgate
+ * prune): those rows compare the stored p95 alone, without the rank test
+ * or the interval, so the report must not read as if they had them.
+ */
+static void note_pruned(struct baseline *out)
+{
+    size_t pruned = 0, len = strlen(out->warning);
+
+    for (size_t i = 0; i < out->run.n_results; i++)
+        pruned += out->run.results[i].pruned && out->run.results[i].n_samples == 0;
+    if (!out->found || pruned == 0 || len + 1 >= sizeof(out->warning))
+        return;
+    snprintf(out->warning + len, sizeof(out->warning) - len,
+             "%sthe baseline (run %" PRId64 ") only has summaries left for %zu of its %zu "
+             "benchmarks, its samples pruned (benchgate prune): those are compared on the "
+             "stored p95, without the significance test", len > 0 ? "; " : "", out->run.id,
+             pruned, out->run.n_results);
+}
+
+static int select_baseline(struct store *st, const struct bg_run *cur,
+                           const struct baseline_request *req, struct baseline *out,
+                           struct bg_diag *d);
+
 int baseline_select(struct store *st, const struct bg_run *cur,
                     const struct baseline_request *req, struct baseline *out,
                     struct bg_diag *d)
+{
+    int rc = select_baseline(st, cur, req, out, d);
+
+    if (rc == 0)
+        note_pruned(out);
+    return rc;
+}
+
+static int select_baseline(struct store *st, const struct bg_run *cur,
+                           const struct baseline_request *req, struct baseline *out,
+                           struct bg_diag *d)
 {
     struct store_run_info *runs = NULL;
     int64_t ids[BASELINE_MAX_WINDOW], pin = 0, pinned_at = 0, before;
@@ -177,7 +215,7 @@ int baseline_select(struct store *st, const struct bg_run *cur,
 
     rc = store_pin_get(st, req->project, req->branch, &pin, &pinned_at);
     if (rc < 0)
-        return store_failed(d);
+        return store_failed(st, d);
     if (rc == 1 && pin != req->current_id) {
         char when[32];
         time_t t = (time_t)pinned_at;
@@ -186,7 +224,7 @@ int baseline_select(struct store *st, const struct bg_run *cur,
         if (gmtime_r(&t, &tm) == NULL || strftime(when, sizeof(when), "%Y-%m-%d", &tm) == 0)
             snprintf(when, sizeof(when), "?");
         if (load_pool(st, &pin, 1, out) < 0)
-            return store_failed(d);
+            return store_failed(st, d);
         snprintf(out->why, sizeof(out->why),
                  "run %" PRId64 ", pinned for branch '%s' on %s (benchgate baseline set)", pin,
                  req->branch, when);
@@ -200,7 +238,7 @@ int baseline_select(struct store *st, const struct bg_run *cur,
     earlier = before != 0 ? "earlier " : "";
     count = store_list_runs(st, req->project, req->branch, NULL, before, SEARCH_RUNS, &runs);
     if (count < 0)
-        return store_failed(d);
+        return store_failed(st, d);
     for (int i = 0; i < count && n < window; i++) {
         if (runs[i].id != req->current_id &&
             strcmp(runs[i].fingerprint, cur->env.fingerprint) == 0)
@@ -218,7 +256,7 @@ int baseline_select(struct store *st, const struct bg_run *cur,
                      "(runs %" PRId64 " to %" PRId64 ")",
                      n, earlier, req->branch, ids[n - 1], ids[0]);
         free(runs);
-        return rc < 0 ? store_failed(d) : 0;
+        return rc < 0 ? store_failed(st, d) : 0;
     }
     /* no run on the same machine: the newest ones anyway, said loudly */
     for (int i = 0; i < count && n < window; i++) {
@@ -232,7 +270,7 @@ int baseline_select(struct store *st, const struct bg_run *cur,
         return 0;
     }
     if (load_pool(st, ids, n, out) < 0)
-        return store_failed(d);
+        return store_failed(st, d);
     snprintf(out->why, sizeof(out->why), "the newest %s%s on branch '%s' (none there ran on "
              "this machine)", earlier, n == 1 ? "run" : "runs, pooled,", req->branch);
     {
@@ -319,10 +357,9 @@ int cmd_baseline(int argc, char **argv)
         project = ctx.project != NULL ? ctx.project : "default";
     if (branch == NULL)
         branch = ctx.base_branch != NULL ? ctx.base_branch : "main";
-    if (store_open(db, false, &st) < 0) {
-        rc = BG_EXIT_STORE;
+    rc = bg_store_open(db, false, &st);
+    if (rc != 0)
         goto out;
-    }
     if (strcmp(verb, "set") == 0) {
         rc = pin_set(st, project, branch, args[1]);
     } else if (strcmp(verb, "show") == 0) {
@@ -344,8 +381,7 @@ int cmd_baseline(int argc, char **argv)
         rc = removed < 0 ? BG_EXIT_STORE : BG_EXIT_PASS;
     }
 out:
-    if (store_close(st) < 0 && rc == BG_EXIT_PASS)
-        rc = BG_EXIT_STORE;
+    rc = bg_store_close(st, rc);
     bg_context_release(&ctx);
     return bg_finish_output(rc);
 }

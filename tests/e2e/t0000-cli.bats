@@ -3,10 +3,10 @@
 
 load helper
 
-@test "benchgate --version prints the version and schema" {
+@test "benchgate --version prints the version and each store's schema" {
     run bg --version
     [ "$status" -eq 0 ]
-    [[ "$output" =~ ^benchgate\ [0-9]+\.[0-9]+\.[0-9]+\ \(store\ schema\ [0-9]+\)$ ]]
+    [[ "$output" =~ ^benchgate\ [0-9]+\.[0-9]+\.[0-9]+\ \(store\ schemas:\ sqlite\ [0-9]+,\ postgres\ [0-9]+\)$ ]]
 }
 
 @test "benchgate help lists the commands and the exit codes" {
