@@ -76,6 +76,10 @@ static void judge(struct gate_row *row, const struct gate_opts *opts, enum bg_di
         stats_sort(s->cur, c->n_samples);
         row->base_p95 = stats_quantile_sorted(s->base, b->n_samples, 0.95);
         row->cur_p95 = stats_quantile_sorted(s->cur, c->n_samples, 0.95);
+    } else if (strcmp(row->stat, "p95") == 0) {
+        /* a side without samples (pruned by the store): its stored p95 */
+        row->base_p95 = gate_p95(b, s->base);
+        row->cur_p95 = gate_p95(c, s->cur);
     }
     row->change = bg_change(row->base_p95, row->cur_p95, dir);
     row->low_confidence = !samples || b->n_samples < opts->min_samples ||
@@ -202,6 +206,19 @@ void gate_compare(const struct bg_run *base, const struct bg_run *cur,
     free(scratch);
     free(matched);
     free(sorted);
+}
+
+const char *gate_low_confidence_why(const struct gate_row *row)
+{
+    const struct bg_result *side[] = { row->base, row->cur };
+
+    if (strcmp(row->stat, "mean") == 0)
+        return "summary only, on the mean";
+    for (size_t i = 0; i < ARRAY_SIZE(side); i++) {
+        if (side[i] != NULL && side[i]->pruned && side[i]->n_samples == 0)
+            return "samples pruned, on the stored p95";
+    }
+    return "few samples";
 }
 
 void gate_report_release(struct gate_report *r)

@@ -87,6 +87,10 @@ bool gate_needs_mean(const struct bg_result *res);
 
 /* Whether a row fails the gate under the report's options. */
 bool gate_row_fails(const struct gate_report *r, const struct gate_row *row);
+
+/* Why a low-confidence row is so, for the reports: "summary only, on the
+ * mean", "samples pruned, on the stored p95" or "few samples". */
+const char *gate_low_confidence_why(const struct gate_row *row);
 /* Whether the gate fails: any row that fails it. */
 bool gate_failed(const struct gate_report *r);
 /* Rows that fail the gate. */

@@ -120,13 +120,12 @@ void report_markdown(FILE *out, const struct gate_report *r)
             fprintf(out, " | %.2g", row->p_holm);
         else
             fputs(" | –", out);
-        fprintf(out, " | %zu/%zu | %s %s%s%s |\n", row->base != NULL ? row->base->n_samples : 0,
+        fprintf(out, " | %zu/%zu | %s %s%s%s%s |\n", row->base != NULL ? row->base->n_samples : 0,
                 row->cur != NULL ? row->cur->n_samples : 0, mark(r, row),
                 gate_verdict_name(row->verdict),
-                row->low_confidence ? " (low confidence" : "",
-                !row->low_confidence ? ""
-                : strcmp(row->stat, "mean") == 0 ? ": summary only, on the mean)"
-                                                 : ": few samples)");
+                row->low_confidence ? " (low confidence: " : "",
+                row->low_confidence ? gate_low_confidence_why(row) : "",
+                row->low_confidence ? ")" : "");
     }
     fprintf(out, "\n%zu regressed, %zu improved, %zu unchanged, %zu inconclusive, %zu new, "
             "%zu missing, %zu ignored. p is Holm-adjusted.\n",

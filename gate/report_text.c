@@ -164,12 +164,11 @@ void report_text(FILE *out, const struct gate_report *r, bool colour)
         rpad(out, n, wn + 2);
         const char *c = colour ? colour_of(r, row) : NULL;
 
-        fprintf(out, "  %s%s%s%s\n", c != NULL ? c : "",
+        fprintf(out, "  %s%s%s%s%s%s\n", c != NULL ? c : "",
                 row->verdict == GATE_REGRESSED ? "REGRESSED" : gate_verdict_name(row->verdict),
-                c != NULL ? "\033[0m" : "",
-                !row->low_confidence        ? ""
-                : strcmp(row->stat, "mean") == 0 ? " (low confidence: summary only, on the mean)"
-                                            : " (low confidence: few samples)");
+                c != NULL ? "\033[0m" : "", row->low_confidence ? " (low confidence: " : "",
+                row->low_confidence ? gate_low_confidence_why(row) : "",
+                row->low_confidence ? ")" : "");
     }
 
     fputc('\n', out);

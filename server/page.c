@@ -119,7 +119,7 @@ void page_verdict_cell(struct bg_buf *b, const struct gate_report *r, const stru
                 gate_row_fails(r, row) ? " (fails)" : "");
     if (row->low_confidence)
         bg_buf_addf(b, " <span class=\"low\">low confidence: %s</span>",
-                    strcmp(row->stat, "mean") == 0 ? "summary only, on the mean" : "few samples");
+                    gate_low_confidence_why(row));
     bg_buf_adds(b, "</td>");
 }
 
