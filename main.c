@@ -21,6 +21,8 @@ static const struct bg_cmd commands[] = {
     { "history", cmd_history, "a benchmark's p95 over time, as text or JSON" },
     { "serve", cmd_serve, "serve the JSON API and take uploads from CI" },
     { "token", cmd_token, "create, list or revoke a project's upload tokens" },
+    { "copy", cmd_copy, "copy every run, pin and token to another store, and verify" },
+    { "prune", cmd_prune, "drop old runs' raw samples, keeping their summaries" },
 };
 
 static void print_help(FILE *out)

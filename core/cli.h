@@ -19,6 +19,8 @@ bg_cmd_fn cmd_baseline; /* gate/baseline.c */
 bg_cmd_fn cmd_history;  /* gate/history.c */
 bg_cmd_fn cmd_serve;    /* server/serve.c */
 bg_cmd_fn cmd_token;    /* server/token.c */
+bg_cmd_fn cmd_copy;     /* admin/copy.c */
+bg_cmd_fn cmd_prune;    /* admin/prune.c */
 
 /* --db default: $BENCHGATE_DB, else ./benchgate.db (a locator: a path,
  * sqlite:PATH, or a postgres:// URI; see core/store.h) */
