@@ -5,10 +5,13 @@
 #   make demo          sample runs, the gate's verdict, then the dashboards on loopback
 #   make test          every test: unit tests (cmocka), fuzz replays, end-to-end tests
 #                      (bats); installs the packages the tests need first
+#   make test-pg       the store's and the end-to-end tests again on PostgreSQL, on a
+#                      throwaway cluster the target starts and removes
 #   make test-unit     the unit tests and fuzz replays only
 #   make test-e2e      the end-to-end tests only; T=t3000 runs tests/e2e/t3000*.bats
 #   make quick         the one-minute loop: unit tests and the quicker end-to-end files
-#   make asan, tsan    every test under AddressSanitizer + UBSan, or ThreadSanitizer
+#   make asan, tsan    every test under AddressSanitizer + UBSan, or ThreadSanitizer;
+#                      make asan-pg the PostgreSQL pass under ASan + UBSan
 #   make valgrind      unit tests and command-line tests under memcheck
 #   make fuzz          libFuzzer targets (clang); make fuzz-smoke runs each for a while
 #   make bench, load   benchmarks as ratios to reference work; a minute of mixed load
@@ -79,7 +82,7 @@ REPLAY_BINS = $(FUZZ_TARGETS:%=$(BUILD)/tests/fuzz_%)
 UNIT_TESTS += $(REPLAY_BINS)
 
 .PHONY: all deps deps-build deps-test deps-fuzz install-pkgs pkgs-check test test-unit test-e2e \
-        quick asan tsan valgrind valgrind-run fuzz fuzz-smoke bench load demo install uninstall \
+        quick test-pg asan asan-pg tsan valgrind valgrind-run fuzz fuzz-smoke bench load demo install uninstall \
         clean
 all: benchgate
 
@@ -260,6 +263,19 @@ install: $(BUILD)/benchgate $(MANPAGES)
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/benchgate $(MANPAGES:man/%=$(DESTDIR)$(MANDIR)/man1/%)
+
+# The store's unit tests and every end-to-end test again, on PostgreSQL: a
+# throwaway cluster (tests/pg/cluster.sh) in a temporary folder for the run,
+# a schema of its own for each test, plus the tests only PostgreSQL has
+# (tests/e2e/pg/: the database restarted under load).
+PG_E2E = tests/e2e/*.bats tests/e2e/pg/*.bats
+test-pg: deps-test $(BUILD)/benchgate $(BUILD)/tests/test_store $(BUILD)/tests/synth
+	sh tests/pg/with-cluster.sh env BENCHGATE=$(CURDIR)/$(BUILD)/benchgate \
+	    SYNTH=$(CURDIR)/$(BUILD)/tests/synth BUILD=$(CURDIR)/$(BUILD)/pg E2E="$(PG_E2E)" \
+	    TEST_TIMEOUT=$(TEST_TIMEOUT) sh tests/run.sh $(BUILD)/tests/test_store
+
+asan-pg:
+	$(MAKE) BUILD=build-asan SANITIZE=address,undefined CFLAGS='-O1 -g' TEST_TIMEOUT=900 test-pg
 
 # The unit tests, the fuzz replays and the command-line end-to-end tests under
 # valgrind's memcheck: any leak or memory error fails. (The server's tests and

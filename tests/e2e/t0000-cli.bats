@@ -57,7 +57,7 @@ load helper
     run bg collect --db "$DB"
     [ "$status" -eq 2 ]
     [[ "$output" == *"no input files"* ]]
-    [ ! -e "$DB" ]
+    db_absent
 }
 
 @test "bad flag values exit 2 with the reason" {
@@ -81,5 +81,5 @@ load helper
     run bg collect --db "$DB" --branch "$(printf 'a\tb')" "$HF/single/single.json"
     [ "$status" -eq 2 ]
     [[ "$output" == *"contains a control character"* ]]
-    [ ! -e "$DB" ]
+    db_absent
 }

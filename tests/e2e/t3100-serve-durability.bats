@@ -87,7 +87,7 @@ partial_runs() {
     api GET /metrics >/dev/null
     grep -x 'benchgate_uploads_total{outcome="stored"} 400' "$T/body"
     serve_stop
-    [ "$(sql "PRAGMA integrity_check")" = ok ]
+    [ "$(db_intact)" = ok ]
 }
 
 @test "SIGKILL during uploads: every acknowledged run survives whole; the database is intact" {
@@ -119,7 +119,7 @@ partial_runs() {
     [ "$(awk '$2 != 201 && $2 != "000"' all.log | wc -l)" -eq 0 ]
 
     # straight from the file, before any server opens it again
-    [ "$(sql "PRAGMA integrity_check")" = ok ]
+    [ "$(db_intact)" = ok ]
     sql "SELECT commit_sha FROM runs ORDER BY commit_sha" > stored
     # every acknowledged commit is there (a run committed whose answer was lost may be too)
     [ -z "$(comm -23 acked stored)" ]
@@ -143,7 +143,7 @@ partial_runs() {
            --data-binary @"$FIXTURE" "$URL/api/v1/projects/acme%2Fwidgets/runs?commit=ffffffff")
     [ "$code" = 201 ]
     serve_stop
-    [ "$(sql "PRAGMA integrity_check")" = ok ]
+    [ "$(db_intact)" = ok ]
     [ "$(partial_runs)" = 0 ]
 }
 
