@@ -20,6 +20,7 @@ replicas_start() {
     shift
     URLS=() RPIDS=()
     for i in $(seq 1 "$n"); do
+        : > "$T/serve.$i.out" # before the job opens it: the loop below reads it
         "$BENCHGATE" serve --listen 127.0.0.1:0 --db "$DB" --threads 4 "$@" \
             > "$T/serve.$i.out" 2> "$T/serve.$i.err" &
         RPIDS+=($!)
