@@ -87,7 +87,8 @@ db_reset() {
 
 # db_intact: prints "ok" when the store's structures check out: SQLite's
 # integrity_check, or PostgreSQL's amcheck over every B-tree index of the
-# schema, each against its table (and at least the store's own were checked)
+# schema, each against its table (and at least the store's own were checked),
+# and every result's run and benchmark there
 db_intact() {
     local n
     if is_pg; then
@@ -95,7 +96,12 @@ db_intact() {
                  FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
                  JOIN pg_am a ON a.oid = c.relam
                  WHERE a.amname = 'btree' AND c.relnamespace = current_schema()::regnamespace) AS x") &&
-            [ "$n" -ge 10 ] && echo ok
+            [ "$n" -ge 10 ] &&
+            # the references results holds without foreign keys (see the schema)
+            [ "$(sql "SELECT count(*) FROM results s
+                      WHERE NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = s.run_id)
+                         OR NOT EXISTS (SELECT 1 FROM benchmarks k WHERE k.id = s.benchmark_id)")" = 0 ] &&
+            echo ok
     else
         sql "PRAGMA integrity_check"
     fi
