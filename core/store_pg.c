@@ -901,7 +901,8 @@ static int put_environment(struct pg_store *st, struct bg_env *env, int64_t *id)
     bg_env_fingerprint(env);
     p_text(&find, env->fingerprint);
     p_text(&find, env->compiler);
-    add = find;
+    p_text(&add, env->fingerprint);
+    p_text(&add, env->compiler);
     p_text(&add, env->os);
     p_text(&add, env->kernel);
     p_text(&add, env->arch);
@@ -909,11 +910,6 @@ static int put_environment(struct pg_store *st, struct bg_env *env, int64_t *id)
     p_int(&add, env->cores);
     p_int(&add, env->memory_bytes);
     p_text(&add, env->runner);
-    /* the copy's binary slots moved with it: point them at the copy */
-    for (int i = 0; i < add.n; i++) {
-        if (add.fmt[i] == 1)
-            add.v[i] = (const char *)add.num[i];
-    }
     return get_or_add(st, ST_ENV_FIND, ST_ENV_INSERT, &find, &add, "cannot store environment",
                       id);
 }
