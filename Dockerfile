@@ -14,7 +14,7 @@ FROM debian:12-slim AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         gcc libc6-dev make pkg-config libmicrohttpd-dev libcjson-dev libsqlite3-dev \
-        nettle-dev libcurl4-openssl-dev \
+        libpq-dev nettle-dev libcurl4-openssl-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -26,7 +26,8 @@ RUN make -j"$(nproc)" benchgate \
 FROM debian:12-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libmicrohttpd12 libcjson1 libsqlite3-0 libnettle8 libcurl4 gnuplot-nox curl sqlite3 \
+        libmicrohttpd12 libcjson1 libsqlite3-0 libpq5 libnettle8 libcurl4 gnuplot-nox curl \
+        sqlite3 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --user-group --home-dir /var/lib/benchgate --no-create-home \
         --shell /usr/sbin/nologin benchgate \

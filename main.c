@@ -22,6 +22,8 @@ static const struct bg_cmd commands[] = {
     { "history", cmd_history, "a benchmark's p95 over time, as text or JSON" },
     { "serve", cmd_serve, "serve the JSON API and take uploads from CI" },
     { "token", cmd_token, "create, list or revoke a project's upload tokens" },
+    { "copy", cmd_copy, "copy every run, pin and token to another store, and verify" },
+    { "prune", cmd_prune, "drop old runs' raw samples, keeping their summaries" },
 };
 
 static void print_help(FILE *out)
@@ -65,7 +67,8 @@ int main(int argc, char **argv)
         return BG_EXIT_USAGE;
     }
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
-        printf("benchgate %s (store schema %d)\n", BG_VERSION, store_schema_version());
+        printf("benchgate %s (store schemas: sqlite %d, postgres %d)\n", BG_VERSION,
+               store_schema_version("sqlite"), store_schema_version("postgres"));
         return bg_finish_output(BG_EXIT_PASS);
     }
     if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||

@@ -11,6 +11,10 @@
 #  3. server: wrk against `benchgate serve`, as ratios to nginx serving the
 #     same bytes as a static file (bench/server.sh; skipped without wrk and
 #     nginx).
+#  4. PostgreSQL (bench/pg.sh, on a throwaway cluster): samples as bytea or
+#     float8[]; uploads per second and p99 to one server on SQLite, one on
+#     PostgreSQL and three on one PostgreSQL database; check on PostgreSQL
+#     as a ratio to a bare libpq read of the same samples.
 # Figures also go to bench/out/results.json in hyperfine --export-json shape,
 # so benchgate can collect its own benchmarks. Exits non-zero only when
 # something failed to run, never on a ratio.
@@ -125,6 +129,16 @@ summary "check 10000 benchmarks x 30 samples against a 10-run history" \
 
 # ---- 3. server: benchgate serve against nginx (bench/server.sh) -----------
 BENCHGATE=$BENCHGATE SYNTH=$SYNTH BENCH_ROUNDS=$rounds sh "$here/server.sh"
+
+# ---- 4. PostgreSQL: samples, uploads to one and three servers, check ------
+# (bench/pg.sh, on a throwaway cluster; skipped without Debian's postgresql)
+if ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1 || command -v initdb > /dev/null 2>&1; then
+    sh "$here/../tests/pg/with-cluster.sh" env BENCHGATE="$BENCHGATE" SYNTH="$SYNTH" \
+        BENCH_ROUNDS="$rounds" sh "$here/pg.sh"
+else
+    echo
+    echo "PostgreSQL benchmark skipped: no PostgreSQL server; install with: apt-get install postgresql"
+fi
 
 # ---- results.json, for benchgate itself ------------------------------------
 awk '{ t[$1] = t[$1] (t[$1] == "" ? "" : ", ") $2; if (!($1 in seen)) { seen[$1] = 1; order[++n] = $1 } }

@@ -77,6 +77,7 @@ trap 'exit 143' TERM
 start_serve() {
     sdb=$1
     shift
+    : > "$sdb.out" # before the job opens it: the loop below reads it
     "$BENCHGATE" serve --listen 127.0.0.1:0 --db "$sdb" --threads 2 "$@" > "$sdb.out" \
         2>> "$tmp/serve.log" &
     started_pid=$!

@@ -329,11 +329,12 @@ int cmd_collect(int argc, char **argv)
         goto out;
     }
 
-    if (store_open(o.db, true, &st) < 0) {
-        rc = BG_EXIT_STORE;
+    rc = bg_store_open(o.db, true, &st);
+    if (rc != 0)
         goto out;
-    }
     rc = store_put_run(st, &run);
+    if (rc == STORE_REJECTED)
+        bg_error("%s", store_errmsg(st)); /* the data's fault: say so, exit 2 */
     if (rc < 0) {
         rc = rc == STORE_REJECTED ? BG_EXIT_USAGE : BG_EXIT_STORE;
         goto out;
@@ -348,8 +349,7 @@ int cmd_collect(int argc, char **argv)
     if (bad > 0)
         bg_error("%d of %d inputs could not be read (stored the others)", bad, n_files);
 out:
-    if (store_close(st) < 0 && rc == BG_EXIT_PASS)
-        rc = BG_EXIT_STORE;
+    rc = bg_store_close(st, rc);
     bg_run_release(&run);
     return bg_finish_output(rc);
 }

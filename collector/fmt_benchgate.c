@@ -168,6 +168,7 @@ static int parse_summary(const struct bg_input *in, const cJSON *sum, const char
     static const char *const keys[] = { "min", "mean", "median", "p95", "max", "stddev" };
     double *slots[] = { &res->sum.min, &res->sum.mean, &res->sum.median,
                         &res->sum.p95, &res->sum.max,  &res->sum.stddev };
+    const cJSON *pruned;
     int64_t n = 0;
     char path[256];
 
@@ -178,7 +179,14 @@ static int parse_summary(const struct bg_input *in, const cJSON *sum, const char
         return bg_fail(d, "%s: %s: missing, expected a number", in->path, path);
     if (opt_int(sum, "n", in->path, path, &n, d) < 0)
         return -1;
-    res->summary_only = true;
+    pruned = bg_json_get(sum, "pruned");
+    snprintf(path, sizeof(path), "%s.pruned", at);
+    if (pruned != NULL && !cJSON_IsBool(pruned))
+        return bg_fail(d, "%s: %s: expected true or false, got %s", in->path, path,
+                       bg_json_type(pruned));
+    /* the summary of samples a store dropped (benchgate prune), or a harness's */
+    res->pruned = cJSON_IsTrue(pruned);
+    res->summary_only = !res->pruned;
     res->sum.n = (size_t)n;
     for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
         const cJSON *v = bg_json_get(sum, keys[i]);
@@ -359,8 +367,10 @@ static void put_result(struct bg_buf *b, const struct bg_result *res)
         }
         bg_buf_adds(b, "}");
     }
-    if (res->summary_only) {
+    if (res->summary_only || (res->pruned && res->n_samples == 0)) {
         bg_buf_addf(b, ", \"summary\": {\"n\": %zu", res->sum.n);
+        if (!res->summary_only)
+            bg_buf_adds(b, ", \"pruned\": true");
         for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
             if (isnan(vals[k]))
                 continue;

@@ -2,6 +2,7 @@
 #include "core/bg.h"
 #include "core/cli.h"
 #include "core/model.h"
+#include "core/store.h"
 
 const char *bg_default_db(void)
 {
@@ -15,6 +16,30 @@ int bg_cmd_fail(const struct bg_diag *d)
     if (d->msg[0] != '\0')
         bg_error("%s", d->msg);
     return d->fault == BG_FAULT_BROKEN ? BG_EXIT_STORE : BG_EXIT_USAGE;
+}
+
+int bg_store_open(const char *locator, bool create, struct store **out)
+{
+    struct bg_diag d = { 0 };
+
+    if (store_open(locator, create, out, &d) == 0)
+        return 0;
+    return bg_cmd_fail(&d);
+}
+
+int bg_store_close(struct store *st, int rc)
+{
+    struct bg_diag d = { 0 };
+
+    if (st == NULL)
+        return rc;
+    if (rc == BG_EXIT_STORE && store_errmsg(st)[0] != '\0')
+        bg_error("%s", store_errmsg(st));
+    if (store_close(st, &d) < 0) {
+        bg_error("%s", d.msg);
+        return rc == BG_EXIT_PASS ? BG_EXIT_STORE : rc;
+    }
+    return rc;
 }
 
 int bg_usage_error(const char *cmd, const char *fmt, ...)

@@ -20,8 +20,11 @@ bg_cmd_fn cmd_compare;  /* gate/compare_cmd.c */
 bg_cmd_fn cmd_history;  /* gate/history.c */
 bg_cmd_fn cmd_serve;    /* server/serve.c */
 bg_cmd_fn cmd_token;    /* server/token.c */
+bg_cmd_fn cmd_copy;     /* admin/copy.c */
+bg_cmd_fn cmd_prune;    /* admin/prune.c */
 
-/* --db default: $BENCHGATE_DB, else ./benchgate.db */
+/* --db default: $BENCHGATE_DB, else ./benchgate.db (a locator: a path,
+ * sqlite:PATH, or a postgres:// URI; see core/store.h) */
 const char *bg_default_db(void);
 
 /*
@@ -30,6 +33,18 @@ const char *bg_default_db(void);
  * 3 when the database or server failed.
  */
 int bg_cmd_fail(const struct bg_diag *d);
+
+struct store;
+
+/*
+ * The command layer's side of the store's errors-as-values: open prints
+ * why a store cannot be opened and returns BG_EXIT_STORE (0 when open);
+ * close closes and, when the command ends with BG_EXIT_STORE, prints the
+ * store's last failure first (the store itself never prints). Returns rc,
+ * or BG_EXIT_STORE when the close itself failed.
+ */
+int bg_store_open(const char *locator, bool create, struct store **out);
+int bg_store_close(struct store *st, int rc);
 
 /* Prints "benchgate: error: ..." and a pointer to --help; returns BG_EXIT_USAGE. */
 int bg_usage_error(const char *cmd, const char *fmt, ...) BG_PRINTF(2, 3);

@@ -382,7 +382,8 @@ static int check_summary(const struct bg_result *res, const char *what, struct b
                          res->sum.p95,    res->sum.max,  res->sum.stddev };
 
     if (res->n_samples != 0)
-        return bg_fail(d, "%s: benchmark '%s' is summary-only but has samples", what, res->name);
+        return bg_fail(d, "%s: benchmark '%s' is %s but has samples", what, res->name,
+                       res->pruned ? "pruned" : "summary-only");
     for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
         if (!isnan(v[i]) && (!isfinite(v[i]) || v[i] < 0))
             return bg_fail(d, "%s: benchmark '%s' has a summary value %g, not a finite "
@@ -422,7 +423,7 @@ int bg_run_finish(struct bg_run *run, const char *what, struct bg_diag *d)
                     why);
             goto out;
         }
-        if (res->summary_only) {
+        if (res->summary_only || res->pruned) {
             if (check_summary(res, what, d) < 0)
                 goto out;
             continue;

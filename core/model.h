@@ -38,6 +38,8 @@ struct bg_result {
     double *samples;
     size_t n_samples, cap_samples;
     bool summary_only;           /* the harness gave no raw samples: sum came from it */
+    bool pruned;                 /* the store dropped its samples (benchgate prune) and
+                                    kept sum, their summary: not a harness summary */
     struct bg_summary sum;       /* filled by bg_run_finish() unless summary_only */
     struct bg_kv *params;        /* harness parameters, e.g. hyperfine -L values */
     size_t n_params;

@@ -63,8 +63,9 @@ struct bg_opt {
 
 /* The options every command that uses them spells the same way. */
 #define BG_OPT_DB(type, field)                                                              \
-    { "db", 0, "PATH", BG_OPT_TEXT, offsetof(type, field),                                \
-      .help = "database (default $BENCHGATE_DB, else ./benchgate.db)" }
+    { "db", 0, "LOCATOR", BG_OPT_TEXT, offsetof(type, field),                             \
+      .help = "the store: a SQLite file (PATH or sqlite:PATH) or a PostgreSQL URI "         \
+              "(postgres://...) (default $BENCHGATE_DB, else ./benchgate.db)" }
 #define BG_OPT_PROJECT(type, field)                                                         \
     { "project", 0, "NAME", BG_OPT_NAME, offsetof(type, field),                           \
       .help = "project (default $GITHUB_REPOSITORY, $CI_PROJECT_PATH, else the git "        \

@@ -1,16 +1,17 @@
 /*
- * store_sqlite.c: the SQLite store, and the only file that includes sqlite3.h.
+ * store_sqlite.c: the SQLite backend (core/store_impl.h), and the only file
+ * that includes sqlite3.h.
  *
  * Connection discipline (set on every open, since pragmas do not persist):
  * WAL so readers never block the writer, a busy timeout so concurrent
  * writers wait instead of failing, foreign keys on, synchronous FULL so an
  * acknowledged run survives a power cut. Writers use BEGIN IMMEDIATE: a
  * deferred transaction that reads and then writes can fail with SQLITE_BUSY
- * at once in WAL mode, without calling the busy handler.
+ * at once in WAL mode, without calling the busy handler. Every write
+ * transaction bumps the generation before it commits.
  */
 #include "core/bg.h"
-#include "core/store.h"
-#include "core/buf.h"
+#include "core/store_impl.h"
 
 #include <cJSON.h>
 #include <math.h>
@@ -18,45 +19,64 @@
 #include <sys/stat.h>
 #include <time.h>
 
-/* generated from schemas/migrations/ by tools/embed-sql.sh */
+/* generated from the files in schemas/migrations/ by tools/embed-sql.sh */
 extern const char *const bg_migrations[];
-extern const size_t bg_n_migrations;
+extern const size_t bg_migrations_n;
 
 #define BUSY_TIMEOUT_MS 10000
 
-/* Long-lived statements, prepared on first use and finalized by store_close. */
+/* Long-lived statements, prepared on first use and finalized by close. */
 enum stmt_id {
     ST_PROJECT_UPSERT,
     ST_BRANCH_UPSERT,
     ST_ENV_FIND,
     ST_ENV_INSERT,
     ST_RUN_INSERT,
+    ST_RUN_IMPORT,
+    ST_RUN_EXISTS,
     ST_BENCH_UPSERT,
     ST_RESULT_INSERT,
     ST_LATEST,
     ST_LATEST_BEFORE,
     ST_RUN_GET,
     ST_RESULTS_GET,
+    ST_RESULTS_GET_SUMMARY,
     ST_LIST_RUNS,
     ST_LIST_RUNS_BEFORE,
     ST_RUN_BY_COMMIT,
     ST_PIN_SET,
     ST_PIN_GET,
     ST_PIN_CLEAR,
+    ST_PIN_LIST,
     ST_HISTORY,
     ST_LIST_RUNS_ANY,
     ST_PROJECT_GET,
-    ST_VERSION,
+    ST_GENERATION,
+    ST_GENERATION_BUMP,
     ST_PROJECTS,
     ST_BENCHMARKS,
     ST_TOKEN_ADD,
     ST_TOKEN_FIND,
     ST_TOKEN_LIST,
     ST_TOKEN_REVOKE,
+    ST_TOKEN_EXPORT,
     ST_BRANCHES,
     ST_ENVIRONMENTS,
+    ST_RUN_IDS,
+    ST_COUNTS,
+    ST_PRUNE_RUNS,
+    ST_PRUNE_COUNT,
+    ST_PRUNE_RESULTS,
     ST_COUNT
 };
+
+/* The runs prune would thin, oldest first: made before ?2, of project ?1
+ * (NULL: any), with samples left, and not pinned as a baseline. */
+#define PRUNE_WHERE \
+    "FROM runs r WHERE r.created_at < ?2 " \
+    "AND (?1 IS NULL OR r.project_id = (SELECT id FROM projects WHERE name = ?1)) " \
+    "AND EXISTS (SELECT 1 FROM results s WHERE s.run_id = r.id AND s.samples IS NOT NULL) " \
+    "AND NOT EXISTS (SELECT 1 FROM baseline_pins n WHERE n.run_id = r.id) "
 
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_PROJECT_UPSERT] =
@@ -73,14 +93,19 @@ static const char *const stmt_sql[ST_COUNT] = {
         "INSERT INTO runs (project_id, branch_id, environment_id, commit_sha, created_at, "
         "tool, ci_provider, ci_repository, ci_run_id, ci_run_url, ci_event, meta) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    [ST_RUN_IMPORT] =
+        "INSERT INTO runs (project_id, branch_id, environment_id, commit_sha, created_at, "
+        "tool, ci_provider, ci_repository, ci_run_id, ci_run_url, ci_event, meta, id) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    [ST_RUN_EXISTS] = "SELECT count(*) FROM runs WHERE id = ?1",
     [ST_BENCH_UPSERT] =
         "INSERT INTO benchmarks (project_id, name, metric, unit, direction) "
         "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (project_id, name, metric) "
         "DO UPDATE SET name = excluded.name RETURNING id, unit",
     [ST_RESULT_INSERT] =
         "INSERT INTO results (run_id, benchmark_id, n, min, mean, median, p95, max, stddev, "
-        "summary_only, params, samples) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-        "?12)",
+        "summary_only, params, samples, pruned) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+        "?10, ?11, ?12, ?13)",
     [ST_LATEST] =
         "SELECT r.id FROM runs r JOIN projects p ON p.id = r.project_id "
         "JOIN branches b ON b.id = r.branch_id WHERE p.name = ?1 AND b.name = ?2 "
@@ -99,7 +124,13 @@ static const char *const stmt_sql[ST_COUNT] = {
         "WHERE r.id = ?1",
     [ST_RESULTS_GET] =
         "SELECT k.name, k.metric, k.unit, k.direction, s.n, s.min, s.mean, s.median, s.p95, "
-        "s.max, s.stddev, s.summary_only, s.params, s.samples "
+        "s.max, s.stddev, s.summary_only, s.params, s.pruned, s.samples "
+        "FROM results s JOIN benchmarks k ON k.id = s.benchmark_id WHERE s.run_id = ?1 "
+        "ORDER BY s.id",
+    /* the same columns but the samples: a NULL in their place */
+    [ST_RESULTS_GET_SUMMARY] =
+        "SELECT k.name, k.metric, k.unit, k.direction, s.n, s.min, s.mean, s.median, s.p95, "
+        "s.max, s.stddev, s.summary_only, s.params, s.pruned, NULL "
         "FROM results s JOIN benchmarks k ON k.id = s.benchmark_id WHERE s.run_id = ?1 "
         "ORDER BY s.id",
 #define RUN_INFO_COLUMNS \
@@ -132,9 +163,12 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_PIN_CLEAR] =
         "DELETE FROM baseline_pins WHERE branch = ?2 AND project_id = "
         "(SELECT id FROM projects WHERE name = ?1)",
+    [ST_PIN_LIST] =
+        "SELECT p.name, n.branch, n.run_id, n.pinned_at FROM baseline_pins n "
+        "JOIN projects p ON p.id = n.project_id ORDER BY p.name, n.branch",
     [ST_HISTORY] =
         "SELECT * FROM (SELECT r.id, r.created_at, r.commit_sha, b.name, s.n, s.p95, s.median, "
-        "s.mean, s.min, s.max, s.summary_only, k.unit, e.fingerprint FROM results s "
+        "s.mean, s.min, s.max, s.summary_only, k.unit, e.fingerprint, s.pruned FROM results s "
         "JOIN benchmarks k ON k.id = s.benchmark_id JOIN runs r ON r.id = s.run_id "
         "JOIN branches b ON b.id = r.branch_id JOIN projects p ON p.id = k.project_id "
         "JOIN environments e ON e.id = r.environment_id "
@@ -152,7 +186,8 @@ static const char *const stmt_sql[ST_COUNT] = {
         "max(r.created_at) FROM runs r JOIN projects p ON p.id = r.project_id "
         "JOIN environments e ON e.id = r.environment_id WHERE p.name = ?1 "
         "GROUP BY e.fingerprint ORDER BY 7 DESC, 1",
-    [ST_VERSION] = "SELECT coalesce(max(id), 0) FROM runs",
+    [ST_GENERATION] = "SELECT n FROM generation WHERE slot = 0",
+    [ST_GENERATION_BUMP] = "UPDATE generation SET n = n + 1 WHERE slot = 0",
     [ST_PROJECTS] =
         "SELECT p.name, count(r.id), max(r.created_at) FROM projects p "
         "LEFT JOIN runs r ON r.project_id = p.id GROUP BY p.id ORDER BY p.name",
@@ -161,7 +196,8 @@ static const char *const stmt_sql[ST_COUNT] = {
         "JOIN projects p ON p.id = k.project_id LEFT JOIN results s ON s.benchmark_id = k.id "
         "WHERE p.name = ?1 GROUP BY k.id ORDER BY k.name, k.metric",
     [ST_TOKEN_ADD] =
-        "INSERT INTO tokens (id, project_id, hash, name, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO tokens (id, project_id, hash, name, created_at, revoked_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     [ST_TOKEN_FIND] =
         "SELECT p.name, t.hash, t.revoked_at IS NOT NULL FROM tokens t "
         "JOIN projects p ON p.id = t.project_id WHERE t.id = ?1",
@@ -171,25 +207,60 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_TOKEN_REVOKE] =
         "UPDATE tokens SET revoked_at = ?3 WHERE id = ?2 AND revoked_at IS NULL AND "
         "project_id = (SELECT id FROM projects WHERE name = ?1)",
+    [ST_TOKEN_EXPORT] =
+        "SELECT p.name, t.id, t.name, t.created_at, t.revoked_at, t.hash FROM tokens t "
+        "JOIN projects p ON p.id = t.project_id ORDER BY t.id",
+    [ST_RUN_IDS] = "SELECT id FROM runs WHERE id > ?1 ORDER BY id LIMIT ?2",
+    [ST_COUNTS] =
+        "SELECT (SELECT count(*) FROM projects), (SELECT count(*) FROM runs), "
+        "(SELECT count(*) FROM results), "
+        "(SELECT coalesce(sum(length(samples) / 8), 0) FROM results), "
+        "(SELECT count(*) FROM results WHERE pruned = 1), "
+        "(SELECT count(*) FROM baseline_pins), (SELECT count(*) FROM tokens)",
+    [ST_PRUNE_RUNS] = "SELECT r.id " PRUNE_WHERE "ORDER BY r.created_at, r.id LIMIT ?3",
+    [ST_PRUNE_COUNT] =
+        "SELECT count(*), coalesce(sum(length(s.samples) / 8), 0) FROM results s "
+        "WHERE s.run_id = ?1 AND s.samples IS NOT NULL",
+    [ST_PRUNE_RESULTS] =
+        "UPDATE results SET samples = NULL, pruned = 1 WHERE run_id = ?1 AND samples IS NOT NULL",
 };
 
-struct store {
+struct sqlite_store {
+    struct store base;
     sqlite3 *db;
-    char *path;
     sqlite3_stmt *stmt[ST_COUNT];
 };
 
-static int db_fail(struct store *st, const char *what)
+static struct sqlite_store *sq(struct store *st)
 {
-    return bg_error("database '%s': %s: %s", st->path, what, sqlite3_errmsg(st->db));
+    return (struct sqlite_store *)st;
 }
 
-static int db_exec(struct store *st, const char *sql)
+/* A failure of the last call on the connection: "database 'NAME': what: why".
+ * A busy database is worth another try, as a lost server would be. */
+static int db_fail(struct sqlite_store *st, const char *what)
+{
+    int code = sqlite3_errcode(st->db);
+
+    if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+        return store_fail_unavailable(&st->base, "database '%s': %s: %s", st->base.name, what,
+                                      sqlite3_errmsg(st->db));
+    return store_fail(&st->base, "database '%s': %s: %s", st->base.name, what,
+                      sqlite3_errmsg(st->db));
+}
+
+static int db_exec(struct sqlite_store *st, const char *sql)
 {
     char *msg = NULL;
+    int rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
 
-    if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        bg_error("database '%s': %s", st->path, msg != NULL ? msg : "unknown error");
+    if (rc != SQLITE_OK) {
+        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+            store_fail_unavailable(&st->base, "database '%s': %s", st->base.name,
+                                   msg != NULL ? msg : "busy");
+        else
+            store_fail(&st->base, "database '%s': %s", st->base.name,
+                       msg != NULL ? msg : "unknown error");
         sqlite3_free(msg);
         return -1;
     }
@@ -197,7 +268,7 @@ static int db_exec(struct store *st, const char *sql)
 }
 
 /* The cached statement id, reset and with bindings cleared. */
-static sqlite3_stmt *stmt(struct store *st, enum stmt_id id)
+static sqlite3_stmt *stmt(struct sqlite_store *st, enum stmt_id id)
 {
     if (st->stmt[id] == NULL) {
         if (sqlite3_prepare_v3(st->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
@@ -238,12 +309,15 @@ static char *col_text(sqlite3_stmt *s, int i)
     return t != NULL ? bg_xstrdup((const char *)t) : NULL;
 }
 
-int store_schema_version(void)
+/* Copies a text column into a fixed buffer, cut to fit; NULL reads as "". */
+static void col_copy(sqlite3_stmt *s, int i, char *buf, size_t size)
 {
-    return (int)bg_n_migrations;
+    const unsigned char *t = sqlite3_column_text(s, i);
+
+    snprintf(buf, size, "%s", t != NULL ? (const char *)t : "");
 }
 
-static int user_version(struct store *st, int *out)
+static int user_version(struct sqlite_store *st, int *out)
 {
     sqlite3_stmt *s;
     int rc;
@@ -258,28 +332,28 @@ static int user_version(struct store *st, int *out)
 
 /* Applies every pending migration in one IMMEDIATE transaction, so two
  * processes opening a new database at once cannot both migrate it. */
-static int migrate(struct store *st)
+static int migrate(struct sqlite_store *st)
 {
     int have;
     char sql[64];
 
     if (user_version(st, &have) < 0)
         return -1;
-    if (have > (int)bg_n_migrations)
-        return bg_error("database '%s' has schema version %d, newer than this benchgate "
-                        "supports (%d): upgrade benchgate",
-                        st->path, have, (int)bg_n_migrations);
-    if (have == (int)bg_n_migrations)
+    if (have > (int)bg_migrations_n)
+        return store_fail(&st->base, "database '%s' has schema version %d, newer than this "
+                          "benchgate supports (%d): upgrade benchgate",
+                          st->base.name, have, (int)bg_migrations_n);
+    if (have == (int)bg_migrations_n)
         return 0;
     if (db_exec(st, "BEGIN IMMEDIATE") < 0)
         return -1;
     if (user_version(st, &have) < 0) /* another process may have migrated meanwhile */
         goto rollback;
-    for (int v = have; v < (int)bg_n_migrations; v++) {
+    for (int v = have; v < (int)bg_migrations_n; v++) {
         if (db_exec(st, bg_migrations[v]) < 0)
             goto rollback;
     }
-    snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", (int)bg_n_migrations);
+    snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", (int)bg_migrations_n);
     if (db_exec(st, sql) < 0 || db_exec(st, "COMMIT") < 0)
         goto rollback;
     return 0;
@@ -288,7 +362,7 @@ rollback:
     return -1;
 }
 
-static int set_wal(struct store *st)
+static int set_wal(struct sqlite_store *st, const char *path)
 {
     sqlite3_stmt *s;
     int ok;
@@ -298,55 +372,57 @@ static int set_wal(struct store *st)
     ok = sqlite3_step(s) == SQLITE_ROW;
     /* the pragma answers with the mode in force: not every file system can do WAL */
     if (ok && strcmp((const char *)sqlite3_column_text(s, 0), "wal") != 0 &&
-        strcmp(st->path, ":memory:") != 0)
+        strcmp(path, ":memory:") != 0)
         bg_warn("database '%s': journal mode is '%s', not WAL: readers may block writers",
-                st->path, (const char *)sqlite3_column_text(s, 0));
+                st->base.name, (const char *)sqlite3_column_text(s, 0));
     sqlite3_finalize(s);
     return ok ? 0 : db_fail(st, "cannot set journal mode");
 }
 
-int store_open(const char *path, bool create, struct store **out)
+static int sq_close(struct store *base, struct bg_diag *d)
 {
-    struct store *st;
-    struct stat sb;
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
-
-    *out = NULL;
-    if (!create && strcmp(path, ":memory:") != 0 && stat(path, &sb) < 0)
-        return bg_error("cannot open database '%s': %s", path, strerror(errno));
-    if (create)
-        flags |= SQLITE_OPEN_CREATE;
-    st = bg_xcalloc(1, sizeof(*st));
-    st->path = bg_xstrdup(path);
-    if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
-        bg_error("cannot open database '%s': %s", path,
-                 st->db != NULL ? sqlite3_errmsg(st->db) : "out of memory");
-        goto fail;
-    }
-    sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
-    if (db_exec(st, "PRAGMA foreign_keys = ON") < 0 || set_wal(st) < 0 ||
-        db_exec(st, "PRAGMA synchronous = FULL") < 0 || migrate(st) < 0)
-        goto fail;
-    *out = st;
-    return 0;
-fail:
-    store_close(st);
-    return -1;
-}
-
-int store_close(struct store *st)
-{
+    struct sqlite_store *st = sq(base);
     int rc = 0;
 
-    if (st == NULL)
-        return 0;
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(st->stmt[i]);
     if (sqlite3_close(st->db) != SQLITE_OK)
-        rc = bg_error("database '%s': cannot close: %s", st->path, sqlite3_errmsg(st->db));
-    free(st->path);
+        rc = bg_fail(d, "database '%s': cannot close: %s", base->name, sqlite3_errmsg(st->db));
+    free(base->name);
     free(st);
     return rc;
+}
+
+static int sq_open(const char *path, const char *name, bool create, struct store **out,
+                   struct bg_diag *d)
+{
+    struct sqlite_store *st;
+    struct stat sb;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+
+    if (!create && strcmp(path, ":memory:") != 0 && stat(path, &sb) < 0)
+        return bg_fail(d, "cannot open database '%s': %s", name, strerror(errno));
+    if (create)
+        flags |= SQLITE_OPEN_CREATE;
+    st = bg_xcalloc(1, sizeof(*st));
+    st->base.be = &store_backend_sqlite;
+    st->base.name = bg_xstrdup(name);
+    if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+        bg_fail(d, "cannot open database '%s': %s", name,
+                st->db != NULL ? sqlite3_errmsg(st->db) : "out of memory");
+        goto fail;
+    }
+    sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+    if (db_exec(st, "PRAGMA foreign_keys = ON") < 0 || set_wal(st, path) < 0 ||
+        db_exec(st, "PRAGMA synchronous = FULL") < 0 || migrate(st) < 0) {
+        bg_fail(d, "%s", st->base.diag.msg);
+        goto fail;
+    }
+    *out = &st->base;
+    return 0;
+fail:
+    sq_close(&st->base, NULL);
+    return -1;
 }
 
 /*
@@ -356,7 +432,7 @@ int store_close(struct store *st)
  * busy timeout cannot help. A one-shot CLI never meets that; a server's
  * long-lived connections do, as soon as another one has written.
  */
-static int begin_write(struct store *st)
+static int begin_write(struct sqlite_store *st)
 {
     for (int i = 0; i < ST_COUNT; i++) {
         if (st->stmt[i] != NULL)
@@ -367,7 +443,7 @@ static int begin_write(struct store *st)
 
 /* Steps an INSERT ... RETURNING id to its one row, reads the id and resets
  * the statement: one left mid-way blocks COMMIT ("statements in progress"). */
-static int step_id(struct store *st, sqlite3_stmt *s, const char *what, int64_t *id)
+static int step_id(struct sqlite_store *st, sqlite3_stmt *s, const char *what, int64_t *id)
 {
     int rc = sqlite3_step(s);
 
@@ -379,7 +455,7 @@ static int step_id(struct store *st, sqlite3_stmt *s, const char *what, int64_t 
     return rc == SQLITE_ROW ? 0 : -1;
 }
 
-static int step_done(struct store *st, sqlite3_stmt *s, const char *what)
+static int step_done(struct sqlite_store *st, sqlite3_stmt *s, const char *what)
 {
     int rc = sqlite3_step(s);
 
@@ -389,26 +465,34 @@ static int step_done(struct store *st, sqlite3_stmt *s, const char *what)
     return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* A JSON object of key/value pairs ("{}" when empty); caller frees. */
-static char *kv_json(const struct bg_kv *kv, size_t n)
+/* Bumps the generation and commits; on failure the caller rolls back. */
+static int commit_write(struct sqlite_store *st)
 {
-    cJSON *obj = cJSON_CreateObject();
-    char *s;
+    sqlite3_stmt *s = stmt(st, ST_GENERATION_BUMP);
 
-    if (obj == NULL)
-        bg_die("out of memory");
-    for (size_t i = 0; i < n; i++) {
-        if (cJSON_AddStringToObject(obj, kv[i].key, kv[i].value) == NULL)
-            bg_die("out of memory");
-    }
-    s = cJSON_PrintUnformatted(obj);
-    cJSON_Delete(obj);
-    if (s == NULL)
-        bg_die("out of memory");
-    return s;
+    if (s == NULL || step_done(st, s, "cannot bump the generation") < 0)
+        return -1;
+    return db_exec(st, "COMMIT");
 }
 
-static int put_environment(struct store *st, struct bg_env *env, int64_t *id)
+static void rollback(struct sqlite_store *st)
+{
+    for (int i = 0; i < ST_COUNT; i++) {
+        if (st->stmt[i] != NULL)
+            sqlite3_reset(st->stmt[i]);
+    }
+    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int sq_generation(struct store *base, int64_t *generation)
+{
+    struct sqlite_store *st = sq(base);
+    sqlite3_stmt *s = stmt(st, ST_GENERATION);
+
+    return s == NULL ? -1 : step_id(st, s, "cannot read the store's generation", generation);
+}
+
+static int put_environment(struct sqlite_store *st, struct bg_env *env, int64_t *id)
 {
     sqlite3_stmt *s = stmt(st, ST_ENV_FIND);
     int rc;
@@ -444,47 +528,7 @@ static int put_environment(struct store *st, struct bg_env *env, int64_t *id)
     return 0;
 }
 
-/* Samples are stored as little-endian doubles: a plain copy on every
- * machine benchgate runs on today, a byte swap anywhere else. */
-static const void *samples_le(const double *v, size_t n, unsigned char **scratch)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    (void)n;
-    *scratch = NULL;
-    return v;
-#else
-    unsigned char *b = bg_xmalloc(n * 8);
-
-    for (size_t i = 0; i < n; i++) {
-        uint64_t u;
-
-        memcpy(&u, &v[i], 8);
-        for (int j = 0; j < 8; j++)
-            b[i * 8 + j] = (unsigned char)(u >> (8 * j));
-    }
-    *scratch = b;
-    return b;
-#endif
-}
-
-static void samples_from_le(const void *blob, size_t n, double *out)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    memcpy(out, blob, n * 8);
-#else
-    const unsigned char *b = blob;
-
-    for (size_t i = 0; i < n; i++) {
-        uint64_t u = 0;
-
-        for (int j = 0; j < 8; j++)
-            u |= (uint64_t)b[i * 8 + j] << (8 * j);
-        memcpy(&out[i], &u, 8);
-    }
-#endif
-}
-
-static int put_result(struct store *st, int64_t project_id, int64_t run_id,
+static int put_result(struct sqlite_store *st, int64_t project_id, int64_t run_id,
                       const struct bg_result *res)
 {
     sqlite3_stmt *s = stmt(st, ST_BENCH_UPSERT);
@@ -509,8 +553,9 @@ static int put_result(struct store *st, int64_t project_id, int64_t run_id,
     bench_id = sqlite3_column_int64(s, 0);
     unit = sqlite3_column_text(s, 1);
     if (unit == NULL || strcmp((const char *)unit, res->unit) != 0) {
-        bg_error("benchmark '%s' (metric %s) is stored with unit '%s', this run has '%s'",
-                 res->name, res->metric, unit != NULL ? (const char *)unit : "", res->unit);
+        store_reject(&st->base, "benchmark '%s' (metric %s) is stored with unit '%s', this run "
+                     "has '%s'", res->name, res->metric,
+                     unit != NULL ? (const char *)unit : "", res->unit);
         sqlite3_reset(s);
         return STORE_REJECTED;
     }
@@ -520,7 +565,7 @@ static int put_result(struct store *st, int64_t project_id, int64_t run_id,
     if (s == NULL)
         return -1;
     if (res->n_params > 0)
-        params = kv_json(res->params, res->n_params);
+        params = store_kv_json(res->params, res->n_params);
     sqlite3_bind_int64(s, 1, run_id);
     sqlite3_bind_int64(s, 2, bench_id);
     sqlite3_bind_int64(s, 3, (int64_t)res->sum.n);
@@ -534,10 +579,11 @@ static int put_result(struct store *st, int64_t project_id, int64_t run_id,
     bind_text(s, 11, params);
     if (res->n_samples > 0) {
         /* STATIC: the samples outlive the step */
-        const void *blob = samples_le(res->samples, res->n_samples, &scratch);
+        const void *blob = store_samples_le(res->samples, res->n_samples, &scratch);
 
         sqlite3_bind_blob64(s, 12, blob, (sqlite3_uint64)res->n_samples * 8, SQLITE_STATIC);
     }
+    sqlite3_bind_int(s, 13, res->pruned && res->n_samples == 0 ? 1 : 0);
     rc = step_done(st, s, "cannot store result");
     sqlite3_reset(s); /* drop the STATIC blob pointer before scratch goes */
     free(scratch);
@@ -545,15 +591,29 @@ static int put_result(struct store *st, int64_t project_id, int64_t run_id,
     return rc;
 }
 
-int store_put_run(struct store *st, struct bg_run *run)
+static int sq_put_run(struct store *base, struct bg_run *run, bool keep_id)
 {
-    int64_t project_id = 0, branch_id = 0, env_id = 0, run_id;
+    struct sqlite_store *st = sq(base);
+    int64_t project_id = 0, branch_id = 0, env_id = 0, run_id, taken = 0;
     sqlite3_stmt *s;
     char *meta = NULL;
     int rc = -1;
 
     if (begin_write(st) < 0)
         return -1;
+    if (keep_id) {
+        s = stmt(st, ST_RUN_EXISTS);
+        if (s == NULL)
+            goto rollback;
+        sqlite3_bind_int64(s, 1, run->id);
+        if (step_id(st, s, "cannot look up the run", &taken) < 0)
+            goto rollback;
+        if (taken > 0) {
+            rc = store_reject(base, "database '%s': run %" PRId64 " is there already",
+                              base->name, run->id);
+            goto rollback;
+        }
+    }
     s = stmt(st, ST_PROJECT_UPSERT);
     if (s == NULL)
         goto rollback;
@@ -571,10 +631,10 @@ int store_put_run(struct store *st, struct bg_run *run)
     if (put_environment(st, &run->env, &env_id) < 0)
         goto rollback;
 
-    s = stmt(st, ST_RUN_INSERT);
+    s = stmt(st, keep_id ? ST_RUN_IMPORT : ST_RUN_INSERT);
     if (s == NULL)
         goto rollback;
-    meta = kv_json(run->meta, run->n_meta);
+    meta = store_kv_json(run->meta, run->n_meta);
     sqlite3_bind_int64(s, 1, project_id);
     sqlite3_bind_int64(s, 2, branch_id);
     sqlite3_bind_int64(s, 3, env_id);
@@ -587,6 +647,8 @@ int store_put_run(struct store *st, struct bg_run *run)
     bind_text(s, 10, run->ci.run_url);
     bind_text(s, 11, run->ci.event);
     bind_text(s, 12, meta);
+    if (keep_id)
+        sqlite3_bind_int64(s, 13, run->id);
     if (step_done(st, s, "cannot store run") < 0)
         goto rollback;
     run_id = sqlite3_last_insert_rowid(st->db);
@@ -597,17 +659,13 @@ int store_put_run(struct store *st, struct bg_run *run)
             goto rollback;
     }
     rc = -1;
-    if (db_exec(st, "COMMIT") < 0)
+    if (commit_write(st) < 0)
         goto rollback;
     cJSON_free(meta);
     run->id = run_id;
     return 0;
 rollback:
-    for (int i = 0; i < ST_COUNT; i++) {
-        if (st->stmt[i] != NULL)
-            sqlite3_reset(st->stmt[i]);
-    }
-    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    rollback(st);
     cJSON_free(meta);
     return rc;
 }
@@ -618,42 +676,47 @@ rollback:
  * transaction stays open. Returns the count (caller frees *out), or -1
  * with nothing allocated.
  */
-static int read_rows(struct store *st, sqlite3_stmt *s, const char *what, void **out,
+static int read_rows(struct sqlite_store *st, sqlite3_stmt *s, const char *what, void **out,
                      size_t elem, void (*read_row)(sqlite3_stmt *s, void *row))
 {
     size_t n = 0, cap = 0;
-    char *rows = NULL;
+    void *rows = NULL;
     int rc;
 
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        bg_grow((void **)&rows, &cap, n + 1, elem);
-        memset(rows + n * elem, 0, elem);
-        read_row(s, rows + n * elem);
-        n++;
-    }
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        read_row(s, store_row_add(&rows, &n, &cap, elem));
+    if (rc != SQLITE_DONE)
+        db_fail(st, what);
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {
         free(rows);
         *out = NULL;
-        return db_fail(st, what);
+        return -1;
     }
     *out = rows;
     return (int)n;
 }
 
-/* Copies a text column into a fixed buffer, cut to fit; NULL reads as "". */
-static void col_copy(sqlite3_stmt *s, int i, char *buf, size_t size)
+/* Steps a query of one int64 (or none): 1 and *v, 0, or -1. */
+static int one_int(struct sqlite_store *st, sqlite3_stmt *s, const char *what, int64_t *v)
 {
-    const unsigned char *t = sqlite3_column_text(s, i);
+    int rc = sqlite3_step(s);
 
-    snprintf(buf, size, "%s", t != NULL ? (const char *)t : "");
+    if (rc == SQLITE_ROW)
+        *v = sqlite3_column_int64(s, 0);
+    else if (rc != SQLITE_DONE)
+        db_fail(st, what);
+    sqlite3_reset(s); /* end the read transaction now: an open one pins the WAL */
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int store_latest_run(struct store *st, const char *project, const char *branch,
-                     int64_t before_id, int64_t *id)
+static int sq_latest_run(struct store *base, const char *project, const char *branch,
+                         int64_t before_id, int64_t *id)
 {
+    struct sqlite_store *st = sq(base);
     sqlite3_stmt *s = stmt(st, before_id != 0 ? ST_LATEST_BEFORE : ST_LATEST);
-    int rc;
 
     if (s == NULL)
         return -1;
@@ -661,13 +724,7 @@ int store_latest_run(struct store *st, const char *project, const char *branch,
     bind_text(s, 2, branch);
     if (before_id != 0)
         sqlite3_bind_int64(s, 3, before_id);
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s); /* end the read transaction now: an open one pins the WAL */
-    if (rc == SQLITE_ROW)
-        return 1;
-    return rc == SQLITE_DONE ? 0 : db_fail(st, "cannot find runs");
+    return one_int(st, s, "cannot find runs", id);
 }
 
 static void read_run_info(sqlite3_stmt *s, void *row)
@@ -683,10 +740,11 @@ static void read_run_info(sqlite3_stmt *s, void *row)
     ri->n_results = (size_t)sqlite3_column_int64(s, 6);
 }
 
-int store_list_runs(struct store *st, const char *project, const char *branch,
-                    const char *fingerprint, int64_t before_id, size_t max,
-                    struct store_run_info **out)
+static int sq_list_runs(struct store *base, const char *project, const char *branch,
+                        const char *fingerprint, int64_t before_id, size_t max,
+                        struct store_run_info **out)
 {
+    struct sqlite_store *st = sq(base);
     sqlite3_stmt *s = stmt(st, before_id != 0                          ? ST_LIST_RUNS_BEFORE
                                : branch == NULL || fingerprint != NULL ? ST_LIST_RUNS_ANY
                                                                        : ST_LIST_RUNS);
@@ -703,44 +761,69 @@ int store_list_runs(struct store *st, const char *project, const char *branch,
     return read_rows(st, s, "cannot list runs", (void **)out, sizeof(**out), read_run_info);
 }
 
-int store_run_by_commit(struct store *st, const char *project, const char *sha, int64_t *id)
+static int sq_run_by_commit(struct store *base, const char *project, const char *sha,
+                            int64_t *id)
 {
+    struct sqlite_store *st = sq(base);
     sqlite3_stmt *s = stmt(st, ST_RUN_BY_COMMIT);
-    int rc;
 
     if (s == NULL)
         return -1;
     bind_text(s, 1, project);
     bind_text(s, 2, sha);
-    rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *id = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
-    if (rc == SQLITE_ROW)
-        return 1;
-    return rc == SQLITE_DONE ? 0 : db_fail(st, "cannot find a run by commit");
+    return one_int(st, s, "cannot find a run by commit", id);
 }
 
-int store_pin_set(struct store *st, const char *project, const char *branch, int64_t run_id)
+/* Runs the write statement s (the transaction begun) and commits it with
+ * the generation bumped; returns the rows it changed, or -1. */
+static int write_one(struct sqlite_store *st, sqlite3_stmt *s, const char *what)
 {
-    sqlite3_stmt *s = stmt(st, ST_PIN_SET);
+    int changed;
 
-    if (s == NULL)
+    if (step_done(st, s, what) < 0)
+        goto rollback;
+    changed = sqlite3_changes(st->db);
+    if (changed == 0) { /* nothing changed: no new generation either */
+        rollback(st);
+        return 0;
+    }
+    if (commit_write(st) < 0)
+        goto rollback;
+    return changed;
+rollback:
+    rollback(st);
+    return -1;
+}
+
+static int sq_pin_set(struct store *base, const char *project, const char *branch,
+                      int64_t run_id, int64_t pinned_at)
+{
+    struct sqlite_store *st = sq(base);
+    sqlite3_stmt *s;
+    int changed;
+
+    if (begin_write(st) < 0)
         return -1;
+    s = stmt(st, ST_PIN_SET);
+    if (s == NULL) {
+        rollback(st);
+        return -1;
+    }
     bind_text(s, 1, project);
     bind_text(s, 2, branch);
     sqlite3_bind_int64(s, 3, run_id);
-    sqlite3_bind_int64(s, 4, (int64_t)time(NULL));
-    if (step_done(st, s, "cannot pin the baseline") < 0)
-        return -1;
-    if (sqlite3_changes(st->db) == 0)
-        return STORE_REJECTED; /* no such run in that project */
-    return 0;
+    sqlite3_bind_int64(s, 4, pinned_at != 0 ? pinned_at : (int64_t)time(NULL));
+    changed = write_one(st, s, "cannot pin the baseline");
+    if (changed == 0)
+        return store_reject(base, "database '%s': no run %" PRId64 " in project '%s'",
+                            base->name, run_id, project);
+    return changed < 0 ? -1 : 0;
 }
 
-int store_pin_get(struct store *st, const char *project, const char *branch, int64_t *run_id,
-                  int64_t *pinned_at)
+static int sq_pin_get(struct store *base, const char *project, const char *branch,
+                      int64_t *run_id, int64_t *pinned_at)
 {
+    struct sqlite_store *st = sq(base);
     sqlite3_stmt *s = stmt(st, ST_PIN_GET);
     int rc;
 
@@ -752,24 +835,53 @@ int store_pin_get(struct store *st, const char *project, const char *branch, int
     if (rc == SQLITE_ROW) {
         *run_id = sqlite3_column_int64(s, 0);
         *pinned_at = sqlite3_column_int64(s, 1);
+    } else if (rc != SQLITE_DONE) {
+        db_fail(st, "cannot read the baseline pin");
     }
     sqlite3_reset(s);
     if (rc == SQLITE_ROW)
         return 1;
-    return rc == SQLITE_DONE ? 0 : db_fail(st, "cannot read the baseline pin");
+    return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int store_pin_clear(struct store *st, const char *project, const char *branch)
+static int sq_pin_clear(struct store *base, const char *project, const char *branch)
 {
-    sqlite3_stmt *s = stmt(st, ST_PIN_CLEAR);
+    struct sqlite_store *st = sq(base);
+    sqlite3_stmt *s;
+    int changed;
 
-    if (s == NULL)
+    if (begin_write(st) < 0)
         return -1;
+    s = stmt(st, ST_PIN_CLEAR);
+    if (s == NULL) {
+        rollback(st);
+        return -1;
+    }
     bind_text(s, 1, project);
     bind_text(s, 2, branch);
-    if (step_done(st, s, "cannot clear the baseline pin") < 0)
+    changed = write_one(st, s, "cannot clear the baseline pin");
+    return changed < 0 ? -1 : changed > 0 ? 1 : 0;
+}
+
+static void read_pin(sqlite3_stmt *s, void *row)
+{
+    struct store_pin *p = row;
+
+    col_copy(s, 0, p->project, sizeof(p->project));
+    col_copy(s, 1, p->branch, sizeof(p->branch));
+    p->run_id = sqlite3_column_int64(s, 2);
+    p->pinned_at = sqlite3_column_int64(s, 3);
+}
+
+static int sq_pin_list(struct store *base, struct store_pin **out)
+{
+    struct sqlite_store *st = sq(base);
+    sqlite3_stmt *s = stmt(st, ST_PIN_LIST);
+
+    *out = NULL;
+    if (s == NULL)
         return -1;
-    return sqlite3_changes(st->db) > 0 ? 1 : 0;
+    return read_rows(st, s, "cannot list the pins", (void **)out, sizeof(**out), read_pin);
 }
 
 static void read_point(sqlite3_stmt *s, void *row)
@@ -789,12 +901,14 @@ static void read_point(sqlite3_stmt *s, void *row)
     pt->summary_only = sqlite3_column_int(s, 10) != 0;
     col_copy(s, 11, pt->unit, sizeof(pt->unit));
     col_copy(s, 12, pt->fingerprint, sizeof(pt->fingerprint));
+    pt->pruned = sqlite3_column_int(s, 13) != 0;
 }
 
-int store_history(struct store *st, const char *project, const char *name, const char *metric,
-                  const char *branch, const char *fingerprint, size_t limit,
-                  struct store_point **out)
+static int sq_history(struct store *base, const char *project, const char *name,
+                      const char *metric, const char *branch, const char *fingerprint,
+                      size_t limit, struct store_point **out)
 {
+    struct sqlite_store *st = sq(base);
     sqlite3_stmt *s = stmt(st, ST_HISTORY);
 
     *out = NULL;
@@ -809,35 +923,9 @@ int store_history(struct store *st, const char *project, const char *name, const
     return read_rows(st, s, "cannot read the history", (void **)out, sizeof(**out), read_point);
 }
 
-/* Parses a stored JSON object of strings into key/value pairs. */
-static int kv_parse(struct store *st, const char *json, struct bg_kv **kv, size_t *n)
+static int load_results(struct sqlite_store *st, int64_t id, bool samples, struct bg_run *run)
 {
-    cJSON *obj = json != NULL ? cJSON_Parse(json) : NULL;
-    const cJSON *item;
-
-    *kv = NULL;
-    *n = 0;
-    if (json == NULL)
-        return 0;
-    if (!cJSON_IsObject(obj)) {
-        cJSON_Delete(obj);
-        return bg_error("database '%s': corrupt JSON in a stored run", st->path);
-    }
-    cJSON_ArrayForEach(item, obj) {
-        if (cJSON_IsString(item)) {
-            *kv = bg_xrealloc(*kv, (*n + 1) * sizeof(**kv));
-            (*kv)[*n].key = bg_xstrdup(item->string);
-            (*kv)[*n].value = bg_xstrdup(item->valuestring);
-            (*n)++;
-        }
-    }
-    cJSON_Delete(obj);
-    return 0;
-}
-
-static int load_results(struct store *st, int64_t id, struct bg_run *run)
-{
-    sqlite3_stmt *s = stmt(st, ST_RESULTS_GET);
+    sqlite3_stmt *s = stmt(st, samples ? ST_RESULTS_GET : ST_RESULTS_GET_SUMMARY);
     int rc;
 
     if (s == NULL)
@@ -849,8 +937,8 @@ static int load_results(struct store *st, int64_t id, struct bg_run *run)
             (const char *)sqlite3_column_text(s, 2),
             sqlite3_column_int(s, 3) == 1 ? BG_DIR_HIGHER : BG_DIR_LOWER);
         int64_t n = sqlite3_column_int64(s, 4);
-        int bytes = sqlite3_column_bytes(s, 13);
-        const void *blob = sqlite3_column_blob(s, 13);
+        int bytes = sqlite3_column_bytes(s, 14);
+        const void *blob = sqlite3_column_blob(s, 14);
 
         res->sum.n = n > 0 ? (size_t)n : 0;
         res->sum.min = col_stat(s, 5);
@@ -860,28 +948,32 @@ static int load_results(struct store *st, int64_t id, struct bg_run *run)
         res->sum.max = col_stat(s, 9);
         res->sum.stddev = col_stat(s, 10);
         res->summary_only = sqlite3_column_int(s, 11) != 0;
-        if (kv_parse(st, (const char *)sqlite3_column_text(s, 12), &res->params,
-                     &res->n_params) < 0) {
+        res->pruned = sqlite3_column_int(s, 13) != 0;
+        if (store_kv_parse(&st->base, (const char *)sqlite3_column_text(s, 12), &res->params,
+                           &res->n_params) < 0) {
             sqlite3_reset(s);
             return -1;
         }
         if (blob != NULL && (bytes % 8 != 0 || (int64_t)(bytes / 8) != n)) {
             sqlite3_reset(s);
-            return bg_error("database '%s': result of '%s' has %d sample bytes for n = %" PRId64,
-                            st->path, res->name, bytes, n);
+            return store_fail(&st->base, "database '%s': result of '%s' has %d sample bytes "
+                              "for n = %" PRId64, st->base.name, res->name, bytes, n);
         }
         if (blob != NULL) {
             res->samples = bg_xmalloc((size_t)bytes);
             res->n_samples = res->cap_samples = (size_t)bytes / 8;
-            samples_from_le(blob, res->n_samples, res->samples);
+            store_samples_from_le(blob, res->n_samples, res->samples);
         }
     }
+    if (rc != SQLITE_DONE)
+        db_fail(st, "cannot read results");
     sqlite3_reset(s);
-    return rc == SQLITE_DONE ? 0 : db_fail(st, "cannot read results");
+    return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int store_load_run(struct store *st, int64_t id, struct bg_run *run)
+static int sq_load_run(struct store *base, int64_t id, bool samples, struct bg_run *run)
 {
+    struct sqlite_store *st = sq(base);
     sqlite3_stmt *s = stmt(st, ST_RUN_GET);
     struct bg_env *e = &run->env;
     const unsigned char *fp;
@@ -892,8 +984,10 @@ int store_load_run(struct store *st, int64_t id, struct bg_run *run)
     sqlite3_bind_int64(s, 1, id);
     rc = sqlite3_step(s);
     if (rc != SQLITE_ROW) {
+        if (rc != SQLITE_DONE)
+            db_fail(st, "cannot read run");
         sqlite3_reset(s);
-        return rc == SQLITE_DONE ? 0 : db_fail(st, "cannot read run");
+        return rc == SQLITE_DONE ? 0 : -1;
     }
     run->id = id;
     run->project = col_text(s, 0);
@@ -906,7 +1000,8 @@ int store_load_run(struct store *st, int64_t id, struct bg_run *run)
     run->ci.run_id = col_text(s, 7);
     run->ci.run_url = col_text(s, 8);
     run->ci.event = col_text(s, 9);
-    rc = kv_parse(st, (const char *)sqlite3_column_text(s, 10), &run->meta, &run->n_meta);
+    rc = store_kv_parse(base, (const char *)sqlite3_column_text(s, 10), &run->meta,
+                        &run->n_meta);
     run->cap_meta = run->n_meta;
     fp = sqlite3_column_text(s, 11);
     snprintf(e->fingerprint, sizeof(e->fingerprint), "%s", fp != NULL ? (const char *)fp : "");
@@ -919,31 +1014,21 @@ int store_load_run(struct store *st, int64_t id, struct bg_run *run)
     e->compiler = col_text(s, 18);
     e->runner = col_text(s, 19);
     sqlite3_reset(s);
-    if (rc < 0 || load_results(st, id, run) < 0)
+    if (rc < 0 || load_results(st, id, samples, run) < 0)
         return -1;
     return 1;
 }
 
-int store_version(struct store *st, int64_t *version)
+static int sq_project_exists(struct store *base, const char *project)
 {
-    sqlite3_stmt *s = stmt(st, ST_VERSION);
-
-    return s == NULL ? -1 : step_id(st, s, "cannot read the store's version", version);
-}
-
-int store_project_exists(struct store *st, const char *project)
-{
+    struct sqlite_store *st = sq(base);
     sqlite3_stmt *s = stmt(st, ST_PROJECT_GET);
-    int rc;
+    int64_t id;
 
     if (s == NULL)
         return -1;
     bind_text(s, 1, project);
-    rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc == SQLITE_ROW)
-        return 1;
-    return rc == SQLITE_DONE ? 0 : db_fail(st, "cannot find the project");
+    return one_int(st, s, "cannot find the project", &id);
 }
 
 static void read_project(sqlite3_stmt *s, void *row)
@@ -955,8 +1040,9 @@ static void read_project(sqlite3_stmt *s, void *row)
     p->last_run = sqlite3_column_int64(s, 2); /* NULL (no runs) reads as 0 */
 }
 
-int store_list_projects(struct store *st, struct store_project **out)
+static int sq_list_projects(struct store *base, struct store_project **out)
 {
+    struct sqlite_store *st = sq(base);
     sqlite3_stmt *s = stmt(st, ST_PROJECTS);
 
     *out = NULL;
@@ -976,8 +1062,10 @@ static void read_benchmark(sqlite3_stmt *s, void *row)
     k->n_results = sqlite3_column_int64(s, 4);
 }
 
-int store_list_benchmarks(struct store *st, const char *project, struct store_benchmark **out)
+static int sq_list_benchmarks(struct store *base, const char *project,
+                              struct store_benchmark **out)
 {
+    struct sqlite_store *st = sq(base);
     sqlite3_stmt *s = stmt(st, ST_BENCHMARKS);
 
     *out = NULL;
@@ -997,8 +1085,9 @@ static void read_branch(sqlite3_stmt *s, void *row)
     b->last_run = sqlite3_column_int64(s, 2);
 }
 
-int store_list_branches(struct store *st, const char *project, struct store_branch **out)
+static int sq_list_branches(struct store *base, const char *project, struct store_branch **out)
 {
+    struct sqlite_store *st = sq(base);
     sqlite3_stmt *s = stmt(st, ST_BRANCHES);
 
     *out = NULL;
@@ -1021,9 +1110,10 @@ static void read_environment(sqlite3_stmt *s, void *row)
     e->last_run = sqlite3_column_int64(s, 6);
 }
 
-int store_list_environments(struct store *st, const char *project,
-                            struct store_environment **out)
+static int sq_list_environments(struct store *base, const char *project,
+                                struct store_environment **out)
 {
+    struct sqlite_store *st = sq(base);
     sqlite3_stmt *s = stmt(st, ST_ENVIRONMENTS);
 
     *out = NULL;
@@ -1034,9 +1124,11 @@ int store_list_environments(struct store *st, const char *project,
                      read_environment);
 }
 
-int store_token_add(struct store *st, const char *project, const char *id,
-                    const unsigned char hash[STORE_TOKEN_HASH], const char *name)
+static int sq_token_add(struct store *base, const char *project, const char *id,
+                        const unsigned char hash[STORE_TOKEN_HASH], const char *name,
+                        int64_t created_at, int64_t revoked_at)
 {
+    struct sqlite_store *st = sq(base);
     int64_t project_id = 0, now = (int64_t)time(NULL);
     sqlite3_stmt *s;
 
@@ -1056,18 +1148,21 @@ int store_token_add(struct store *st, const char *project, const char *id,
     sqlite3_bind_int64(s, 2, project_id);
     sqlite3_bind_blob(s, 3, hash, STORE_TOKEN_HASH, SQLITE_TRANSIENT);
     bind_text(s, 4, name);
-    sqlite3_bind_int64(s, 5, now);
-    if (step_done(st, s, "cannot add the token") < 0 || db_exec(st, "COMMIT") < 0)
+    sqlite3_bind_int64(s, 5, created_at != 0 ? created_at : now);
+    if (revoked_at != 0)
+        sqlite3_bind_int64(s, 6, revoked_at);
+    if (step_done(st, s, "cannot add the token") < 0 || commit_write(st) < 0)
         goto rollback;
     return 0;
 rollback:
-    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    rollback(st);
     return -1;
 }
 
-int store_token_find(struct store *st, const char *id, char project[BG_NAME_MAX + 1],
-                     unsigned char hash[STORE_TOKEN_HASH], bool *revoked)
+static int sq_token_find(struct store *base, const char *id, char project[BG_NAME_MAX + 1],
+                         unsigned char hash[STORE_TOKEN_HASH], bool *revoked)
 {
+    struct sqlite_store *st = sq(base);
     sqlite3_stmt *s = stmt(st, ST_TOKEN_FIND);
     int rc;
 
@@ -1080,16 +1175,19 @@ int store_token_find(struct store *st, const char *id, char project[BG_NAME_MAX 
 
         if (h == NULL || sqlite3_column_bytes(s, 1) != STORE_TOKEN_HASH) {
             sqlite3_reset(s);
-            return bg_error("database '%s': token '%s' has a damaged hash", st->path, id);
+            return store_fail(base, "database '%s': token '%s' has a damaged hash", base->name,
+                              id);
         }
         memcpy(hash, h, STORE_TOKEN_HASH);
         snprintf(project, BG_NAME_MAX + 1, "%s", (const char *)sqlite3_column_text(s, 0));
         *revoked = sqlite3_column_int(s, 2) != 0;
+    } else if (rc != SQLITE_DONE) {
+        db_fail(st, "cannot look up the token");
     }
     sqlite3_reset(s);
     if (rc == SQLITE_ROW)
         return 1;
-    return rc == SQLITE_DONE ? 0 : db_fail(st, "cannot look up the token");
+    return rc == SQLITE_DONE ? 0 : -1;
 }
 
 static void read_token(sqlite3_stmt *s, void *row)
@@ -1102,8 +1200,9 @@ static void read_token(sqlite3_stmt *s, void *row)
     t->revoked_at = sqlite3_column_int64(s, 3);
 }
 
-int store_token_list(struct store *st, const char *project, struct store_token **out)
+static int sq_token_list(struct store *base, const char *project, struct store_token **out)
 {
+    struct sqlite_store *st = sq(base);
     sqlite3_stmt *s = stmt(st, ST_TOKEN_LIST);
 
     *out = NULL;
@@ -1113,16 +1212,175 @@ int store_token_list(struct store *st, const char *project, struct store_token *
     return read_rows(st, s, "cannot list tokens", (void **)out, sizeof(**out), read_token);
 }
 
-int store_token_revoke(struct store *st, const char *project, const char *id)
+static int sq_token_revoke(struct store *base, const char *project, const char *id)
 {
-    sqlite3_stmt *s = stmt(st, ST_TOKEN_REVOKE);
+    struct sqlite_store *st = sq(base);
+    sqlite3_stmt *s;
+    int changed;
 
-    if (s == NULL)
+    if (begin_write(st) < 0)
         return -1;
+    s = stmt(st, ST_TOKEN_REVOKE);
+    if (s == NULL) {
+        rollback(st);
+        return -1;
+    }
     bind_text(s, 1, project);
     bind_text(s, 2, id);
     sqlite3_bind_int64(s, 3, (int64_t)time(NULL));
-    if (step_done(st, s, "cannot revoke the token") < 0)
-        return -1;
-    return sqlite3_changes(st->db) > 0 ? 1 : 0;
+    changed = write_one(st, s, "cannot revoke the token");
+    return changed < 0 ? -1 : changed > 0 ? 1 : 0;
 }
+
+static void read_token_record(sqlite3_stmt *s, void *row)
+{
+    struct store_token_record *t = row;
+    const void *h = sqlite3_column_blob(s, 5);
+
+    col_copy(s, 0, t->project, sizeof(t->project));
+    col_copy(s, 1, t->token.id, sizeof(t->token.id));
+    col_copy(s, 2, t->token.name, sizeof(t->token.name));
+    t->token.created_at = sqlite3_column_int64(s, 3);
+    t->token.revoked_at = sqlite3_column_int64(s, 4);
+    if (h != NULL && sqlite3_column_bytes(s, 5) == STORE_TOKEN_HASH)
+        memcpy(t->hash, h, STORE_TOKEN_HASH); /* the schema's CHECK makes it so */
+}
+
+static int sq_token_export(struct store *base, struct store_token_record **out)
+{
+    struct sqlite_store *st = sq(base);
+    sqlite3_stmt *s = stmt(st, ST_TOKEN_EXPORT);
+
+    *out = NULL;
+    if (s == NULL)
+        return -1;
+    return read_rows(st, s, "cannot list tokens", (void **)out, sizeof(**out),
+                     read_token_record);
+}
+
+static void read_id(sqlite3_stmt *s, void *row)
+{
+    *(int64_t *)row = sqlite3_column_int64(s, 0);
+}
+
+static int sq_run_ids(struct store *base, int64_t after, size_t max, int64_t **out)
+{
+    struct sqlite_store *st = sq(base);
+    sqlite3_stmt *s = stmt(st, ST_RUN_IDS);
+
+    *out = NULL;
+    if (s == NULL)
+        return -1;
+    sqlite3_bind_int64(s, 1, after);
+    sqlite3_bind_int64(s, 2, max > INT64_MAX ? INT64_MAX : (int64_t)max);
+    return read_rows(st, s, "cannot list runs", (void **)out, sizeof(**out), read_id);
+}
+
+static int sq_counts(struct store *base, struct store_counts *out)
+{
+    struct sqlite_store *st = sq(base);
+    sqlite3_stmt *s = stmt(st, ST_COUNTS);
+    int64_t *slots[] = { &out->projects, &out->runs,  &out->results, &out->samples,
+                         &out->pruned,   &out->pins, &out->tokens };
+    int rc;
+
+    if (s == NULL)
+        return -1;
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        for (size_t i = 0; i < ARRAY_SIZE(slots); i++)
+            *slots[i] = sqlite3_column_int64(s, (int)i);
+    } else {
+        db_fail(st, "cannot count");
+    }
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int sq_prune(struct store *base, const char *project, int64_t before, size_t max_runs,
+                    bool dry_run, struct store_prune_stats *stats)
+{
+    struct sqlite_store *st = sq(base);
+    struct store_prune_stats add = { 0, 0, 0 };
+    int64_t *ids = NULL;
+    sqlite3_stmt *s;
+    int n;
+
+    if (!dry_run && begin_write(st) < 0)
+        return -1;
+    s = stmt(st, ST_PRUNE_RUNS);
+    if (s == NULL)
+        goto fail;
+    bind_text(s, 1, project);
+    sqlite3_bind_int64(s, 2, before);
+    sqlite3_bind_int64(s, 3, dry_run || max_runs > INT64_MAX ? INT64_MAX : (int64_t)max_runs);
+    n = read_rows(st, s, "cannot find runs to prune", (void **)&ids, sizeof(*ids), read_id);
+    if (n < 0)
+        goto fail;
+    for (int i = 0; i < n; i++) {
+        s = stmt(st, ST_PRUNE_COUNT);
+        if (s == NULL)
+            goto fail;
+        sqlite3_bind_int64(s, 1, ids[i]);
+        if (sqlite3_step(s) != SQLITE_ROW) {
+            db_fail(st, "cannot count samples to prune");
+            goto fail;
+        }
+        add.results += sqlite3_column_int64(s, 0);
+        add.samples += sqlite3_column_int64(s, 1);
+        sqlite3_reset(s);
+        if (dry_run)
+            continue;
+        s = stmt(st, ST_PRUNE_RESULTS);
+        if (s == NULL)
+            goto fail;
+        sqlite3_bind_int64(s, 1, ids[i]);
+        if (step_done(st, s, "cannot prune samples") < 0)
+            goto fail;
+    }
+    if (!dry_run && n > 0 && commit_write(st) < 0)
+        goto fail;
+    if (!dry_run && n == 0)
+        rollback(st); /* nothing to do: end the transaction without a new generation */
+    free(ids);
+    add.runs = n;
+    stats->runs += add.runs;
+    stats->results += add.results;
+    stats->samples += add.samples;
+    return n;
+fail:
+    rollback(st); /* resets every statement; without a transaction the ROLLBACK is a no-op */
+    free(ids);
+    return -1;
+}
+
+const struct store_backend store_backend_sqlite = {
+    .engine = "sqlite",
+    .n_migrations = &bg_migrations_n,
+    .open = sq_open,
+    .close = sq_close,
+    .generation = sq_generation,
+    .put_run = sq_put_run,
+    .latest_run = sq_latest_run,
+    .load_run = sq_load_run,
+    .list_runs = sq_list_runs,
+    .run_by_commit = sq_run_by_commit,
+    .pin_set = sq_pin_set,
+    .pin_get = sq_pin_get,
+    .pin_clear = sq_pin_clear,
+    .pin_list = sq_pin_list,
+    .history = sq_history,
+    .project_exists = sq_project_exists,
+    .list_projects = sq_list_projects,
+    .list_benchmarks = sq_list_benchmarks,
+    .list_branches = sq_list_branches,
+    .list_environments = sq_list_environments,
+    .token_add = sq_token_add,
+    .token_find = sq_token_find,
+    .token_list = sq_token_list,
+    .token_revoke = sq_token_revoke,
+    .token_export = sq_token_export,
+    .run_ids = sq_run_ids,
+    .counts = sq_counts,
+    .prune = sq_prune,
+};

@@ -52,9 +52,38 @@ void baseline_env_diff(const struct bg_env *base, const struct bg_env *cur, char
     diff_text(buf, size, &len, "runner", base->runner, cur->runner);
 }
 
-static int store_failed(struct bg_diag *d)
+/* The store's own failure, moved into d (the store prints nothing itself). */
+static int store_failed(struct store *st, struct bg_diag *d)
 {
-    return bg_fail_as(d, BG_FAULT_BROKEN, "the database failed while choosing the baseline");
+    if (store_errmsg(st)[0] == '\0')
+        return bg_fail_as(d, BG_FAULT_BROKEN, "the database failed while choosing the baseline");
+    return store_take_error(st, d);
+}
+
+/*
+ * Says so when runs of the history had their samples pruned (benchgate
+ * prune): their results keep the stored median and p95, which the model
+ * reads as it reads any summary, but the tail test cannot count their
+ * samples, so the report must not read as if it had.
+ */
+static void note_pruned(struct baseline *out)
+{
+    size_t runs = 0, len = strlen(out->warning);
+
+    for (size_t j = 0; j < out->n_runs; j++) {
+        const struct bg_run *run = &out->runs[j];
+        size_t i = 0;
+
+        while (i < run->n_results && !(run->results[i].pruned && run->results[i].n_samples == 0))
+            i++;
+        runs += i < run->n_results;
+    }
+    if (runs == 0 || len + 1 >= sizeof(out->warning))
+        return;
+    snprintf(out->warning + len, sizeof(out->warning) - len,
+             "%s%zu of the %zu baseline runs have only summaries left for some benchmarks (their "
+             "samples pruned by benchgate prune): those are judged on the stored median and p95, "
+             "with less for the tail test to count", len > 0 ? "; " : "", runs, out->n_runs);
 }
 
 void baseline_release(struct baseline *b)
@@ -83,7 +112,7 @@ int baseline_resolve_ref(struct store *st, const char *project, const char *ref,
         ours = rc == 1 && strcmp(run.project, project) == 0;
         bg_run_release(&run);
         if (rc < 0)
-            return store_failed(d);
+            return store_failed(st, d);
         if (!ours)
             return bg_fail_as(d, BG_FAULT_MISSING, "baseline '%.80s': no run %" PRId64
                               " in project '%s'", ref, *id, project);
@@ -102,7 +131,7 @@ int baseline_resolve_ref(struct store *st, const char *project, const char *ref,
             bg_fail_as(d, BG_FAULT_MISSING, "baseline '%.80s': no run of project '%s' at commit "
                        "%s", ref, project, sha);
         free(sha);
-        return rc == 1 ? 0 : rc < 0 ? store_failed(d) : -1;
+        return rc == 1 ? 0 : rc < 0 ? store_failed(st, d) : -1;
     }
     return bg_fail(d, "baseline '%.80s': expected run:ID or commit:SHA", ref);
 }
@@ -116,7 +145,7 @@ int baseline_default_branch(struct store *st, const char *project, char *out, si
     int64_t most = -1;
 
     if (n < 0)
-        return store_failed(d);
+        return store_failed(st, d);
     for (int i = 0; i < n; i++) {
         if (strcmp(branches[i].name, "main") == 0) {
             most = INT64_MAX;
@@ -197,11 +226,11 @@ static int explain_none(struct store *st, const char *project, const char *branc
     int n, exists = store_project_exists(st, project);
 
     if (exists < 0)
-        return store_failed(d);
+        return store_failed(st, d);
     if (exists == 0) {
         n = store_list_projects(st, &projects);
         if (n < 0)
-            return store_failed(d);
+            return store_failed(st, d);
         len = (size_t)snprintf(out->why, sizeof(out->why), "no project '%.200s' in this store",
                                project);
         for (int i = 0; i < n && k < ARRAY_SIZE(names); i++)
@@ -212,7 +241,7 @@ static int explain_none(struct store *st, const char *project, const char *branc
     }
     n = store_list_branches(st, project, &branches);
     if (n < 0)
-        return store_failed(d);
+        return store_failed(st, d);
     len = (size_t)snprintf(out->why, sizeof(out->why), "no run of branch '%.200s' in project "
                            "'%.200s'", branch, project);
     for (int i = 0; i < n && k < ARRAY_SIZE(names); i++) {
@@ -302,7 +331,7 @@ static int anchor_at(struct store *st, const struct bg_run *cur,
     }
     rc = store_pin_get(st, req->project, branch, &id, &pinned_at);
     if (rc < 0)
-        return store_failed(d);
+        return store_failed(st, d);
     if (rc == 1 && id != cur->id) {
         for (a->index = 0; a->index < n && runs[a->index].id != id; a->index++)
             ;
@@ -375,7 +404,7 @@ int baseline_select(struct store *st, const struct bg_run *cur,
     snprintf(out->branch, sizeof(out->branch), "%s", branch);
     n = store_list_runs(st, req->project, branch, NULL, 0, SEARCH_RUNS, &runs);
     if (n < 0)
-        return store_failed(d);
+        return store_failed(st, d);
     if (n == 0) {
         free(runs);
         return explain_none(st, req->project, branch, out, d);
@@ -411,7 +440,7 @@ int baseline_select(struct store *st, const struct bg_run *cur,
         out->n_runs = (size_t)i + 1;
         if (rc != 1) {
             free(runs);
-            return store_failed(d);
+            return store_failed(st, d);
         }
     }
     out->found = true;
@@ -454,6 +483,7 @@ int baseline_select(struct store *st, const struct bg_run *cur,
                  "base branch's history when collecting, or pin a baseline)", a.fork, cur->branch,
                  branch, branch);
     }
+    note_pruned(out);
     free(runs);
     return 0;
 }
@@ -532,10 +562,9 @@ int cmd_baseline(int argc, char **argv)
         project = ctx.project != NULL ? ctx.project : "default";
     if (branch == NULL)
         branch = ctx.base_branch != NULL ? ctx.base_branch : "main";
-    if (store_open(db, false, &st) < 0) {
-        rc = BG_EXIT_STORE;
+    rc = bg_store_open(db, false, &st);
+    if (rc != 0)
         goto out;
-    }
     if (strcmp(verb, "set") == 0) {
         rc = pin_set(st, project, branch, args[1]);
     } else if (strcmp(verb, "show") == 0) {
@@ -557,8 +586,7 @@ int cmd_baseline(int argc, char **argv)
         rc = removed < 0 ? BG_EXIT_STORE : BG_EXIT_PASS;
     }
 out:
-    if (store_close(st) < 0 && rc == BG_EXIT_PASS)
-        rc = BG_EXIT_STORE;
+    rc = bg_store_close(st, rc);
     bg_context_release(&ctx);
     return bg_finish_output(rc);
 }

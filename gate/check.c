@@ -138,7 +138,7 @@ static int current_run(struct store *st, const struct bg_server *srv, const stru
                           "collect one first with 'benchgate collect', or give FILEs to judge",
                           o->project, o->branch, o->db);
     if (found < 0 || store_load_run(st, id, cur) != 1)
-        return bg_fail_as(d, BG_FAULT_BROKEN, "%s", ""); /* the store said why */
+        return store_take_error(st, d);
     return 0;
 }
 
@@ -236,10 +236,8 @@ int cmd_check(int argc, char **argv)
         rc = bg_cmd_fail(&d);
         goto out;
     }
-    if (srv.url == NULL && store_open(o.db, false, &st) < 0) {
-        rc = BG_EXIT_STORE;
+    if (srv.url == NULL && (rc = bg_store_open(o.db, false, &st)) != 0)
         goto out;
-    }
     if (o.branch == NULL && ctx.branch == NULL &&
         resolve_baseline_branch(st, &srv, &o, fallback, sizeof(fallback), &d) < 0) {
         rc = bg_cmd_fail(&d);
@@ -293,8 +291,7 @@ int cmd_check(int argc, char **argv)
 out:
     if (md != NULL) /* no verdict: an empty report says nothing false */
         fclose(md);
-    if (store_close(st) < 0 && rc == BG_EXIT_PASS)
-        rc = BG_EXIT_STORE;
+    rc = bg_store_close(st, rc);
     gate_report_release(&report);
     baseline_release(&base);
     bg_run_release(&cur);

@@ -742,7 +742,7 @@ static void mark_low(struct compare *cx, size_t r)
         if (!o[j].present)
             continue;
         if (!o[j].samples)
-            row->low |= GATE_LOW_SUMMARY;
+            row->low |= cx->res[r * cx->n_runs + j]->pruned ? GATE_LOW_PRUNED : GATE_LOW_SUMMARY;
         else if (o[j].n < cx->opts->min_samples)
             row->low |= GATE_LOW_SAMPLES;
     }
@@ -1059,6 +1059,9 @@ void gate_low_text(const struct gate_report *r, const struct gate_row *row, char
         len += (size_t)snprintf(buf + len, size - len, "%ssummary only%s", len > 0 ? "; " : "",
                                 row->stat != NULL && strcmp(row->stat, "mean") == 0
                                     ? ", on the mean" : "");
+    if ((row->low & GATE_LOW_PRUNED) && len < size)
+        len += (size_t)snprintf(buf + len, size - len, "%ssamples pruned, on the stored "
+                                "summaries", len > 0 ? "; " : "");
     if ((row->low & GATE_LOW_HISTORY) && len < size)
         snprintf(buf + len, size - len, "%srun-to-run noise not measured (%u baseline run%s)",
                  len > 0 ? "; " : "", row->k, row->k == 1 ? "" : "s");

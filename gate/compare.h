@@ -59,8 +59,9 @@ enum gate_verdict {
 /* Why a verdict is marked low confidence (bits of gate_row.low). */
 enum {
     GATE_LOW_SAMPLES = 1,   /* fewer than min_samples on a side */
-    GATE_LOW_SUMMARY = 2,   /* a side has summaries only (harness or pruned samples) */
+    GATE_LOW_SUMMARY = 2,   /* a side has a harness's summary only */
     GATE_LOW_HISTORY = 4,   /* fewer than 3 baseline runs: run-to-run noise not measured */
+    GATE_LOW_PRUNED = 8,    /* a baseline run's samples were pruned: its stored summary */
 };
 
 struct gate_config; /* gate/config.h: per-benchmark thresholds and ignores */

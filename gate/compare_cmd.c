@@ -109,9 +109,8 @@ static int load_side(struct store **st, const struct compare_opts *o, const char
     if (strncmp(path, "run:", 4) == 0) {
         if (bg_parse_int64(path + 4, 1, INT64_MAX, &id, &why) < 0)
             return bg_fail(d, "'%.80s': run id %s", path, why);
-        if (*st == NULL && store_open(o->db, false, st) < 0)
-            return bg_fail_as(d, BG_FAULT_BROKEN, "cannot open '%.200s' for '%.80s'", o->db,
-                              path);
+        if (*st == NULL && store_open(o->db, false, st, d) < 0)
+            return -1;
         switch (store_load_run(*st, id, run)) {
         case 1:
             return 0;
@@ -119,6 +118,8 @@ static int load_side(struct store **st, const struct compare_opts *o, const char
             return bg_fail_as(d, BG_FAULT_MISSING, "'%.80s': no such run in '%.200s'", path,
                               o->db);
         default:
+            if (store_errmsg(*st)[0] != '\0')
+                return store_take_error(*st, d);
             return bg_fail_as(d, BG_FAULT_BROKEN, "'%.80s': the database failed", path);
         }
     }
@@ -191,8 +192,7 @@ int cmd_compare(int argc, char **argv)
 out:
     if (md != NULL)
         fclose(md);
-    if (store_close(st) < 0 && rc == BG_EXIT_PASS)
-        rc = BG_EXIT_STORE;
+    rc = bg_store_close(st, rc);
     gate_report_release(&report);
     for (size_t i = 0; i < n_old; i++)
         bg_run_release(&old_runs[i]);

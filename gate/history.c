@@ -72,7 +72,9 @@ static void print_text(const struct history_opts *o, const struct store_point *p
         report_format_value(median, sizeof(median), pt->median, pt->unit);
         printf("%8" PRId64 "  %-16s  %-12.12s  %6zu  %12s  %12s  %s%s\n", pt->run_id, date,
                pt->commit[0] != '\0' ? pt->commit : "-", pt->n, p95, median, pt->branch,
-               pt->summary_only ? "  (summary only: mean)" : "");
+               pt->summary_only ? "  (summary only: mean)"
+               : pt->pruned    ? "  (samples pruned: stored summary)"
+                               : "");
     }
 }
 
@@ -146,9 +148,10 @@ int cmd_history(int argc, char **argv)
     bg_context_detect(&ctx, o.project == NULL);
     if (o.project == NULL)
         o.project = ctx.project != NULL ? ctx.project : "default";
-    rc = BG_EXIT_STORE;
-    if (store_open(o.db, false, &st) < 0)
+    rc = bg_store_open(o.db, false, &st);
+    if (rc != 0)
         goto out;
+    rc = BG_EXIT_STORE;
     n = store_history(st, o.project, o.name, o.metric, o.branch, NULL, (size_t)o.limit, &pts);
     if (n < 0)
         goto out;
@@ -165,8 +168,7 @@ int cmd_history(int argc, char **argv)
     rc = BG_EXIT_PASS;
 out:
     free(pts);
-    if (store_close(st) < 0 && rc == BG_EXIT_PASS)
-        rc = BG_EXIT_STORE;
+    rc = bg_store_close(st, rc);
     bg_context_release(&ctx);
     return bg_finish_output(rc);
 }

@@ -72,6 +72,7 @@ static void low_reasons(struct bg_buf *b, unsigned low)
         { GATE_LOW_SAMPLES, "few_samples" },
         { GATE_LOW_SUMMARY, "summaries_only" },
         { GATE_LOW_HISTORY, "short_history" },
+        { GATE_LOW_PRUNED, "samples_pruned" },
     };
     size_t k = 0;
 

@@ -4,10 +4,13 @@
  *
  * cache_answers keeps the answers of the read endpoints and pages while the
  * data they came from is unchanged, so a dashboard polling a 1,000-point
- * history costs a copy instead of a query and 6,000 formatted numbers. Runs
- * are only ever added, never changed, so every cached answer is a function
- * of its request and the newest run id (store_version); the key includes
- * both, and an upload makes every older entry unreachable.
+ * history costs a copy instead of a query and 6,000 formatted numbers.
+ * Every change to the store (a run, a pin, a token, pruning) bumps its
+ * write generation (store_generation), so every cached answer is a
+ * function of its request and the generation; an entry is found only under
+ * the generation it was made at, and any change makes every older entry
+ * unreachable, whichever server made it. An answer with a part that failed
+ * for a passing reason (a chart while gnuplot was down) is not kept.
  *
  * cache_charts keeps rendered SVGs keyed by a hash of what produced them
  * (version 0), so a chart whose data did not change is never drawn twice,

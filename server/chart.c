@@ -271,6 +271,7 @@ void chart_render(struct chart *const *charts, size_t n)
 
         bg_buf_reset(&c->svg);
         c->problem = NULL;
+        c->transient = false;
         if (!chart_drawable(c)) {
             c->problem = "no values to draw";
             continue;
@@ -332,6 +333,8 @@ void chart_render(struct chart *const *charts, size_t n)
             count(&stats.failures, 1);
     }
 out:
+    for (size_t i = 0; i < n; i++)
+        charts[i]->transient = charts[i]->problem != NULL && chart_drawable(charts[i]);
     free(todo);
     free(keys);
 }

@@ -44,6 +44,9 @@ struct chart {
     /* out */
     struct bg_buf svg;          /* the SVG document when problem is NULL */
     const char *problem;        /* why there is no chart, for the page */
+    bool transient;             /* the problem may pass (gnuplot missing, failing, slow or
+                                   busy), unlike "no values": a page showing it is not
+                                   kept in the answer cache */
 };
 
 /* A chart of kind over pts[0..n); release with chart_release(). */

@@ -266,10 +266,21 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, st
         .st = srv->store(),
         .cfg = &srv->cfg,
     };
-    if (req.st == NULL)
-        http_error(&rs, 503, "store_error", "the database cannot be opened");
-    else
+    if (req.st == NULL) {
+        http_error(&rs, 503, "store_error", "the database cannot be reached; try again");
+    } else {
         srv->handle(&req, &rs);
+        /* the store's errors are values: the client has its 503, the log the reason */
+        if (store_errmsg(req.st)[0] != '\0') {
+            if (rs.status >= 500)
+                bg_warn("%s %s: %s", rq->method, rq->path, store_errmsg(req.st));
+            /* a lost or refused connection is worth saying so, without its details */
+            if (rs.status == 503 && store_unavailable(req.st))
+                http_error(&rs, 503, "store_error", "the database cannot be reached just now (a "
+                           "connection lost or refused, or busy); try again");
+            store_clear_error(req.st);
+        }
+    }
     route_query_release(&query);
     ret = send_response(conn, rq, &rs);
     bg_buf_release(&rs.body);

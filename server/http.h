@@ -48,10 +48,12 @@ struct http_response {
     const char *content_type;
     const char *allow; /* for 405: the methods the path takes */
     bool html;         /* a page: errors are pages, and 401 asks for Basic auth */
+    bool transient;    /* a part of it failed for a reason that may pass (a chart):
+                          answered, but not kept in the answer cache */
     struct bg_buf body;
 };
 
-#define HTTP_RESPONSE_INIT { 0, "application/json", NULL, false, BG_BUF_INIT }
+#define HTTP_RESPONSE_INIT { 0, "application/json", NULL, false, false, BG_BUF_INIT }
 
 /* A route's handler; params are the path's placeholders, the project first. */
 typedef void http_handler(const struct http_request *rq, const char *const *params,

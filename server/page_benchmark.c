@@ -236,7 +236,8 @@ static void history_table(struct bg_buf *b, const char *project, const struct hi
         bg_buf_addf(b, "\">%" PRId64 "</a></td><td>%s</td><td class=\"name\">", p->run_id, date);
         html_text(b, p->branch);
         bg_buf_addf(b, "</td><td class=\"mono\">%.12s</td><td class=\"num\">%zu%s</td>",
-                    p->commit, p->n, p->summary_only ? " (summary)" : "");
+                    p->commit, p->n,
+                    p->summary_only ? " (summary)" : p->pruned ? " (samples pruned)" : "");
         page_value_cell(b, p->p95, p->unit);
         page_value_cell(b, p->median, p->unit);
         page_value_cell(b, p->min, p->unit);
@@ -311,6 +312,7 @@ void page_benchmark(const struct http_request *rq, const char *const *params,
         bg_buf_adds(&pg.main, chart_svg_element(&v.chart));
     else
         page_note(&pg.main, v.chart.problem);
+    rs->transient |= v.chart.transient;
     bg_buf_adds(&pg.main, "<figcaption class=\"low\">p95 (");
     html_text(&pg.main, v.unit);
     bg_buf_adds(&pg.main, ") per run with its median and min-max band; dashed red lines mark "

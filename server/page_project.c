@@ -168,6 +168,7 @@ static void benchmark_table(struct page *pg, const struct http_request *rq, cons
             page_add_param(&pg->main, &first, "env", f->env);
             bg_buf_adds(&pg->main, "\">");
         } else {
+            rs->transient |= sp[i].chart.transient;
             bg_buf_adds(&pg->main, "<span class=\"low\">");
             html_text(&pg->main, sp[i].chart.problem);
             bg_buf_adds(&pg->main, "</span>");

@@ -53,29 +53,35 @@ static void cache_key(const struct http_request *rq, struct bg_buf *key)
                     strlen(rq->query->kv[i].value), rq->query->kv[i].value);
 }
 
-/* Runs a cacheable read: from the cache when the store has not changed
- * since the answer was made, else by its handler, keeping a 200 answer. */
+/*
+ * Runs a cacheable read: from the cache when the store's generation is the
+ * one the answer was made at, else by its handler, keeping a whole 200
+ * answer. The generation is read first, so whatever the handler reads is at
+ * least as new: an answer kept under G never misses a change up to G, and
+ * a server never answers older than what it saw committed, whichever
+ * server made the change.
+ */
 static void cached(const struct route *r, const struct http_request *rq,
                    const char *const *params, struct http_response *rs)
 {
     struct bg_buf key = BG_BUF_INIT;
-    int64_t version;
+    int64_t generation;
 
     if (rq->path->n > 0 && !auth_project(rq, params[0], false, rs))
         return;
-    if (store_version(rq->st, &version) < 0) {
+    if (store_generation(rq->st, &generation) < 0) {
         http_store_failed(rs);
         return;
     }
     cache_key(rq, &key);
-    if (cache_get(cache_answers, key.data, version, &rs->body)) {
+    if (cache_get(cache_answers, key.data, generation, &rs->body)) {
         metrics_cache(true);
         rs->status = 200;
     } else {
         metrics_cache(false);
         r->fn(rq, params, rs);
-        if (rs->status == 200)
-            cache_put(cache_answers, key.data, version, rs->body.data, rs->body.len);
+        if (rs->status == 200 && !rs->transient)
+            cache_put(cache_answers, key.data, generation, rs->body.data, rs->body.len);
     }
     bg_buf_release(&key);
 }

@@ -3,10 +3,12 @@
  *
  * Threads: a fixed pool of --threads workers, each polling its own share of
  * the connections, so a slow client stalls nobody and a slow request
- * stalls only its own worker. Each worker has its own SQLite connection
- * (opened on its first request, closed at shutdown): SQLite connections
- * must not be shared between threads, and WAL lets the readers run while
- * one writer commits.
+ * stalls only its own worker. Each worker has its own store connection
+ * (opened on its first request, closed at shutdown): neither a SQLite nor
+ * a PostgreSQL connection may be shared between threads; with SQLite, WAL
+ * lets the readers run while one writer commits. Nothing that matters
+ * lives in the process: the caches key on the store's write generation, so
+ * several servers on one PostgreSQL database are interchangeable.
  *
  * Requests: server/http.c reads each one (its body bounded by --max-body
  * and --body-timeout) and hands it to the routes (server/routes.c).
@@ -130,19 +132,24 @@ static struct store *stores[MAX_THREADS + 1];
 static size_t n_stores;
 static _Thread_local struct store *worker_store;
 
-/* This worker's connection, opened on first use; NULL when it cannot open. */
+/* This worker's connection, opened on first use; NULL (the reason logged)
+ * when it cannot open. A PostgreSQL store reconnects by itself after a
+ * dropped connection, so a worker keeps its store for good. */
 static struct store *my_store(void)
 {
+    struct bg_diag d = { 0 };
     struct store *st;
 
     if (worker_store != NULL)
         return worker_store;
-    if (store_open(db_path, false, &st) < 0)
+    if (store_open(db_path, false, &st, &d) < 0) {
+        bg_warn("%s", d.msg);
         return NULL;
+    }
     pthread_mutex_lock(&stores_lock);
     if (n_stores == ARRAY_SIZE(stores)) { /* cannot happen: one per worker */
         pthread_mutex_unlock(&stores_lock);
-        store_close(st);
+        store_close(st, &d);
         return NULL;
     }
     stores[n_stores++] = st;
@@ -153,8 +160,12 @@ static struct store *my_store(void)
 
 static void close_stores(void)
 {
-    for (size_t i = 0; i < n_stores; i++)
-        store_close(stores[i]);
+    struct bg_diag d = { 0 };
+
+    for (size_t i = 0; i < n_stores; i++) {
+        if (store_close(stores[i], &d) < 0)
+            bg_warn("%s", d.msg);
+    }
     n_stores = 0;
 }
 
@@ -197,7 +208,7 @@ int cmd_serve(int argc, char **argv)
     struct MHD_Daemon *d;
     struct store *st;
     sigset_t stop;
-    char host[INET_ADDRSTRLEN], **args;
+    char host[INET_ADDRSTRLEN], db_name[1024], **args;
     enum bg_parse p;
     int n_args, sig;
 
@@ -208,8 +219,9 @@ int cmd_serve(int argc, char **argv)
     if (n_args > 0)
         return bg_usage_error("serve", "unexpected argument '%s'", args[0]);
     /* create and migrate the database once, before any worker opens it */
-    if (store_open(o.db, true, &st) < 0 || store_close(st) < 0)
+    if (bg_store_open(o.db, true, &st) != 0 || bg_store_close(st, 0) != 0)
         return BG_EXIT_STORE;
+    store_locator_display(o.db, db_name, sizeof(db_name));
     db_path = o.db;
     srv = (struct http_server){ o.http, (double)o.body_timeout, routes_handle, my_store };
     chart_setup(&(struct chart_config){ o.gnuplot, (int)o.chart_timeout * 1000,
@@ -246,7 +258,7 @@ int cmd_serve(int argc, char **argv)
     info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     inet_ntop(AF_INET, &o.addr.sin_addr, host, sizeof(host));
     printf("benchgate %s: listening on http://%s:%u (database '%s', %" PRId64 " threads)\n",
-           BG_VERSION, host, info != NULL ? info->port : ntohs(o.addr.sin_port), o.db,
+           BG_VERSION, host, info != NULL ? info->port : ntohs(o.addr.sin_port), db_name,
            o.threads);
     fflush(stdout);
 

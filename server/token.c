@@ -271,10 +271,9 @@ int cmd_token(int argc, char **argv)
     bg_context_detect(&ctx, project == NULL);
     if (project == NULL)
         project = ctx.project != NULL ? ctx.project : "default";
-    if (store_open(db, strcmp(verb, "create") == 0, &st) < 0) {
-        rc = BG_EXIT_STORE;
+    rc = bg_store_open(db, strcmp(verb, "create") == 0, &st);
+    if (rc != 0)
         goto out;
-    }
     if (strcmp(verb, "create") == 0)
         rc = token_create(st, project, name);
     else if (strcmp(verb, "list") == 0)
@@ -282,8 +281,7 @@ int cmd_token(int argc, char **argv)
     else
         rc = token_revoke(st, project, args[1]);
 out:
-    if (store_close(st) < 0 && rc == BG_EXIT_PASS)
-        rc = BG_EXIT_STORE;
+    rc = bg_store_close(st, rc);
     bg_context_release(&ctx);
     return bg_finish_output(rc);
 }

@@ -1,12 +1,19 @@
 # helper.bash: shared set-up for the end-to-end tests: each test gets its own
-# folder and database; bg runs the binary under test (BENCHGATE).
+# folder and store; bg runs the binary under test (BENCHGATE).
+#
+# The store is a SQLite file in the test's folder, or, when BENCHGATE_TEST_PG
+# names a PostgreSQL database (make test-pg sets it to a throwaway cluster), a
+# schema of its own in that database: every test that says --db "$DB" runs on
+# the engine under test. The helpers below (sql, db_absent, db_reset,
+# db_intact, db_dump, samples_hex) read a store the same way on both. A test
+# that is about SQLite files themselves names a path instead, and says so.
 
 setup() {
     : "${BENCHGATE:?run through tests/run.sh or set BENCHGATE}"
     FIX=${FIXTURES:-$BATS_TEST_DIRNAME/../fixtures}
     HF=$FIX/hyperfine
     T=$BATS_TEST_TMPDIR
-    DB=$T/bench.db
+    DB=$(fresh_db bench) || return 1
     # no CI or git context leaks in from the machine running the tests
     unset GITHUB_ACTIONS GITHUB_REPOSITORY GITHUB_SHA GITHUB_REF_NAME GITHUB_HEAD_REF \
           GITHUB_BASE_REF GITHUB_RUN_ID GITHUB_SERVER_URL GITHUB_EVENT_NAME GITLAB_CI \
@@ -21,9 +28,114 @@ bg() {
     "$BENCHGATE" "$@"
 }
 
-# One number from the database, read with the sqlite3 tool.
+is_pg() {
+    [ -n "${BENCHGATE_TEST_PG:-}" ]
+}
+
+# fresh_db NAME: the locator of a new, empty store: $T/NAME.db, or a new
+# schema of $BENCHGATE_TEST_PG (the URI with options=-csearch_path=SCHEMA,
+# so benchgate's tables go there). Schemas are left to the throwaway cluster.
+fresh_db() {
+    local schema sep
+    if ! is_pg; then
+        echo "$T/$1.db"
+        return
+    fi
+    schema=t_$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')_$1
+    psql -X -q -v ON_ERROR_STOP=1 -d "$BENCHGATE_TEST_PG" -c "CREATE SCHEMA $schema" \
+        > /dev/null || return 1
+    case $BENCHGATE_TEST_PG in *\?*) sep='&' ;; *) sep='?' ;; esac
+    echo "$BENCHGATE_TEST_PG${sep}options=-csearch_path%3D$schema"
+}
+
+# schema_of LOCATOR: the schema a fresh_db locator names
+schema_of() {
+    echo "${1##*search_path%3D}"
+}
+
+# sql_on LOCATOR QUERY: the query's rows, columns separated by '|', NULL as ""
+sql_on() {
+    case $1 in
+    postgres://* | postgresql://*) psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$1" -c "$2" ;;
+    *) sqlite3 "$1" "$2" ;;
+    esac
+}
+
+# One number (or row) from the store under test, read with sqlite3 or psql.
 sql() {
-    sqlite3 "$DB" "$1"
+    sql_on "$DB" "$1"
+}
+
+# run_meta ID KEY: a stored run's metadata value (JSON text in either store)
+run_meta() {
+    if is_pg; then
+        sql "SELECT meta::json->>'$2' FROM runs WHERE id = $1"
+    else
+        sql "SELECT json_extract(meta, '\$.$2') FROM runs WHERE id = $1"
+    fi
+}
+
+# db_absent [LOCATOR]: no store was made (no file; a schema without tables)
+db_absent() {
+    local db=${1:-$DB}
+    case $db in
+    postgres://* | postgresql://*)
+        [ "$(sql_on "$db" "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()")" = 0 ] ;;
+    *) [ ! -e "$db" ] ;;
+    esac
+}
+
+# db_reset: the store under test empty again, as if new
+db_reset() {
+    if is_pg; then
+        sql "DROP SCHEMA $(schema_of "$DB") CASCADE; CREATE SCHEMA $(schema_of "$DB")" > /dev/null
+    else
+        rm -f "$DB" "$DB-wal" "$DB-shm"
+    fi
+}
+
+# db_intact: prints "ok" when the store's structures check out: SQLite's
+# integrity_check, or PostgreSQL's amcheck over every B-tree index of the
+# schema, each against its table (and at least the store's own were checked),
+# and every result's run and benchmark there
+db_intact() {
+    local n
+    if is_pg; then
+        n=$(sql "SELECT count(*) FROM (SELECT public.bt_index_check(c.oid::regclass, true)
+                 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                 JOIN pg_am a ON a.oid = c.relam
+                 WHERE a.amname = 'btree' AND c.relnamespace = current_schema()::regnamespace) AS x") &&
+            [ "$n" -ge 10 ] &&
+            # the references results holds without foreign keys (see the schema)
+            [ "$(sql "SELECT count(*) FROM results s
+                      WHERE NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = s.run_id)
+                         OR NOT EXISTS (SELECT 1 FROM benchmarks k WHERE k.id = s.benchmark_id)")" = 0 ] &&
+            echo ok
+    else
+        sql "PRAGMA integrity_check"
+    fi
+}
+
+# db_dump: everything the store under test holds, as SQL text
+db_dump() {
+    if is_pg; then
+        pg_dump -d "$BENCHGATE_TEST_PG" -n "$(schema_of "$DB")"
+    else
+        sqlite3 "$DB" .dump
+    fi
+}
+
+# hex_sql COLUMN [LOCATOR]: SQL for a BLOB/bytea column as upper-case hex
+hex_sql() {
+    case ${2:-$DB} in
+    postgres://* | postgresql://*) echo "upper(encode($1, 'hex'))" ;;
+    *) echo "hex($1)" ;;
+    esac
+}
+
+# samples_hex LOCATOR: each result's samples in hex, one a line, in stored order
+samples_hex() {
+    sql_on "$1" "SELECT $(hex_sql samples "$1") FROM results ORDER BY id"
 }
 
 # Rows in every table: the database's observable state.

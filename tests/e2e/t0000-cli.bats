@@ -3,10 +3,10 @@
 
 load helper
 
-@test "benchgate --version prints the version and schema" {
+@test "benchgate --version prints the version and each store's schema" {
     run bg --version
     [ "$status" -eq 0 ]
-    [[ "$output" =~ ^benchgate\ [0-9]+\.[0-9]+\.[0-9]+\ \(store\ schema\ [0-9]+\)$ ]]
+    [[ "$output" =~ ^benchgate\ [0-9]+\.[0-9]+\.[0-9]+\ \(store\ schemas:\ sqlite\ [0-9]+,\ postgres\ [0-9]+\)$ ]]
 }
 
 @test "benchgate help lists the commands and the exit codes" {
@@ -57,7 +57,7 @@ load helper
     run bg collect --db "$DB"
     [ "$status" -eq 2 ]
     [[ "$output" == *"no input files"* ]]
-    [ ! -e "$DB" ]
+    db_absent
 }
 
 @test "bad flag values exit 2 with the reason" {
@@ -81,5 +81,5 @@ load helper
     run bg collect --db "$DB" --branch "$(printf 'a\tb')" "$HF/single/single.json"
     [ "$status" -eq 2 ]
     [[ "$output" == *"contains a control character"* ]]
-    [ ! -e "$DB" ]
+    db_absent
 }

@@ -8,11 +8,11 @@ load helper
 
 # expect_collect FILE RESULTS SAMPLES NAMES
 expect_collect() {
-    rm -f "$DB" "$DB-wal" "$DB-shm"
+    db_reset
     run bg collect --db "$DB" -q "$FIX/$1"
     echo "$1: status=$status output=$output"
     [ "$status" -eq 0 ]
-    [ "$(sql "SELECT count(*) || ' ' || ifnull(sum(n), 0) FROM results")" = "$2 $3" ]
+    [ "$(sql "SELECT count(*) || ' ' || coalesce(sum(n), 0) FROM results")" = "$2 $3" ]
     [ "$(sql "SELECT count(DISTINCT name) FROM benchmarks")" -eq "$4" ]
 }
 
@@ -60,7 +60,7 @@ expect_collect() {
         [ "$status" -eq 2 ]
         [[ "$output" == *"not a recognised benchmark format (tried: "* ]]
     done
-    [ ! -e "$DB" ]
+    db_absent
 }
 
 @test "pytest-benchmark: every corpus case; autosaves without data are summaries" {
@@ -96,7 +96,7 @@ expect_collect() {
     run bg collect --db "$DB" t
     [ "$status" -eq 2 ]
     [ "$output" = "benchgate: error: t/criterion/sum_u32/100/new/sample.json: iters has 2 entries, times 1" ]
-    [ ! -e "$DB" ]
+    db_absent
 }
 
 @test "catch2: the XML reporter as summaries; the console reporter refused" {

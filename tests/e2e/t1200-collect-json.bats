@@ -8,7 +8,7 @@ load helper
     run bg collect --db "$DB" --output json --project p --branch b --commit abcd1234 \
         --timestamp 1700000000 "$HF/parameter-list/list.json"
     [ "$status" -eq 0 ]
-    [ ! -e "$DB" ]
+    db_absent
     [[ "$output" == *'"benchgate": 1'* ]]
     [[ "$output" == *'"project": "p"'* ]]
     [[ "$output" == *'"timestamp": 1700000000'* ]]
@@ -25,8 +25,8 @@ load helper
     bg collect --db "$DB" -q --project p --branch direct --timestamp 1 "$HF/multi-commands/results.json"
     bg collect --output json --project p --branch viajson --timestamp 1 "$HF/multi-commands/results.json" > run.json
     bg collect --db "$DB" -q run.json
-    direct=$(sql "SELECT group_concat(hex(samples), ',') FROM (SELECT r.samples FROM results r JOIN runs u ON u.id = r.run_id WHERE u.id = 1 ORDER BY r.id)")
-    viajson=$(sql "SELECT group_concat(hex(samples), ',') FROM (SELECT r.samples FROM results r JOIN runs u ON u.id = r.run_id WHERE u.id = 2 ORDER BY r.id)")
+    direct=$(sql "SELECT $(hex_sql samples) FROM results WHERE run_id = 1 ORDER BY id" | paste -sd ,)
+    viajson=$(sql "SELECT $(hex_sql samples) FROM results WHERE run_id = 2 ORDER BY id" | paste -sd ,)
     [ -n "$direct" ]
     [ "$direct" = "$viajson" ]
     [ "$(sql "SELECT b.name FROM runs u JOIN branches b ON b.id = u.branch_id WHERE u.id = 2")" = "viajson" ]
@@ -50,7 +50,7 @@ load helper
 JSON
     run bg collect --db "$DB" --branch main min.json
     [ "$status" -eq 0 ]
-    [ "$(sql "SELECT summary_only || ' ' || n || ' ' || mean || ' ' || ifnull(p95, 'null') || ' ' || ifnull(samples, 'none') FROM results r JOIN benchmarks b ON b.id = r.benchmark_id WHERE b.name = 'catch'")" = "1 20 627.5 null none" ]
+    [ "$(sql "SELECT summary_only || ' ' || n || ' ' || mean || ' ' || coalesce(p95 || '', 'null') || ' ' || CASE WHEN samples IS NULL THEN 'none' ELSE 'some' END FROM results r JOIN benchmarks b ON b.id = r.benchmark_id WHERE b.name = 'catch'")" = "1 20 627.5 null none" ]
 }
 
 @test "--keep-going stores the good files, reports the bad ones, exits 2" {
@@ -60,7 +60,7 @@ JSON
     [[ "$output" == *"bad.json: results[0].times[1]: -1 is below the minimum 0"* ]]
     [[ "$output" == *"1 of 3 inputs could not be read (stored the others)"* ]]
     [ "$(sql "SELECT count(*) FROM runs")" -eq 1 ]
-    [ "$(sql "SELECT group_concat(name, ',') FROM (SELECT name FROM benchmarks ORDER BY name)")" = "sleep 0.01,sleep 0.05" ]
+    [ "$(sql "SELECT name FROM benchmarks ORDER BY name" | paste -sd ,)" = "sleep 0.01,sleep 0.05" ]
 }
 
 @test "--keep-going takes nothing from a bad document, not even its origin" {
@@ -77,7 +77,7 @@ JSON
     run bg collect --db "$DB" --keep-going bad1.json bad2.json
     [ "$status" -eq 2 ]
     [[ "$output" == *"no input could be read; nothing stored"* ]]
-    [ ! -e "$DB" ]
+    db_absent
 }
 
 @test "a directory no format reads is an error naming it" {
@@ -85,7 +85,7 @@ JSON
     run bg collect --db "$DB" empty
     [ "$status" -eq 2 ]
     [[ "$output" == *"empty: is a directory that no format recognises"* ]]
-    [ ! -e "$DB" ]
+    db_absent
 }
 
 @test "--output with an unknown value exits 2" {

@@ -222,7 +222,7 @@ commit_at() {
     [ "$status" -eq 0 ]
     cd "$T"
     # collect asked git for the fork point's time, so a server without git can use it
-    [ "$(sql "SELECT json_extract(meta, '\$.fork_point_time') FROM runs WHERE id = 3")" = 2000 ]
+    [ "$(run_meta 3 fork_point_time)" = 2000 ]
     run bg check --db "$DB" --project p --branch feature
     echo "$output"
     [ "$status" -eq 0 ]
@@ -264,9 +264,9 @@ commit_at() {
         GITHUB_HEAD_REF=feature GITHUB_BASE_REF=main GITHUB_REPOSITORY=p \
         run bg collect --db "$DB" --branch feature same.json
     [ "$status" -eq 0 ]
-    [ "$(sql "SELECT json_extract(meta, '\$.fork_point') FROM runs WHERE id = 3")" = \
+    [ "$(run_meta 3 fork_point)" = \
       "aaaa1111aaaa1111aaaa1111aaaa1111aaaa1111" ]
-    [ "$(sql "SELECT json_extract(meta, '\$.base_branch') FROM runs WHERE id = 3")" = "main" ]
+    [ "$(run_meta 3 base_branch)" = "main" ]
     GITHUB_ACTIONS=true GITHUB_EVENT_NAME=pull_request GITHUB_EVENT_PATH=$T/event.json \
         GITHUB_HEAD_REF=feature GITHUB_BASE_REF=main GITHUB_REPOSITORY=p \
         run bg check --db "$DB"

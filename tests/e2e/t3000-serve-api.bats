@@ -37,13 +37,14 @@ JSON
     id=${tok:3:16}
     [ "$(sql "SELECT count(*) FROM tokens WHERE id = '$id' AND length(hash) = 32")" = 1 ]
     # the secret itself is stored nowhere
-    ! sqlite3 "$DB" .dump | grep -q "${tok:20}"
+    db_dump > dump.sql
+    [ -s dump.sql ] && ! grep -q "${tok:20}" dump.sql
     run bg token list --project acme/widgets --db "$DB"
     [ "$status" -eq 0 ]
     [[ "$output" == *"$id"*"github actions"* ]]
     run bg token revoke "$id" --project acme/widgets --db "$DB"
     [ "$status" -eq 0 ]
-    [ "$(sql "SELECT revoked_at IS NOT NULL FROM tokens WHERE id = '$id'")" = 1 ]
+    [ "$(sql "SELECT count(*) FROM tokens WHERE id = '$id' AND revoked_at IS NOT NULL")" = 1 ]
     run bg token revoke "$id" --project acme/widgets --db "$DB"
     [ "$status" -eq 2 ]
     run bg token revoke nothex --project acme/widgets --db "$DB"
@@ -78,8 +79,7 @@ JSON
     # the samples come back exactly as stored: collect reads the document back into the same run
     cp "$T/body" run1.json
     bg collect --db "$T/copy.db" -q run1.json
-    [ "$(sqlite3 "$T/copy.db" "SELECT hex(samples) FROM results ORDER BY id")" = \
-      "$(sql "SELECT hex(samples) FROM results ORDER BY id")" ]
+    [ "$(samples_hex "$T/copy.db")" = "$(samples_hex "$DB")" ]
     api GET "/api/v1/projects/acme%2Fwidgets/benchmarks/sleep%200.02/history"
     [ "$STATUS" = 200 ] && validate api/history.schema.json
     [[ "$BODY" == *'"run_id": 1'* ]]

@@ -232,6 +232,39 @@ SH
     serve_stop
 }
 
+@test "a page drawn while gnuplot failed is not kept: once gnuplot works, the chart is there" {
+    history_db
+    # a gnuplot that fails while $T/down exists
+    cat > "$T/flaky-gnuplot" <<SH
+#!/bin/sh
+[ "\$1" = --version ] && exec gnuplot --version
+[ -e "$T/down" ] && exit 1
+exec gnuplot "\$@"
+SH
+    chmod +x "$T/flaky-gnuplot"
+    touch "$T/down"
+    serve_start --gnuplot "$T/flaky-gnuplot"
+    # (one assertion a line: in an && list only the last one fails a bats test)
+    page /p/acme/b/bench-0000
+    [ "$STATUS" = 200 ]
+    [[ "$BODY" == *'could not be drawn'* ]]
+    [[ "$BODY" != *'<svg'* ]]
+    page /p/acme
+    [ "$STATUS" = 200 ]
+    [[ "$BODY" == *'could not be drawn'* ]]
+    rm "$T/down"
+    # nothing was uploaded since: the same pages, now with their charts
+    page /p/acme/b/bench-0000
+    [ "$STATUS" = 200 ]
+    [[ "$BODY" == *'<svg'* ]]
+    [[ "$BODY" != *'could not be drawn'* ]]
+    page /p/acme
+    [ "$STATUS" = 200 ]
+    [[ "$BODY" == *'spark.svg'* ]]
+    [[ "$BODY" != *'could not be drawn'* ]]
+    serve_stop
+}
+
 @test "no more than --chart-procs gnuplot processes run at once" {
     history_db
     cat > "$T/logging-gnuplot" <<SH

@@ -76,9 +76,9 @@ setup_server() {
     # every table is still there, and each name is stored exactly as sent
     [ "$(sql "SELECT count(*) FROM runs")" -eq $((1 + ${#names[@]})) ]
     for n in "${names[@]}"; do
-        [ "$(sqlite3 "$DB" "SELECT count(*) FROM benchmarks WHERE name = '${n//\'/\'\'}'")" -eq 1 ]
+        [ "$(sql "SELECT count(*) FROM benchmarks WHERE name = '${n//\'/\'\'}'")" -eq 1 ]
     done
-    [ "$(sql 'PRAGMA integrity_check')" = ok ]
+    [ "$(db_intact)" = ok ]
     serve_stop
 }
 

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define RESET_AFTER 200 /* runs stored before the database starts afresh */
+#define RESET_AFTER 200 /* changes (generations) before the database starts afresh */
 
 static char db_dir[64], db_path[96], bearer[TOKEN_LEN + 16];
 static struct store *st;
@@ -48,10 +48,10 @@ static void fresh_store(void)
     struct http_response rs = HTTP_RESPONSE_INIT;
 
     if (st != NULL) {
-        store_close(st);
+        store_close(st, NULL);
         unlink(db_path);
     }
-    FUZZ_CHECK(store_open(db_path, true, &st) == 0);
+    FUZZ_CHECK(store_open(db_path, true, &st, NULL) == 0);
     FUZZ_CHECK(token_generate(token, id, hash) == 0);
     FUZZ_CHECK(store_token_add(st, "fuzz", id, hash, "fuzz") == 0);
     snprintf(bearer, sizeof(bearer), "Bearer %s", token);
@@ -77,7 +77,7 @@ static void teardown(void)
 {
     char wal[128];
 
-    store_close(st);
+    store_close(st, NULL);
     unlink(db_path);
     snprintf(wal, sizeof(wal), "%s-wal", db_path);
     unlink(wal);
@@ -152,7 +152,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (route_split(path, &rpath, &why) < 0 || !add_query(q, &query))
         goto out; /* the server answers 400 before any route */
-    FUZZ_CHECK(store_version(st, &before) == 0);
+    FUZZ_CHECK(store_generation(st, &before) == 0);
     rq = (struct http_request){ (flags & 1) ? "POST" : "GET", &rpath, &query,
                                (flags & 2) ? NULL : bearer, body,
                                (size_t)(buf + size - body), st,
@@ -162,7 +162,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fprintf(stderr, "status %d: %.*s\n", rs.status, (int)rs.body.len, rs.body.data);
         FUZZ_CHECK(documented(rs.status));
     }
-    FUZZ_CHECK(store_version(st, &after) == 0);
+    FUZZ_CHECK(store_generation(st, &after) == 0);
     FUZZ_CHECK(rs.status == 201 || after == before);
     if (after > RESET_AFTER)
         fresh_store();

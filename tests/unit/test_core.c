@@ -232,7 +232,7 @@ static void test_opt_refuses_with_reason(void **state)
         { "test --count x", "--count 'x': not a" },
         { "test -r 2", "--ratio '2': too large (0 to 1)" },
         { "test -o xml", "--output 'xml': expected text or json" },
-        { "test --db=", "--db: expected PATH, got an empty value" },
+        { "test --db=", "--db: expected LOCATOR, got an empty value" },
         { "test --call bad", "--call 'bad': is bad" },
         { "test --nope", "unknown or incomplete option '--nope'" },
         { "test --count", "unknown or incomplete option '--count'" },
