@@ -254,8 +254,12 @@ asan:
 # ThreadSanitizer: the server's worker pool, caches, chart slots and counters.
 # Reports fail the command that made them (exit 66) and the server tests
 # (they look for them in the server's log).
+# The only threads are the server's, so the unit tests and the server's end-
+# to-end files (t3xxx) are what it runs; E2E=... chooses others.
+TSAN_E2E = $(wildcard tests/e2e/t3*.bats)
 tsan:
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 $(TSAN_OPTIONS)" \
+	    E2E="$(or $(E2E),$(TSAN_E2E))" \
 	    $(MAKE) BUILD=build-tsan SANITIZE=thread CFLAGS='-O1 -g' TEST_TIMEOUT=1200 test
 
 # Installs what a user runs: the binary and the man pages.
