@@ -21,20 +21,17 @@ double stats_quantile_sorted(const double *sorted, size_t n, double q)
     return sorted[lo] + (h - (double)lo) * (sorted[lo + 1] - sorted[lo]);
 }
 
-static int cmp_double(const void *x, const void *y)
+static void swap(double *a, double *b)
 {
-    double a = *(const double *)x, b = *(const double *)y;
+    double t = *a;
 
-    return (a > b) - (a < b);
+    *a = *b;
+    *b = t;
 }
 
-void stats_sort(double *v, size_t n)
+static void insertion_sort(double *v, size_t n)
 {
-    if (n > 64) {
-        qsort(v, n, sizeof(*v), cmp_double);
-        return;
-    }
-    for (size_t i = 1; i < n; i++) { /* insertion sort: benchmark sides are small */
+    for (size_t i = 1; i < n; i++) {
         double x = v[i];
         size_t j = i;
 
@@ -46,12 +43,79 @@ void stats_sort(double *v, size_t n)
     }
 }
 
-static void swap(double *a, double *b)
+static void sift_down(double *v, size_t root, size_t n)
 {
-    double t = *a;
+    for (size_t child; (child = 2 * root + 1) < n; root = child) {
+        if (child + 1 < n && v[child] < v[child + 1])
+            child++;
+        if (!(v[root] < v[child]))
+            return;
+        swap(&v[root], &v[child]);
+    }
+}
 
-    *a = *b;
-    *b = t;
+static void heap_sort(double *v, size_t n)
+{
+    for (size_t i = n / 2; i-- > 0;)
+        sift_down(v, i, n);
+    for (size_t end = n; end-- > 1;) {
+        swap(&v[0], &v[end]);
+        sift_down(v, 0, end);
+    }
+}
+
+/* Quicksort with the comparison inlined (qsort's call per comparison is
+ * most of its cost for doubles), recursing into the smaller side, and a
+ * heap sort once the depth says the pivots are being chosen badly: input
+ * is samples from outside, and no input may make it quadratic. */
+static void intro_sort(double *v, size_t n, unsigned depth)
+{
+    while (n > 24) {
+        size_t mid = n / 2, i = 0, j = n - 1;
+        double pivot;
+
+        if (depth-- == 0) {
+            heap_sort(v, n);
+            return;
+        }
+        if (v[mid] < v[0])
+            swap(&v[mid], &v[0]);
+        if (v[n - 1] < v[0])
+            swap(&v[n - 1], &v[0]);
+        if (v[n - 1] < v[mid])
+            swap(&v[n - 1], &v[mid]);
+        pivot = v[mid];
+        for (;;) { /* Hoare: equal keys split evenly */
+            while (v[i] < pivot)
+                i++;
+            while (pivot < v[j])
+                j--;
+            if (i >= j)
+                break;
+            swap(&v[i], &v[j]);
+            i++;
+            j--;
+        }
+        /* v[0..j] <= pivot <= v[j+1..n-1] */
+        if (j + 1 < n - j - 1) {
+            intro_sort(v, j + 1, depth);
+            v += j + 1;
+            n -= j + 1;
+        } else {
+            intro_sort(v + j + 1, n - j - 1, depth);
+            n = j + 1;
+        }
+    }
+    insertion_sort(v, n);
+}
+
+void stats_sort(double *v, size_t n)
+{
+    unsigned depth = 0;
+
+    for (size_t m = n; m > 1; m >>= 1)
+        depth += 2;
+    intro_sort(v, n, depth);
 }
 
 /* Rearranges a[0..n-1] so that a[k] holds the k-th smallest value, with

@@ -23,7 +23,7 @@ double stats_quantile_sorted(const double *sorted, size_t n, double q);
  */
 double stats_quantile(double *work, size_t n, double q);
 
-/* Sorts v ascending (insertion sort up to 64 values, qsort above). */
+/* Sorts v ascending, no NANs (an introsort: O(n log n) whatever the input). */
 void stats_sort(double *v, size_t n);
 
 struct bg_summary {

@@ -60,15 +60,18 @@ double dist_normal_quantile(double p)
 
 double dist_lgamma(double x)
 {
-    double shift = 0.0, x2;
+    double prod = 1.0, shift, x2;
 
     if (!(x > 0.0) || isinf(x))
         return x > 0.0 ? x : NAN; /* positive x only: and no endless loop below */
 
+    /* Gamma(x) = Gamma(x + n) / (x (x + 1) ... (x + n - 1)): one log of the
+     * product, not n logs (it is at most 10!, or tiny for a tiny x) */
     while (x < 10.0) {
-        shift += log(x);
+        prod *= x;
         x += 1.0;
     }
+    shift = log(prod);
     x2 = 1.0 / (x * x);
     return (x - 0.5) * log(x) - x + HALF_LOG_2PI +
            (1.0 / 12.0 - x2 * (1.0 / 360.0 - x2 * (1.0 / 1260.0 - x2 * (1.0 / 1680.0 -

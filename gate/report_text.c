@@ -1,6 +1,7 @@
 /* report_text.c: the gate's verdict as an aligned terminal table. */
 #include "core/bg.h"
 #include "gate/report.h"
+#include "core/num.h"
 
 #include <math.h>
 
@@ -33,6 +34,19 @@ static void rpad(FILE *out, const char *s, size_t w)
     for (size_t sw = width(s); sw < w; sw++)
         fputc(' ', out);
     fputs(s, out);
+}
+
+/* "12.3%" of a fraction, "-" for none. */
+static void percent(char *buf, size_t size, double v)
+{
+    char num[24];
+
+    if (isnan(v)) {
+        snprintf(buf, size, "-");
+        return;
+    }
+    bg_fmt_fixed(num, sizeof(num), v * 100.0, 1, false);
+    snprintf(buf, size, "%s%%", num);
 }
 
 static void print_run(FILE *out, const struct bg_run *run)
@@ -251,14 +265,8 @@ void report_text(FILE *out, const struct gate_report *r, bool colour)
             report_format_change(hi, sizeof(hi), row->ci_hi);
             snprintf(ci, sizeof(ci), "%s..%s", lo, hi);
         }
-        if (isnan(row->noise))
-            snprintf(noise, sizeof(noise), "-");
-        else
-            snprintf(noise, sizeof(noise), "%.1f%%", row->noise * 100.0);
-        if (isnan(row->detectable))
-            snprintf(detect, sizeof(detect), "-");
-        else
-            snprintf(detect, sizeof(detect), "%.1f%%", row->detectable * 100.0);
+        percent(noise, sizeof(noise), row->noise);
+        percent(detect, sizeof(detect), row->detectable);
         report_format_p(p, sizeof(p), row->p_holm);
         pad(out, row_name(row), wname + 2);
         pad(out, res->metric, wmetric + 2);

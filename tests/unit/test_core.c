@@ -7,6 +7,7 @@
 #include "core/buf.h"
 #include "core/hash.h"
 #include "core/model.h"
+#include "core/num.h"
 #include "core/opt.h"
 #include "core/spawn.h"
 #include "core/stats.h"
@@ -280,6 +281,36 @@ static void test_opt_help(void **state)
     assert_int_equal(parse(line, &o, &args, &n, &d), BG_PARSE_HELP);
 }
 
+/* bg_fmt_fixed writes what snprintf writes: random magnitudes and signs,
+ * exact ties (0.125), values a hair off a tie (1.005, 0.285), negative
+ * values that round to zero, and what must take the slow path. */
+static void test_fmt_fixed_matches_snprintf(void **state)
+{
+    const double special[] = { 0.0, -0.0, 0.125, -0.125, 1.005, 0.285, 2.675, -0.04, 0.05,
+                               9.995, 99.95, 1e14, 123456.789, 1e20, -1e300, 0.5, 1.5, 2.5,
+                               NAN, INFINITY, -INFINITY };
+    uint64_t seed = 99;
+    char got[64], want[64];
+
+    (void)state;
+    for (int i = 0; i < 200000; i++) {
+        double v;
+        int d = i % 7;
+        bool plus = (i / 7) % 2;
+
+        if ((size_t)i < ARRAY_SIZE(special) * 14) {
+            v = special[(size_t)i / 14 % ARRAY_SIZE(special)];
+        } else {
+            double u = (double)(stats_splitmix64(&seed) >> 11) / 9007199254740992.0;
+
+            v = (u - 0.5) * pow(10.0, (double)(stats_splitmix64(&seed) % 16) - 6.0);
+        }
+        assert_int_equal(bg_fmt_fixed(got, sizeof(got), v, d, plus),
+                         snprintf(want, sizeof(want), plus ? "%+.*f" : "%.*f", d, v));
+        assert_string_equal(got, want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -288,6 +319,7 @@ int main(void)
         cmocka_unit_test(test_read_file_bounded),
         cmocka_unit_test(test_spawn_output_bounded),
         cmocka_unit_test(test_sort),
+        cmocka_unit_test(test_fmt_fixed_matches_snprintf),
         cmocka_unit_test(test_hash_is_fnv1a),
         cmocka_unit_test(test_fingerprint_is_stable),
         cmocka_unit_test(test_opt_parses_every_kind),

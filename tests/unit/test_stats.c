@@ -127,6 +127,39 @@ static void test_selection_matches_sort(void **state)
     }
 }
 
+/* stats_sort against qsort on shapes that break naive quicksorts: random,
+ * heavy ties, sorted, reverse, organ pipe, all equal, and sizes either side
+ * of the insertion-sort cut-off, up to 100,000. */
+static void test_sort_matches_qsort(void **state)
+{
+    static double x[100000], want[100000];
+    const size_t sizes[] = { 0, 1, 2, 3, 24, 25, 26, 100, 1000, 4097, 100000 };
+    unsigned seed = 777;
+
+    (void)state;
+    for (size_t si = 0; si < ARRAY_SIZE(sizes); si++) {
+        for (int shape = 0; shape < 6; shape++) {
+            size_t n = sizes[si];
+
+            for (size_t i = 0; i < n; i++) {
+                seed = seed * 1103515245u + 12345u;
+                x[i] = shape == 0   ? (double)(seed >> 8) / 16777216.0
+                       : shape == 1 ? (double)((seed >> 16) % 3)
+                       : shape == 2 ? (double)i
+                       : shape == 3 ? (double)(n - i)
+                       : shape == 4 ? (double)(i < n / 2 ? i : n - i)
+                                    : 42.0;
+            }
+            memcpy(want, x, n * sizeof(*x));
+            if (n > 0)
+                qsort(want, n, sizeof(*want), cmp_double);
+            stats_sort(x, n);
+            for (size_t i = 0; i < n; i++)
+                assert_true(x[i] == want[i]);
+        }
+    }
+}
+
 /* {2,4,4,4,5,5,7,9}: mean 5, sum of squares 32, sample stddev sqrt(32 / 7). */
 static void test_summary(void **state)
 {
@@ -171,6 +204,7 @@ int main(void)
         cmocka_unit_test(test_twenty_samples),
         cmocka_unit_test(test_all_equal),
         cmocka_unit_test(test_selection_matches_sort),
+        cmocka_unit_test(test_sort_matches_qsort),
         cmocka_unit_test(test_summary),
         cmocka_unit_test(test_summary_single),
     };
