@@ -183,6 +183,18 @@ struct runs {
     double median[12], p95[12];
 };
 
+/* Records run j's result with its median and p95 (scratch holds n). */
+static void keep(struct runs *t, size_t j, const struct bg_result *res, double *scratch)
+{
+    size_t n = res->n_samples;
+
+    t->res[j] = res;
+    memcpy(scratch, res->samples, n * sizeof(*scratch));
+    t->median[j] = stats_quantile(scratch, n, 0.5);
+    memcpy(scratch, res->samples, n * sizeof(*scratch));
+    t->p95[j] = stats_quantile(scratch, n, 0.95);
+}
+
 /* Run j of n lognormal(5%) samples; the last one with a share slowed by mult. */
 static void tail_runs(struct runs *t, size_t k, size_t n, double share, double mult,
                       size_t outliers)
@@ -204,11 +216,7 @@ static void tail_runs(struct runs *t, size_t k, size_t n, double share, double m
                 v *= 2.5;
             bg_result_add_sample(res, v);
         }
-        t->res[j] = res;
-        memcpy(scratch, res->samples, n * sizeof(*scratch));
-        t->median[j] = stats_quantile(scratch, n, 0.5);
-        memcpy(scratch, res->samples, n * sizeof(*scratch));
-        t->p95[j] = stats_quantile(scratch, n, 0.95);
+        keep(t, j, res, scratch);
     }
     free(scratch);
 }
@@ -231,11 +239,7 @@ static void tail_outlier_runs(struct runs *t, size_t k, size_t n_hist, size_t n_
         for (size_t i = 0; i < n; i++)
             bg_result_add_sample(res, 1000.0 * exp(0.05 * gauss()) *
                                           ((double)i < share * (double)n ? 2.5 : 1.0));
-        t->res[j] = res;
-        memcpy(scratch, res->samples, n * sizeof(*scratch));
-        t->median[j] = stats_quantile(scratch, n, 0.5);
-        memcpy(scratch, res->samples, n * sizeof(*scratch));
-        t->p95[j] = stats_quantile(scratch, n, 0.95);
+        keep(t, j, res, scratch);
     }
     free(scratch);
 }
