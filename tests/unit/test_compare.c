@@ -312,6 +312,64 @@ static void test_location_shift_found(void **state)
     release_runs(runs, 11);
 }
 
+/* Reverses a run's results in place: the same results in another order. */
+static void reverse_results(struct bg_run *run)
+{
+    for (size_t i = 0, j = run->n_results - 1; i < j; i++, j--) {
+        struct bg_result t = run->results[i];
+
+        run->results[i] = run->results[j];
+        run->results[j] = t;
+    }
+}
+
+/* Results are matched by name and metric, not by position: the same history
+ * with its runs listing their results in other orders (a harness that sorts,
+ * one that does not, a benchmark added in the middle) gives the same report. */
+static void test_result_order_does_not_matter(void **state)
+{
+    struct suite h = { 30, 30, 0, 1, 0, 0, 1, 0, 0.02, 0, 0 }, c = h;
+    struct bg_run runs[11], again[11];
+    const struct bg_run *list[10], *cur = &again[10];
+    struct gate_report r, q;
+
+    (void)state;
+    c.shift = 1.25;
+    c.n_shifted = 1;
+    rng = 9;
+    judge(&h, &c, 10, &r, runs);
+    rng = 9;
+    judge(&h, &c, 10, &q, again); /* the same runs again, to reorder */
+    gate_report_release(&q);
+    for (size_t j = 0; j < 10; j += 2)
+        reverse_results(&again[j]); /* every other run reversed */
+    for (size_t j = 0; j < 10; j++)
+        list[j] = &again[j];
+    gate_compare_runs(list, 10, &cur, 1, &opts, &q);
+    assert_int_equal(q.n_rows, r.n_rows);
+    assert_int_equal(q.count[GATE_REGRESSED], 1);
+    for (size_t i = 0; i < r.n_rows; i++) {
+        const struct gate_row *a = &r.rows[i], *b = &q.rows[i];
+
+        assert_string_equal(a->cur->name, b->cur->name);
+        assert_int_equal(a->verdict, b->verdict);
+        assert_int_equal(a->k, b->k);
+        assert_near(a->change, b->change, 1e-12);
+        assert_near(a->p, b->p, 1e-12);
+    }
+    gate_report_release(&q);
+    /* one run without b07: its row has a run less, the others all ten */
+    bg_run_drop_result(&again[3], 7);
+    gate_compare_runs(list, 10, &cur, 1, &opts, &q);
+    for (size_t i = 0; i < q.n_rows; i++)
+        assert_int_equal(q.rows[i].k, i == 7 ? 9 : 10);
+    assert_int_equal(q.rows[0].verdict, GATE_REGRESSED);
+    gate_report_release(&r);
+    gate_report_release(&q);
+    release_runs(runs, 11);
+    release_runs(again, 11);
+}
+
 /* 15% of samples 60% slower, median unchanged: the tail test finds it; three
  * wild samples of another benchmark do not fail it. */
 static void test_tail_not_outliers(void **state)
@@ -486,6 +544,7 @@ int main(void)
         cmocka_unit_test(test_tail_not_outliers),
         cmocka_unit_test(test_sensitivity_and_short_history),
         cmocka_unit_test(test_counters),
+        cmocka_unit_test(test_result_order_does_not_matter),
         cmocka_unit_test(test_small_shift_not_regressed),
         cmocka_unit_test(test_formatting),
     };
