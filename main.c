@@ -18,6 +18,7 @@ static const struct bg_cmd commands[] = {
     { "collect", cmd_collect, "parse benchmark output and store it as a run" },
     { "check", cmd_check, "compare the newest run with its baseline; exit 1 on a regression" },
     { "compare", cmd_compare, "compare runs made on one machine, old against new" },
+    { "ab", cmd_ab, "benchmark base and head in one job, round by round; exit 1 if slower" },
     { "baseline", cmd_baseline, "pin, show or clear the baseline run that check uses" },
     { "history", cmd_history, "a benchmark's p95 over time, as text or JSON" },
     { "serve", cmd_serve, "serve the JSON API and take uploads from CI" },

@@ -322,6 +322,7 @@ static void apply_config(struct compare *cx, size_t r)
                                                              : cx->opts->threshold;
     w->dir = rule != NULL && rule->direction >= 0 ? (enum bg_direction)rule->direction
                                                   : w->any->direction;
+    row->dir = w->dir;
     w->ignored = rule != NULL && rule->ignore;
 }
 
@@ -796,6 +797,7 @@ static void settle(struct gate_report *out)
 
 static void settle_suites(struct gate_report *out)
 {
+    out->alpha_suite = out->opts.alpha;
     for (size_t i = 0; i < out->n_suites; i++) {
         struct gate_suite *s = &out->suites[i];
 
@@ -806,6 +808,24 @@ static void settle_suites(struct gate_report *out)
             s->verdict = s->change > 0 ? GATE_REGRESSED : GATE_IMPROVED;
         else
             s->verdict = GATE_INCONCLUSIVE;
+    }
+}
+
+void gate_report_settle(struct gate_report *out)
+{
+    out->alpha_rows = out->opts.alpha;
+    settle(out);
+    settle_suites(out);
+}
+
+void gate_report_count(struct gate_report *out)
+{
+    memset(out->count, 0, sizeof(out->count));
+    out->n_low = out->n_ungateable = 0;
+    for (size_t r = 0; r < out->n_rows; r++) {
+        out->count[out->rows[r].verdict]++;
+        out->n_low += out->rows[r].low_confidence;
+        out->n_ungateable += out->rows[r].ungateable;
     }
 }
 
@@ -955,15 +975,12 @@ void gate_compare_runs(const struct bg_run *const *base, size_t k,
         if (w->ignored && row->base != NULL && row->cur != NULL)
             row->change = bg_change(row->base_p95, row->cur_p95, w->dir);
     }
-    settle(out);
-    settle_suites(out);
+    gate_report_settle(out);
     for (size_t r = 0; r < out->n_rows; r++) {
         if (cx.w[r].compared && !isnan(out->rows[r].p))
             sensitivity(&cx, r);
-        out->count[out->rows[r].verdict]++;
-        out->n_low += out->rows[r].low_confidence;
-        out->n_ungateable += out->rows[r].ungateable;
     }
+    gate_report_count(out);
     free(scratch);
     free(cx.null_loc.p);
     free(cx.null_tail.p);

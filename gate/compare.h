@@ -112,6 +112,7 @@ struct gate_row {
     double noise;                       /* the p95's run-to-run sd (a fraction); NAN */
     const char *advice;                 /* when detectable > threshold: what would help */
     double threshold;                   /* this row's (the configuration may differ) */
+    enum bg_direction dir;              /* this row's (the configuration may differ) */
     unsigned k, m;                      /* baseline and current runs with this benchmark */
     enum gate_verdict verdict;
     unsigned low;                       /* GATE_LOW_* bits; 0: not low confidence */
@@ -130,6 +131,17 @@ struct gate_suite {
     bool measured;             /* spread from >= 3 baseline runs (else the prior) */
     double p, p_adj;           /* one-sided in the change's direction; Bonferroni-adjusted */
     enum gate_verdict verdict; /* regressed, improved, inconclusive or unchanged */
+};
+
+/* How `benchgate ab` ran base and head (gate/paired.h); what its reports state. */
+struct gate_ab {
+    const char *mode;      /* "interleaved" or "duet" */
+    const char *order;     /* "random" or "alternate" */
+    uint64_t seed;         /* the order's seed: --seed replays it */
+    size_t rounds;         /* rounds run (each side once a round) */
+    const char *cpus;      /* duet: "CPUs 0 and 1", or why none were pinned; NULL */
+    const char *keep;      /* the folder that keeps every round's output */
+    double seconds;        /* wall time of all rounds; NAN on a replay */
 };
 
 struct gate_report {
@@ -154,6 +166,7 @@ struct gate_report {
      * model expects (>= 1): the evidence is discounted by it (compare.c) */
     double inflation_location, inflation_tail;
     size_t replays;                     /* history runs judged as if current */
+    const struct gate_ab *ab;           /* benchgate ab's rounds: paired; NULL otherwise */
 };
 
 /*
@@ -176,6 +189,16 @@ double gate_p95(const struct bg_result *res, double *scratch);
  * (Catch2, bencher). Both sides of such a pair are then compared on the mean. */
 bool gate_needs_mean(const struct bg_result *res);
 
+
+/*
+ * What every way of judging ends with, once each tested row has its p,
+ * direction and adjusted change, and each suite its p: Holm across the
+ * rows and their verdicts, then the suites' (Bonferroni over metrics).
+ * gate_report_count() then tallies verdicts, low-confidence and
+ * ungateable rows.
+ */
+void gate_report_settle(struct gate_report *out);
+void gate_report_count(struct gate_report *out);
 
 /* Whether a row fails the gate under the report's options. */
 bool gate_row_fails(const struct gate_report *r, const struct gate_row *row);

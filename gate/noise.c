@@ -143,41 +143,53 @@ static void residuals(const struct noise_input *in, struct noise_fit *out, doubl
     }
 }
 
-/*
- * The suite's prior (s0^2, d0) by Smyth's method of moments on log s2:
- * E[log s2] = log s0^2 + digamma(d/2) - log(d/2) + ... and its variance
- * exceeds trigamma(d/2) by trigamma(d0/2). Only rows with a measured
- * spread and a positive variance take part.
- */
-static void prior(const struct noise_input *in, struct noise_fit *out)
+bool noise_prior(const double *s2, const double *df, size_t n, double *prior_s2,
+                 double *prior_df)
 {
     size_t g = 0;
     double sum = 0.0, sum2 = 0.0, tri = 0.0, mean, var, target, d0;
 
-    out->prior_s2 = NAN;
-    out->prior_df = 0.0;
-    for (size_t r = 0; r < in->n_rows; r++) {
-        const struct noise_row *row = &out->rows[r];
-        double d = row->df, e;
+    *prior_s2 = NAN;
+    *prior_df = 0.0;
+    for (size_t r = 0; r < n; r++) {
+        double d = df[r], e;
 
-        if (row->df < NOISE_MEASURED_MIN - 1 || !(row->s2_own > 0.0) || isinf(row->s2_own))
+        if (d < NOISE_MEASURED_MIN - 1 || !(s2[r] > 0.0) || isinf(s2[r]))
             continue;
-        e = log(row->s2_own) - dist_digamma(d / 2.0) + log(d / 2.0);
+        e = log(s2[r]) - dist_digamma(d / 2.0) + log(d / 2.0);
         sum += e;
         sum2 += e * e;
         tri += dist_trigamma(d / 2.0);
         g++;
     }
     if (g < NOISE_MODERATE_MIN)
-        return;
+        return false;
     mean = sum / (double)g;
     var = (sum2 - (double)g * mean * mean) / (double)(g - 1);
     target = var - tri / (double)g;
     d0 = target > 0.0 ? 2.0 * dist_trigamma_inverse(target) : NOISE_DF_MAX;
     if (d0 > NOISE_DF_MAX)
         d0 = NOISE_DF_MAX;
-    out->prior_df = d0;
-    out->prior_s2 = exp(mean + dist_digamma(d0 / 2.0) - log(d0 / 2.0));
+    *prior_df = d0;
+    *prior_s2 = exp(mean + dist_digamma(d0 / 2.0) - log(d0 / 2.0));
+    return true;
+}
+
+/*
+ * The suite's prior (s0^2, d0) by Smyth's method of moments on log s2:
+ * E[log s2] = log s0^2 + digamma(d/2) - log(d/2) + ... and its variance
+ * exceeds trigamma(d/2) by trigamma(d0/2). Only rows with a measured
+ * spread and a positive variance take part.
+ */
+static void prior(const struct noise_input *in, struct noise_fit *out, double *scratch)
+{
+    double *s2 = scratch, *df = scratch + in->n_rows;
+
+    for (size_t r = 0; r < in->n_rows; r++) {
+        s2[r] = out->rows[r].s2_own;
+        df[r] = out->rows[r].df;
+    }
+    noise_prior(s2, df, in->n_rows, &out->prior_s2, &out->prior_df);
 }
 
 /* The mean within-run variance over runs [from, to) of a row; NAN when none is known. */
@@ -329,7 +341,7 @@ static void replays(const struct noise_input *in, struct noise_fit *out)
 void noise_fit(const struct noise_input *in, struct noise_fit *out)
 {
     size_t runs = in->k + in->m;
-    double *scratch = bg_xmalloc((in->n_rows + runs + 1) * sizeof(*scratch));
+    double *scratch = bg_xmalloc((2 * in->n_rows + runs + 1) * sizeof(*scratch));
 
     memset(out, 0, sizeof(*out));
     out->rows = bg_xcalloc(in->n_rows + 1, sizeof(*out->rows));
@@ -338,7 +350,7 @@ void noise_fit(const struct noise_input *in, struct noise_fit *out)
     if (in->factor && in->k > 0 && in->m > 0)
         factors(in, out, scratch);
     residuals(in, out, scratch);
-    prior(in, out);
+    prior(in, out, scratch);
     posterior(in, out, scratch);
     factor_test(in, out);
     replays(in, out);

@@ -90,6 +90,17 @@ struct noise_fit {
     double *loo_t, *loo_df;
 };
 
+/*
+ * The suite's prior (s0^2, d0) for moderating n variances s2[i] with df[i]
+ * degrees of freedom each (Smyth's method of moments; entries with fewer
+ * than 2 degrees of freedom, or a variance that is not positive and
+ * finite, take no part). Returns false, with NAN and 0, when fewer than
+ * NOISE_MODERATE_MIN take part. A row's moderated variance is then
+ * (d0 s0^2 + df s2) / (d0 + df), on d0 + df degrees of freedom.
+ */
+bool noise_prior(const double *s2, const double *df, size_t n, double *prior_s2,
+                 double *prior_df);
+
 /* Fits the model; out is overwritten. */
 void noise_fit(const struct noise_input *in, struct noise_fit *out);
 void noise_fit_release(struct noise_fit *fit);
