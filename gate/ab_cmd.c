@@ -46,10 +46,12 @@ enum side { BASE, HEAD };
 static const char *const side_names[] = { "base", "head" };
 static const char *const orders[] = { "random", "alternate", NULL };
 
-static const struct bg_int_range ab_rounds_range = { 1, 1000 };
+/* three rounds at least: the paired spread is measured, never assumed */
+static const struct bg_int_range ab_rounds_range = { NOISE_MEASURED_MIN, 1000 };
 static const struct bg_int_range ab_timeout_range = { 1, 7 * 24 * 3600 };
 static const struct bg_int_range ab_max_output_range = { 1024, BG_MAX_INPUT };
-static const struct bg_int_range ab_seed_range = { 0, INT64_MAX };
+/* seeds fit a JSON number exactly (ab.json, the verdict document): below 2^53 */
+static const struct bg_int_range ab_seed_range = { 0, (INT64_C(1) << 53) - 1 };
 
 struct ab_opts {
     const char *cmd[2], *dir[2], *result, *keep, *replay, *format, *config, *report;
@@ -697,9 +699,9 @@ static int read_kept(struct ab *ab, struct gate_ab *info, struct bg_diag *d)
     seed = bg_json_get(doc, "seed");
     rounds = bg_json_get(doc, "rounds");
     if (!cJSON_IsString(mode) || !cJSON_IsString(order) || !cJSON_IsNumber(seed) ||
-        !cJSON_IsNumber(rounds) || !(rounds->valuedouble >= 1) ||
+        !cJSON_IsNumber(rounds) || !(rounds->valuedouble >= ab_rounds_range.lo) ||
         !(rounds->valuedouble <= ab_rounds_range.hi) || !(seed->valuedouble >= 0) ||
-        !(seed->valuedouble <= 9007199254740992.0) ||
+        !(seed->valuedouble <= (double)ab_seed_range.hi) ||
         (strcmp(mode->valuestring, "duet") != 0 &&
          strcmp(mode->valuestring, "interleaved") != 0) ||
         (strcmp(order->valuestring, "random") != 0 &&
@@ -889,7 +891,7 @@ int cmd_ab(int argc, char **argv)
     }
     if (!o.seed_given)
         o.seed = (int64_t)(((uint64_t)time(NULL) * 2654435761u ^ (uint64_t)getpid() << 16 ^
-                            (uint64_t)clock()) & 0x7fffffffffffffu);
+                            (uint64_t)clock()) & (uint64_t)ab_seed_range.hi);
     for (int s = 0; s < 2; s++) {
         ab.runs[s] = bg_xcalloc((size_t)ab_rounds_range.hi + 1, sizeof(struct bg_run));
         ab.seconds[s] = bg_xcalloc((size_t)ab_rounds_range.hi + 1, sizeof(double));

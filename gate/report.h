@@ -68,6 +68,9 @@ void report_suite(struct bg_buf *b, const struct gate_report *r, const struct ga
 void report_row_why(struct bg_buf *b, const struct gate_report *r, const struct gate_row *row);
 /* "could confirm no change under +18.0% (threshold 10%): more baseline runs". */
 void report_row_sensitivity(struct bg_buf *b, const struct gate_row *row);
+/* "10 rounds of base and head, one after the other in random order (seed 42:
+ * --seed 42 runs them in that order again), ...": how benchgate ab ran. */
+void report_ab(struct bg_buf *b, const struct gate_report *r);
 /* "NO BASELINE: ...": the first line of a report without one. */
 void report_no_baseline(struct bg_buf *b, const struct gate_report *r);
 

@@ -198,6 +198,18 @@ void report_json_buf(struct bg_buf *out, const struct gate_report *r)
             bg_buf_addf(out, "%s%" PRId64, i > 0 ? ", " : "", r->base_runs[i]->id);
         bg_buf_adds(out, "]}");
     }
+    if (r->ab != NULL) {
+        const struct gate_ab *ab = r->ab;
+
+        bg_buf_addf(out, ",\n  \"ab\": {\"mode\": \"%s\", \"order\": \"%s\", \"seed\": %" PRIu64
+                    ", \"rounds\": %zu, \"cpus\": ", ab->mode, ab->order, ab->seed, ab->rounds);
+        str(out, ab->cpus);
+        bg_buf_adds(out, ", \"kept\": ");
+        str(out, ab->keep);
+        bg_buf_adds(out, ", \"seconds\": ");
+        bg_json_add_number(out, ab->seconds);
+        bg_buf_adds(out, "}");
+    }
     bg_buf_adds(out, ",\n  \"no_baseline\": ");
     if (r->base == NULL) {
         struct bg_buf nb = BG_BUF_INIT;

@@ -110,9 +110,15 @@ void report_markdown(FILE *out, const struct gate_report *r)
     }
     fputs("Project **", out);
     md_text(out, r->cur->project);
-    fputs("**, branch ", out);
-    md_run(out, r->cur);
-    if (r->base != NULL) {
+    if (r->ab != NULL) {
+        fputs("**: head against base, benchgate ab.  \nRounds: ", out);
+        report_ab(&b, r);
+        md_prose(out, &b);
+    } else {
+        fputs("**, branch ", out);
+        md_run(out, r->cur);
+    }
+    if (r->base != NULL && r->ab == NULL) {
         fputs(" against ", out);
         md_run(out, r->base);
         if (r->n_base > 1)
@@ -160,8 +166,9 @@ void report_markdown(FILE *out, const struct gate_report *r)
     if (failing > 0)
         fputc('\n', out);
 
-    fputs("| Benchmark | Metric | Baseline | Current | Change | 95% CI | Noise | Detectable | "
-          "Verdict |\n|---|---|--:|--:|--:|--:|--:|--:|---|\n", out);
+    fprintf(out, "| Benchmark | Metric | %s | %s | Change | 95%% CI | Noise | Detectable | "
+            "Verdict |\n|---|---|--:|--:|--:|--:|--:|--:|---|\n",
+            r->ab != NULL ? "Base" : "Baseline", r->ab != NULL ? "Head" : "Current");
     for (size_t i = 0; i < r->n_rows; i++) {
         const struct gate_row *row = &r->rows[i];
         const struct bg_result *res = row->cur != NULL ? row->cur : row->base;
@@ -197,12 +204,16 @@ void report_markdown(FILE *out, const struct gate_report *r)
         fputs(" |\n", out);
     }
     fprintf(out, "\n%zu regressed, %zu improved, %zu unchanged, %zu inconclusive, %zu new, "
-            "%zu missing, %zu ignored. Change: against the history's typical p95%s. Noise: the "
-            "p95's run-to-run spread. Detectable: the smallest shift the gate could confirm "
-            "(⚠️: above the threshold).\n",
+            "%zu missing, %zu ignored. Change: %s%s. Noise: the p95's %s spread. Detectable: "
+            "the smallest shift the gate could confirm (⚠️: above the threshold).\n",
             r->count[GATE_REGRESSED], r->count[GATE_IMPROVED], r->count[GATE_UNCHANGED],
             r->count[GATE_INCONCLUSIVE], r->count[GATE_NEW], r->count[GATE_MISSING],
             r->count[GATE_IGNORED],
-            report_factor_removed(r) ? ", this run's machine factor removed" : "");
+            r->ab != NULL ? "the geometric mean of the per-round p95 ratios head/base"
+                          : "against the history's typical p95",
+            !report_factor_removed(r) ? ""
+            : r->ab != NULL           ? ", each round's machine factor removed"
+                                      : ", this run's machine factor removed",
+            r->ab != NULL ? "round-to-round" : "run-to-run");
     bg_buf_release(&b);
 }

@@ -84,6 +84,17 @@ bool report_factor_removed(const struct gate_report *r)
 
 void report_rule(struct bg_buf *b, const struct gate_report *r)
 {
+    if (r->ab != NULL) {
+        bg_buf_addf(b, "a benchmark regresses when its p95 is more than %.1f%% worse than the "
+                    "base's, round by round (the geometric mean of the %zu rounds' ratios%s), "
+                    "and the rounds say it moved that far: the per-round ratios of its median "
+                    "or of its p95 past the threshold and beyond their own spread (a paired t "
+                    "over the rounds; Holm over %zu benchmarks, alpha %g)",
+                    r->opts.threshold * 100.0, r->ab->rounds,
+                    report_factor_removed(r) ? ", each round's machine factor removed" : "",
+                    r->n_tested, r->alpha_rows);
+        return;
+    }
     bg_buf_addf(b, "a benchmark regresses when its p95 is more than %.1f%% worse than its "
                 "history's typical p95%s, and the history says it moved that far: its median "
                 "past the threshold and beyond its own run-to-run spread, or more of its "
@@ -101,10 +112,11 @@ void report_suite(struct bg_buf *b, const struct gate_report *r, const struct ga
     report_format_change(change, sizeof(change), s->change);
     if (s->measured)
         snprintf(spread, sizeof(spread), "±%.1f%%", s->spread * 100.0);
-    bg_buf_addf(b, "the %zu '%s' benchmarks moved %s together against their history", s->n_rows,
-                s->metric, change);
+    bg_buf_addf(b, "the %zu '%s' benchmarks moved %s together against %s", s->n_rows,
+                s->metric, change, r->ab != NULL ? "the base, round by round" : "their history");
     if (s->measured)
-        bg_buf_addf(b, " (whose runs move %s run to run)", spread);
+        bg_buf_addf(b, r->ab != NULL ? " (that shared move's spread: %s round to round)"
+                                     : " (whose runs move %s run to run)", spread);
     else
         bg_buf_addf(b, " (its run-to-run spread not measured: %zu baseline run%s; %.1f%% "
                     "assumed)", r->n_base, r->n_base == 1 ? "" : "s", r->opts.prior_spread * 100);
@@ -132,7 +144,6 @@ void report_row_why(struct bg_buf *b, const struct gate_report *r, const struct 
 {
     char change[32], p[32];
 
-    (void)r;
     report_format_change(change, sizeof(change), row->adj_change);
     report_format_p(p, sizeof(p), row->p_holm);
     switch (row->verdict) {
@@ -157,8 +168,9 @@ void report_row_why(struct bg_buf *b, const struct gate_report *r, const struct 
         if (isnan(row->noise))
             bg_buf_addf(b, "%s, but not confirmed (p %s)", change, p);
         else
-            bg_buf_addf(b, "%s, but within what its history allows (run to run ±%.1f%%; p %s)",
-                        change, row->noise * 100.0, p);
+            bg_buf_addf(b, "%s, but within what its %s allows (%s ±%.1f%%; p %s)", change,
+                        r->ab != NULL ? "rounds' spread" : "history",
+                        r->ab != NULL ? "round to round" : "run to run", row->noise * 100.0, p);
         break;
     case GATE_MISSING:
         bg_buf_adds(b, "in the baseline, not in this run");
@@ -181,6 +193,26 @@ void report_row_sensitivity(struct bg_buf *b, const struct gate_row *row)
                 row->threshold * 100.0, row->advice != NULL ? row->advice : "");
     if (row->advice != NULL && strcmp(row->advice, "more baseline runs") == 0)
         bg_buf_addf(b, " (it has %u)", row->k);
+}
+
+void report_ab(struct bg_buf *b, const struct gate_report *r)
+{
+    const struct gate_ab *ab = r->ab;
+
+    bg_buf_addf(b, "%zu rounds of base and head, ", ab->rounds);
+    if (strcmp(ab->mode, "duet") == 0)
+        bg_buf_addf(b, "both at once in each round (duet: %s)", ab->cpus != NULL ? ab->cpus
+                                                                                  : "unpinned");
+    else
+        bg_buf_addf(b, "one after the other in %s order", ab->order);
+    if (strcmp(ab->order, "random") == 0 && strcmp(ab->mode, "duet") != 0)
+        bg_buf_addf(b, " (seed %" PRIu64 ": --seed %" PRIu64 " runs them in that order again)",
+                    ab->seed, ab->seed);
+    else
+        bg_buf_addf(b, " (seed %" PRIu64 ")", ab->seed);
+    if (!isnan(ab->seconds))
+        bg_buf_addf(b, ", %.0f s in all", ab->seconds);
+    bg_buf_addf(b, "; every round's output is kept in %s", ab->keep);
 }
 
 void report_no_baseline(struct bg_buf *b, const struct gate_report *r)

@@ -118,10 +118,39 @@ static void say(FILE *out, const char *label, const struct bg_buf *b)
     fprintf(out, "%s: %s\n", label, b->data);
 }
 
+/* benchgate ab: what ran, how, and the rule. */
+static void header_ab(FILE *out, const struct gate_report *r)
+{
+    struct bg_buf b = BG_BUF_INIT;
+
+    fprintf(out, "benchgate ab: project '%s', head against base, %zu rounds each on one "
+            "machine\n", r->cur->project, r->ab->rounds);
+    report_ab(&b, r);
+    say(out, "rounds", &b);
+    if (r->baseline_warning != NULL && r->baseline_warning[0] != '\0') {
+        bg_buf_reset(&b);
+        bg_buf_adds(&b, r->baseline_warning);
+        say(out, "warning", &b);
+    }
+    bg_buf_reset(&b);
+    report_rule(&b, r);
+    say(out, "gate", &b);
+    for (size_t i = 0; i < r->n_suites; i++) {
+        bg_buf_reset(&b);
+        report_suite(&b, r, &r->suites[i]);
+        say(out, "machine", &b);
+    }
+    bg_buf_release(&b);
+}
+
 static void header(FILE *out, const struct gate_report *r)
 {
     struct bg_buf b = BG_BUF_INIT;
 
+    if (r->ab != NULL) {
+        header_ab(out, r);
+        return;
+    }
     fprintf(out, "benchgate check: project '%s', branch ", r->cur->project);
     print_run(out, r->cur);
     if (r->n_cur > 1)
@@ -233,8 +262,8 @@ void report_text(FILE *out, const struct gate_report *r, bool colour)
     }
     pad(out, "benchmark", wname + 2);
     pad(out, "metric", wmetric + 2);
-    rpad(out, "baseline p95", wval);
-    rpad(out, "current p95", wval + 2);
+    rpad(out, r->ab != NULL ? "base p95" : "baseline p95", wval);
+    rpad(out, r->ab != NULL ? "head p95" : "current p95", wval + 2);
     rpad(out, "change", wchange + 2);
     rpad(out, "95% CI", wci + 2);
     rpad(out, "noise", wpct + 2);
@@ -289,7 +318,12 @@ void report_text(FILE *out, const struct gate_report *r, bool colour)
                 row->verdict == GATE_REGRESSED ? "REGRESSED" : gate_verdict_name(row->verdict),
                 c != NULL ? "\033[0m" : "", why);
     }
-    if (report_factor_removed(r))
+    if (r->ab != NULL)
+        fputs("\n(base and head p95: geometric means over the rounds; change: of the p95, the "
+              "geometric mean of the per-round ratios head/base, with its 95% interval; noise: "
+              "the sd of the per-round p95 ratio; detect: the smallest shift the rounds could "
+              "confirm; n: rounds x samples)\n", out);
+    else if (report_factor_removed(r))
         fputs("\n(change: against the history's typical p95, with this run's machine factor "
               "removed; noise: the p95's run-to-run sd; detect: the smallest shift the gate "
               "could confirm)\n", out);
