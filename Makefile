@@ -324,7 +324,7 @@ clean:
 
 # The gate's evaluation: seeded simulations of CI noise (tests/eval/), and
 # the real harness data in tests/fixtures/real when present.
-EVAL_SRC = tests/eval/gate_eval.c tests/eval/sim.c tests/eval/real.c
+EVAL_SRC = tests/eval/gate_eval.c tests/eval/sim.c tests/eval/real.c tests/eval/ab.c
 $(BUILD)/tests/gate-eval: $(EVAL_SRC) tests/eval/sim.h tests/eval/real.h $(BUILD)/libbenchgate.a
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CFLAGS) $(CPPFLAGS) -o $@ $(EVAL_SRC) $(BUILD)/libbenchgate.a $(LDFLAGS) $(LDLIBS)

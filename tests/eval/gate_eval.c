@@ -10,6 +10,7 @@
  *                 change, trials with the suite finding regressed)
  *
  * usage: gate-eval [--trials N] [--profile issue|hard|all] [--quick]
+ *        gate-eval --real DIR | --ab DIR [--threshold F] (tests/eval/ab.c)
  */
 #include "core/bg.h"
 #include "core/num.h"
@@ -130,7 +131,8 @@ static void pct(char *buf, size_t size, size_t a, size_t b)
 int main(int argc, char **argv)
 {
     int64_t trials = 200;
-    const char *only = "all", *why, *real = NULL;
+    const char *only = "all", *why, *real = NULL, *ab = NULL;
+    double threshold = 0.05;
 
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--trials") == 0 && i + 1 < argc) {
@@ -147,10 +149,18 @@ int main(int argc, char **argv)
             }
         } else if (strcmp(argv[i], "--real") == 0 && i + 1 < argc) {
             real = argv[++i];
+        } else if (strcmp(argv[i], "--ab") == 0 && i + 1 < argc) {
+            ab = argv[++i];
+        } else if (strcmp(argv[i], "--threshold") == 0 && i + 1 < argc) {
+            if (bg_parse_double(argv[++i], 0.0, 100.0, &threshold, &why) < 0) {
+                fprintf(stderr, "gate-eval: --threshold '%s': %s\n", argv[i], why);
+                return 2;
+            }
         } else if (strcmp(argv[i], "--quick") == 0) {
             trials = 40;
         } else {
-            fputs("usage: gate-eval [--trials N] [--alpha A] [--profile issue|hard|all] [--quick] [--real DIR]\n", stderr);
+            fputs("usage: gate-eval [--trials N] [--alpha A] [--profile issue|hard|all] [--quick] "
+                  "[--real DIR] [--ab DIR [--threshold F]]\n", stderr);
             return 2;
         }
     }
@@ -159,6 +169,8 @@ int main(int argc, char **argv)
 
         alpha = d.alpha;
     }
+    if (ab != NULL)
+        return ab_eval(ab, alpha, threshold, getenv("GATE_EVAL_TRACE") != NULL);
     if (real != NULL)
         return real_eval(real, alpha, getenv("GATE_EVAL_TRACE") != NULL);
     printf("gate evaluation: 60 benchmarks, threshold 10%%, alpha %g, seeds 1..%" PRId64

@@ -7,4 +7,9 @@
 /* Prints the table for the data set in dir; returns 0, or 2 when it cannot be read. */
 int real_eval(const char *dir, double alpha, bool trace);
 
+/* benchgate ab's evaluation (ab.c): the trials tests/eval/ab-eval.sh ran in dir,
+ * judged at threshold; returns 0, 1 when a trial's exit status disagrees with
+ * its replay, 2 when dir cannot be read. */
+int ab_eval(const char *dir, double alpha, double threshold, bool trace);
+
 #endif /* BG_TESTS_EVAL_REAL_H */
