@@ -143,12 +143,19 @@ static void start(struct bg_job *job)
     job->grace = INT64_MAX;
 }
 
+/*
+ * Ends a job as failed for why. A job that already exited fails all the same:
+ * output it printed past max_out, or that could not be written, is read after
+ * it exited more often than not, and it must not pass with its output cut.
+ */
 static void kill_job(struct bg_job *job, enum bg_job_end why, int status)
 {
-    if (job->reaped || job->killed)
+    if (job->killed)
         return;
-    kill(-job->pid, SIGKILL); /* its group: the harness's own children too */
-    kill(job->pid, SIGKILL);
+    if (!job->reaped) {
+        kill(-job->pid, SIGKILL); /* its group: the harness's own children too */
+        kill(job->pid, SIGKILL);
+    }
     job->killed = true;
     job->end = why;
     job->status = status;
@@ -289,7 +296,7 @@ size_t bg_jobs_run(struct bg_job *jobs, size_t n, const volatile sig_atomic_t *s
         for (size_t i = 0; i < n; i++) {
             struct bg_job *job = &jobs[i];
 
-            if (stop != NULL && *stop)
+            if (stop != NULL && *stop && !job->reaped)
                 kill_job(job, BG_JOB_STOPPED, 0);
             if (!job->reaped && now >= job->deadline)
                 kill_job(job, BG_JOB_TIMEOUT, 0);

@@ -203,13 +203,14 @@ void report_ab(struct bg_buf *b, const struct gate_report *r)
     if (strcmp(ab->mode, "duet") == 0)
         bg_buf_addf(b, "both at once in each round (duet: %s)", ab->cpus != NULL ? ab->cpus
                                                                                   : "unpinned");
+    else if (strcmp(ab->order, "random") == 0)
+        bg_buf_addf(b, "one after the other in random order");
     else
-        bg_buf_addf(b, "one after the other in %s order", ab->order);
-    if (strcmp(ab->order, "random") == 0 && strcmp(ab->mode, "duet") != 0)
+        bg_buf_addf(b, "one after the other in alternating order, base first in odd rounds");
+    /* the seed draws the order, or with --duet which side gets which CPU */
+    if (strcmp(ab->order, "random") == 0 || strcmp(ab->mode, "duet") == 0)
         bg_buf_addf(b, " (seed %" PRIu64 ": --seed %" PRIu64 " runs them in that order again)",
                     ab->seed, ab->seed);
-    else
-        bg_buf_addf(b, " (seed %" PRIu64 ")", ab->seed);
     if (!isnan(ab->seconds))
         bg_buf_addf(b, ", %.0f s in all", ab->seconds);
     bg_buf_addf(b, "; every round's output is kept in %s", ab->keep);

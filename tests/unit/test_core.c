@@ -95,6 +95,40 @@ static void test_spawn_output_bounded(void **state)
     bg_buf_release(&out.buf);
 }
 
+/*
+ * A job that prints past max_out and exits before its output is read fails
+ * all the same (BG_JOB_TOO_MUCH), never passes with its output cut; a job
+ * within the bound keeps all of it.
+ */
+static void test_jobs_output_bounded_after_exit(void **state)
+{
+    const char *const loud[] = { "head", "-c", "5000", "/dev/zero", NULL };
+    const char *const quiet[] = { "head", "-c", "1000", "/dev/zero", NULL };
+    char path[] = "/tmp/bg-test-job-XXXXXX";
+    int fd = mkstemp(path);
+
+    (void)state;
+    assert_true(fd >= 0);
+    unlink(path);
+    for (int i = 0; i < 20; i++) {
+        struct bg_job job;
+
+        bg_job_init(&job, i % 2 == 0 ? loud : quiet, 5000);
+        assert_int_equal(ftruncate(fd, 0), 0);
+        assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+        job.out_fd = fd;
+        job.max_out = 1024;
+        assert_int_equal(bg_jobs_run(&job, 1, NULL), i % 2 == 0 ? 1 : 0);
+        if (i % 2 == 0) {
+            assert_int_equal(job.end, BG_JOB_TOO_MUCH);
+        } else {
+            assert_int_equal(job.end, BG_JOB_EXITED);
+            assert_int_equal(lseek(fd, 0, SEEK_END), 1000);
+        }
+    }
+    close(fd);
+}
+
 static void test_sort(void **state)
 {
     double small[] = { 3, 1, 2, 1 }, big[200];
@@ -318,6 +352,7 @@ int main(void)
         cmocka_unit_test(test_limbuf_refuses_past_max),
         cmocka_unit_test(test_read_file_bounded),
         cmocka_unit_test(test_spawn_output_bounded),
+        cmocka_unit_test(test_jobs_output_bounded_after_exit),
         cmocka_unit_test(test_sort),
         cmocka_unit_test(test_fmt_fixed_matches_snprintf),
         cmocka_unit_test(test_hash_is_fnv1a),
