@@ -877,6 +877,9 @@ int cmd_ab(int argc, char **argv)
                 rc = BG_EXIT_USAGE;
                 goto out;
             }
+            /* with a shell, {out} is anywhere in the command: its stdout goes elsewhere */
+            if (o.shell)
+                ab.words[s].has_out = strstr(o.cmd[s], "{out}") != NULL;
         }
     }
     if (gate_config_load(o.config, &config, &d) < 0) {
