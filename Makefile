@@ -86,7 +86,7 @@ UNIT_TESTS += $(REPLAY_BINS)
 
 .PHONY: all deps deps-build deps-test deps-fuzz install-pkgs pkgs-check test test-unit test-e2e \
         quick test-pg asan asan-pg tsan valgrind valgrind-run fuzz fuzz-smoke bench load demo \
-        install uninstall clean gate-eval
+        install uninstall clean gate-eval gate-eval-ab
 all: benchgate
 
 benchgate: $(BUILD)/benchgate
@@ -333,3 +333,11 @@ $(BUILD)/tests/gate-eval: $(EVAL_SRC) tests/eval/sim.h tests/eval/real.h $(BUILD
 gate-eval: $(BUILD)/tests/gate-eval
 	$(BUILD)/tests/gate-eval $(GATE_EVAL_ARGS)
 	$(BUILD)/tests/gate-eval --real tests/fixtures/real
+	$(BUILD)/tests/gate-eval --ab-sim $(GATE_EVAL_ARGS)
+
+# benchgate ab on the real suites (go, Google Benchmark, pytest-benchmark,
+# hyperfine), with and without a CPU and memory hog: an hour or more.
+# AB_EVAL_ARGS="SLOTS=4 HARNESSES=go" and the like narrow it (tests/eval/ab-eval.sh).
+gate-eval-ab: $(BUILD)/benchgate $(BUILD)/tests/gate-eval
+	env $(AB_EVAL_ARGS) BENCHGATE=$(CURDIR)/$(BUILD)/benchgate bash tests/eval/ab-eval.sh $(BUILD)/ab-eval
+	$(BUILD)/tests/gate-eval --ab $(BUILD)/ab-eval

@@ -17,6 +17,7 @@
 #include "collector/collect.h"
 #include "core/buf.h"
 #include "core/json.h"
+#include "core/stats.h"
 #include "gate/compare.h"
 #include "gate/paired.h"
 #include "tests/eval/real.h"
@@ -231,8 +232,34 @@ static void print_row(const char *harness, const char *load, const char *mode, s
            cells[PLUS20], cells[TAIL], wall, ty->load_lo, ty->load_hi);
 }
 
+/* The rounds a trial is judged on again (its first k), for the table by rounds. */
+static const size_t sweep_rounds[] = { 3, 5, 10 };
+
+static void print_sweep(struct tally sweep[2][2][ARRAY_SIZE(sweep_rounds)])
+{
+    static const char *const loads[] = { "none", "hog" }, *const modes[] = { "interleaved", "duet" };
+
+    printf("\nby rounds (every harness together; a trial judged again on its first k rounds)\n\n"
+           "| mode | load | rounds | A/A runs failed | +5%% | +10%% | +20%% | tail |\n"
+           "|---|---|---|---|---|---|---|---|\n");
+    for (size_t m = 0; m < 2; m++)
+        for (size_t l = 0; l < 2; l++)
+            for (size_t k = 0; k < ARRAY_SIZE(sweep_rounds); k++) {
+                const struct tally *ty = &sweep[m][l][k];
+
+                if (ty->aa + ty->ab == 0)
+                    continue;
+                printf("| %s | %s | %zu | %zu/%zu | %zu/%zu | %zu/%zu | %zu/%zu | %zu/%zu |\n",
+                       modes[m], loads[l], sweep_rounds[k], ty->aa_failed, ty->aa,
+                       ty->detected[PLUS5], ty->changed[PLUS5], ty->detected[PLUS10],
+                       ty->changed[PLUS10], ty->detected[PLUS20], ty->changed[PLUS20],
+                       ty->detected[TAIL], ty->changed[TAIL]);
+            }
+}
+
 int ab_eval(const char *dir, double alpha, double threshold, bool trace)
 {
+    static struct tally sweep[2][2][ARRAY_SIZE(sweep_rounds)];
     static struct trial trials[MAX_TRIALS];
     static const char *const harnesses[] = { "go", "gbench", "pytest", "hyperfine" };
     static const char *const loads[] = { "none", "hog" };
@@ -296,6 +323,15 @@ int ab_eval(const char *dir, double alpha, double threshold, bool trace)
                             b[k] = &t->base[k];
                             h[k] = &t->head[k];
                         }
+                        for (size_t k = 0; k < ARRAY_SIZE(sweep_rounds); k++) {
+                            struct gate_report rk;
+
+                            if (sweep_rounds[k] > t->rounds)
+                                continue;
+                            gate_compare_paired(b, h, sweep_rounds[k], &opts, &rk);
+                            count(t, &rk, &sweep[mi - 1][li][k]);
+                            gate_report_release(&rk);
+                        }
                         gate_compare_paired(b, h, t->rounds, &opts, &r);
                     }
                     count(t, &r, &ty);
@@ -333,7 +369,168 @@ int ab_eval(const char *dir, double alpha, double threshold, bool trace)
             }
         }
     }
+    print_sweep(sweep);
     if (mismatches > 0)
         printf("\n%zu trials whose exit status differs from their replay\n", mismatches);
     return mismatches > 0 ? 1 : 0;
+}
+
+/* ---- seeded simulation: paired rounds against a stored history ------------ */
+
+/*
+ * One trial of rounds on a CI runner whose speed moves run to run (a
+ * round's machine factor, lognormal sd machine_sd: the 13-22% the issue
+ * measured in p95s is about sd 0.08-0.10 in log). Base and head of round i
+ * share the round's factor; for history check nothing is shared, every run
+ * has its own. Every benchmark's level also moves on its own, 3% or 6% per
+ * run (drift, never shared), samples spread 5% within a run,
+ * 2% of them outliers 1.5-3x. Twelve benchmarks: +5%, +10%, +20%, two with
+ * 15% of samples 60% slower, seven unchanged (all unchanged in A/A).
+ */
+#define SIM_BENCH 12
+#define SIM_SAMPLES 20
+
+static const double sim_shift[SIM_BENCH] = { 0.05, 0.10, 0.20 };
+static const double sim_tail[SIM_BENCH] = { 0, 0, 0, 0.15, 0.15 };
+static const enum change sim_change[SIM_BENCH] = { PLUS5, PLUS10, PLUS20, TAIL, TAIL };
+
+static double sim_uniform(uint64_t *s)
+{
+    return ((double)(stats_splitmix64(s) >> 11) + 0.5) / 9007199254740992.0;
+}
+
+static double sim_gauss(uint64_t *s)
+{
+    double u = sim_uniform(s), v = sim_uniform(s);
+
+    return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
+}
+
+static void sim_run(struct bg_run *run, double factor, double drift, bool head, bool changed,
+                    uint64_t *s)
+{
+    struct bg_diag d = { 0 };
+
+    bg_run_init(run);
+    for (size_t b = 0; b < SIM_BENCH; b++) {
+        char name[16];
+        double level = 1e6 * (double)(1 + b % 5) * factor * exp(drift * sim_gauss(s));
+        struct bg_result *res;
+
+        snprintf(name, sizeof(name), "bench-%02zu", b);
+        res = bg_run_add_result(run, name, "time", "ns", BG_DIR_LOWER);
+        if (head && changed)
+            level *= 1.0 + sim_shift[b];
+        for (size_t k = 0; k < SIM_SAMPLES; k++) {
+            double v = level * exp(0.05 * sim_gauss(s));
+
+            if (sim_uniform(s) < 0.02)
+                v *= 1.5 + 1.5 * sim_uniform(s);
+            if (head && changed && sim_uniform(s) < sim_tail[b])
+                v *= 1.6;
+            bg_result_add_sample(res, v);
+        }
+    }
+    if (bg_run_finish(run, "sim", &d) < 0)
+        abort();
+}
+
+struct sim_tally {
+    size_t aa, aa_failed, ab, ab_false, detected[N_CHANGES], changed[N_CHANGES];
+};
+
+static void sim_count(const struct gate_report *r, bool changed, struct sim_tally *ty)
+{
+    bool false_fail = false;
+
+    for (size_t j = 0; j < r->n_rows; j++) {
+        const struct gate_row *row = &r->rows[j];
+        const struct bg_result *res = row->cur != NULL ? row->cur : row->base;
+        size_t b = (size_t)strtoul(res->name + 6, NULL, 10); /* bench-NN */
+        enum change c = changed && b < SIM_BENCH ? sim_change[b] : NONE;
+
+        if (c != NONE) {
+            ty->changed[c]++;
+            ty->detected[c] += row->verdict == GATE_REGRESSED;
+        } else {
+            false_fail |= gate_row_fails(r, row);
+        }
+    }
+    if (!changed) {
+        ty->aa++;
+        ty->aa_failed += gate_failed(r);
+    } else {
+        ty->ab++;
+        ty->ab_false += false_fail;
+    }
+}
+
+/* trials A/A and as many A/B trials of rounds, paired or as history check. */
+static void sim_rows(size_t rounds, double machine_sd, double drift, bool paired, size_t trials,
+                     const struct gate_opts *o, struct sim_tally *ty)
+{
+    static struct bg_run base[MAX_ROUNDS], head[MAX_ROUNDS];
+    const struct bg_run *b[MAX_ROUNDS], *h[MAX_ROUNDS];
+
+    memset(ty, 0, sizeof(*ty));
+    for (size_t t = 0; t < 2 * trials; t++) {
+        uint64_t s = 0x5eed0000u + t * 7919u + rounds * 104729u;
+        bool changed = t % 2 == 1;
+        struct gate_report r;
+
+        for (size_t i = 0; i < rounds; i++) {
+            /* a round's two sides share the machine's state; history runs do not */
+            double m = machine_sd * sim_gauss(&s);
+            double mh = paired ? m : machine_sd * sim_gauss(&s);
+
+            sim_run(&base[i], exp(m), drift, false, changed, &s);
+            sim_run(&head[i], exp(mh), drift, true, changed, &s);
+            b[i] = &base[i];
+            h[i] = &head[i];
+        }
+        if (paired)
+            gate_compare_paired(b, h, rounds, o, &r);
+        else /* check: the head's one run against the base's rounds as its history */
+            gate_compare_runs(b, rounds, h, 1, o, &r);
+        sim_count(&r, changed, ty);
+        gate_report_release(&r);
+        for (size_t i = 0; i < rounds; i++) {
+            bg_run_release(&base[i]);
+            bg_run_release(&head[i]);
+        }
+    }
+}
+
+int ab_sim(size_t trials, double alpha, double threshold)
+{
+    static const size_t rounds[] = { 3, 5, 10, 20 };
+    static const double drifts[] = { 0.03, 0.06 };
+    struct gate_opts o = GATE_OPTS_DEFAULT;
+
+    o.alpha = alpha;
+    o.threshold = threshold;
+    printf("\nbenchgate ab, simulated: threshold %.0f%%, alpha %g, %zu A/A and %zu A/B trials a "
+           "row; the machine's speed moves 10%% (sd) run to run; A/B: one benchmark +5%%, one "
+           "+10%%, one +20%%, two with 15%% of samples 60%% slower, seven unchanged\n\n",
+           threshold * 100, alpha, trials, trials);
+    printf("| judged by | rounds (history runs) | benchmark drift run to run | A/A runs failed | A/B runs "
+           "failed by an unchanged benchmark | +5%% | +10%% | +20%% | tail |\n"
+           "|---|---|---|---|---|---|---|---|---|\n");
+    for (size_t k = 0; k < ARRAY_SIZE(rounds); k++) {
+        for (size_t di = 0; di < 2 * ARRAY_SIZE(drifts); di++) {
+            bool paired = di % 2 == 0;
+            double drift = drifts[di / 2];
+            struct sim_tally ty;
+
+            sim_rows(rounds[k], 0.10, drift, paired, trials, &o, &ty);
+            printf("| %s | %zu | %.0f%% |", paired ? "ab (paired)" : "history check", rounds[k],
+                   drift * 100);
+            printf(" %zu/%zu | %zu/%zu | %zu/%zu | %zu/%zu | %zu/%zu | %zu/%zu |\n", ty.aa_failed,
+                   ty.aa, ty.ab_false, ty.ab, ty.detected[PLUS5], ty.changed[PLUS5],
+                   ty.detected[PLUS10], ty.changed[PLUS10], ty.detected[PLUS20],
+                   ty.changed[PLUS20], ty.detected[TAIL], ty.changed[TAIL]);
+            fflush(stdout);
+        }
+    }
+    return 0;
 }

@@ -11,6 +11,7 @@
  *
  * usage: gate-eval [--trials N] [--profile issue|hard|all] [--quick]
  *        gate-eval --real DIR | --ab DIR [--threshold F] (tests/eval/ab.c)
+ *        gate-eval --ab-sim [--trials N] [--threshold F] (tests/eval/ab.c)
  */
 #include "core/bg.h"
 #include "core/num.h"
@@ -132,6 +133,7 @@ int main(int argc, char **argv)
 {
     int64_t trials = 200;
     const char *only = "all", *why, *real = NULL, *ab = NULL;
+    bool ab_simulated = false;
     double threshold = 0.05;
 
     for (int i = 1; i < argc; i++) {
@@ -151,6 +153,8 @@ int main(int argc, char **argv)
             real = argv[++i];
         } else if (strcmp(argv[i], "--ab") == 0 && i + 1 < argc) {
             ab = argv[++i];
+        } else if (strcmp(argv[i], "--ab-sim") == 0) {
+            ab_simulated = true;
         } else if (strcmp(argv[i], "--threshold") == 0 && i + 1 < argc) {
             if (bg_parse_double(argv[++i], 0.0, 100.0, &threshold, &why) < 0) {
                 fprintf(stderr, "gate-eval: --threshold '%s': %s\n", argv[i], why);
@@ -160,7 +164,7 @@ int main(int argc, char **argv)
             trials = 40;
         } else {
             fputs("usage: gate-eval [--trials N] [--alpha A] [--profile issue|hard|all] [--quick] "
-                  "[--real DIR] [--ab DIR [--threshold F]]\n", stderr);
+                  "[--real DIR] [--ab DIR [--threshold F]] [--ab-sim [--threshold F]]\n", stderr);
             return 2;
         }
     }
@@ -169,6 +173,8 @@ int main(int argc, char **argv)
 
         alpha = d.alpha;
     }
+    if (ab_simulated)
+        return ab_sim((size_t)trials, alpha, threshold);
     if (ab != NULL)
         return ab_eval(ab, alpha, threshold, getenv("GATE_EVAL_TRACE") != NULL);
     if (real != NULL)

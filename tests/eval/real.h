@@ -12,4 +12,7 @@ int real_eval(const char *dir, double alpha, bool trace);
  * its replay, 2 when dir cannot be read. */
 int ab_eval(const char *dir, double alpha, double threshold, bool trace);
 
+/* benchgate ab's paired rule against history check on seeded simulated rounds (ab.c). */
+int ab_sim(size_t trials, double alpha, double threshold);
+
 #endif /* BG_TESTS_EVAL_REAL_H */
