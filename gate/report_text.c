@@ -118,6 +118,25 @@ static void say(FILE *out, const char *label, const struct bg_buf *b)
     fprintf(out, "%s: %s\n", label, b->data);
 }
 
+/* The header's rest, check's and ab's: the warning, the rule, the machine's moves; releases b. */
+static void header_rule(FILE *out, const struct gate_report *r, struct bg_buf *b)
+{
+    if (r->baseline_warning != NULL && r->baseline_warning[0] != '\0') {
+        bg_buf_reset(b);
+        bg_buf_adds(b, r->baseline_warning);
+        say(out, "warning", b);
+    }
+    bg_buf_reset(b);
+    report_rule(b, r);
+    say(out, "gate", b);
+    for (size_t i = 0; i < r->n_suites; i++) {
+        bg_buf_reset(b);
+        report_suite(b, r, &r->suites[i]);
+        say(out, "machine", b);
+    }
+    bg_buf_release(b);
+}
+
 /* benchgate ab: what ran, how, and the rule. */
 static void header_ab(FILE *out, const struct gate_report *r)
 {
@@ -127,20 +146,7 @@ static void header_ab(FILE *out, const struct gate_report *r)
             "machine\n", r->cur->project, r->ab->rounds);
     report_ab(&b, r);
     say(out, "rounds", &b);
-    if (r->baseline_warning != NULL && r->baseline_warning[0] != '\0') {
-        bg_buf_reset(&b);
-        bg_buf_adds(&b, r->baseline_warning);
-        say(out, "warning", &b);
-    }
-    bg_buf_reset(&b);
-    report_rule(&b, r);
-    say(out, "gate", &b);
-    for (size_t i = 0; i < r->n_suites; i++) {
-        bg_buf_reset(&b);
-        report_suite(&b, r, &r->suites[i]);
-        say(out, "machine", &b);
-    }
-    bg_buf_release(&b);
+    header_rule(out, r, &b);
 }
 
 static void header(FILE *out, const struct gate_report *r)
@@ -170,20 +176,7 @@ static void header(FILE *out, const struct gate_report *r)
     }
     bg_buf_adds(&b, r->baseline_why);
     say(out, "baseline", &b);
-    if (r->baseline_warning != NULL && r->baseline_warning[0] != '\0') {
-        bg_buf_reset(&b);
-        bg_buf_adds(&b, r->baseline_warning);
-        say(out, "warning", &b);
-    }
-    bg_buf_reset(&b);
-    report_rule(&b, r);
-    say(out, "gate", &b);
-    for (size_t i = 0; i < r->n_suites; i++) {
-        bg_buf_reset(&b);
-        report_suite(&b, r, &r->suites[i]);
-        say(out, "machine", &b);
-    }
-    bg_buf_release(&b);
+    header_rule(out, r, &b);
 }
 
 static void footer(FILE *out, const struct gate_report *r)
