@@ -19,7 +19,7 @@
 #   make clean
 
 CC      ?= gcc
-PKGS     = libmicrohttpd libcjson sqlite3 libpq nettle libcurl
+PKGS     = libmicrohttpd libcjson sqlite3 libpq nettle libcurl zlib
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 WARN     = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wwrite-strings -Wpointer-arith -fno-common
@@ -43,7 +43,7 @@ endif
 
 CORE_SRC = core/err.c core/buf.c core/num.c core/stats.c core/model.c core/json.c core/http_client.c \
            core/spawn.c core/env.c core/store.c core/store_sqlite.c core/store_pg.c core/opt.c \
-           core/cli.c core/suggest.c
+           core/cli.c core/suggest.c core/gz.c core/store_git.c
 COLL_SRC = $(sort $(wildcard collector/*.c))
 GATE_SRC = $(sort $(wildcard gate/*.c))
 SERV_SRC = $(sort $(wildcard server/*.c))
@@ -110,6 +110,7 @@ DEB_sqlite3       = libsqlite3-dev
 DEB_libpq         = libpq-dev
 DEB_nettle        = nettle-dev
 DEB_libcurl       = libcurl4-openssl-dev
+DEB_zlib          = zlib1g-dev
 pkgs-check:
 	@command -v pkg-config >/dev/null 2>&1 || { \
 	    echo "benchgate: building needs pkg-config: run 'make deps-build'" >&2; exit 1; }
@@ -161,7 +162,7 @@ $(UNIT_BINS): $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbenchgate.a | deps-te
 # a real browser, man for the man pages),
 # fuzz clang and its libFuzzer, valgrind valgrind, load and bench wrk.
 BUILD_PKGS = gcc make pkg-config libmicrohttpd-dev libcjson-dev libsqlite3-dev libpq-dev \
-             nettle-dev libcurl4-openssl-dev
+             nettle-dev libcurl4-openssl-dev zlib1g-dev
 DEMO_PKGS  = gnuplot-nox
 TEST_PKGS  = libcmocka-dev bats sqlite3 postgresql git hyperfine curl python3-jsonschema chromium \
              gnuplot-nox man-db

@@ -7,6 +7,9 @@
 #include "core/bg.h"
 #include "core/cli.h"
 #include "core/store.h"
+#include "core/store_git.h"
+#include "collector/collect.h"
+#include "collector/formats.h"
 
 struct bg_cmd {
     const char *name;
@@ -59,10 +62,14 @@ static const struct bg_cmd *find_command(const char *name)
     return NULL;
 }
 
+/* The git history stores run documents, whose format is the collector's. */
+static const struct store_git_codec run_documents = { bg_run_write_json, collect_read_document };
+
 int main(int argc, char **argv)
 {
     const struct bg_cmd *cmd;
 
+    store_git_set_codec(&run_documents);
     if (argc < 2) {
         print_help(stderr);
         return BG_EXIT_USAGE;

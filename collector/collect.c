@@ -186,6 +186,17 @@ void collect_origin(struct bg_run *run, const struct collect_origin *o)
         run->timestamp = (int64_t)time(NULL);
 }
 
+int collect_read_document(const char *what, const char *data, size_t len, struct bg_run *run,
+                          struct bg_diag *d)
+{
+    if (bg_collect_bytes(what, data, len, "benchgate", run, d) < 0 ||
+        bg_run_finish(run, what, d) < 0)
+        return -1;
+    if (run->project == NULL || run->branch == NULL || run->timestamp <= 0)
+        return bg_fail(d, "%s: a stored run needs its project, branch and timestamp", what);
+    return 0;
+}
+
 static int print_json(const struct bg_run *run)
 {
     struct bg_buf out = BG_BUF_INIT;

@@ -47,4 +47,12 @@ void collect_origin(struct bg_run *run, const struct collect_origin *o);
  */
 int collect_meta(struct bg_run *run, const char *arg, struct bg_diag *d);
 
+/*
+ * Reads one benchgate run document (what collect --output json prints)
+ * into an empty run and validates it (bg_run_finish): the git history's
+ * reader (core/store_git.h). Returns 0, or -1 with d ("what: ...").
+ */
+int collect_read_document(const char *what, const char *data, size_t len, struct bg_run *run,
+                          struct bg_diag *d);
+
 #endif /* BG_COLLECTOR_COLLECT_H */

@@ -92,7 +92,8 @@ static void start(struct bg_job *job)
     }
     if (posix_spawn_file_actions_init(&fa) != 0 || posix_spawnattr_init(&attr) != 0)
         abort(); /* glibc's inits only fail for want of memory */
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 0, job->stdin_path != NULL ? job->stdin_path
+                                                                     : "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&fa, out[1], 1);
     posix_spawn_file_actions_adddup2(&fa, err[1], 2);
     posix_spawn_file_actions_addclose(&fa, out[1]);
@@ -356,5 +357,20 @@ int bg_spawn_capture(const char *const argv[], const char *const envp[], struct 
     job.envp = envp;
     job.out_buf = out;
     bg_jobs_run(&job, 1, NULL);
+    return job.end == BG_JOB_EXITED ? job.status : -1;
+}
+
+int bg_spawn_io(const char *const argv[], const char *const envp[], const char *stdin_path,
+                struct bg_limbuf *out, struct bg_limbuf *err, int timeout_ms)
+{
+    struct bg_job job;
+
+    bg_job_init(&job, argv, timeout_ms);
+    job.envp = envp;
+    job.out_buf = out;
+    job.stdin_path = stdin_path;
+    bg_jobs_run(&job, 1, NULL);
+    if (err != NULL && bg_limbuf_adds(err, job.err_tail) < 0)
+        bg_buf_reset(&err->buf); /* a tail longer than err's room: say nothing rather than half */
     return job.end == BG_JOB_EXITED ? job.status : -1;
 }

@@ -46,6 +46,7 @@ struct bg_job {
     const char *const *argv;   /* argv[0] is looked up in PATH */
     const char *const *envp;   /* NULL: this process's environment */
     const char *cwd;           /* NULL: this process's */
+    const char *stdin_path;    /* its stdin is this file; NULL: /dev/null */
     int cpu;                   /* >= 0: run it on that CPU alone (and its children) */
     int out_fd;                /* its stdout is copied to this file; -1: to out_buf */
     struct bg_limbuf *out_buf; /* when out_fd is -1: its stdout (NULL: dropped) */
@@ -80,6 +81,14 @@ size_t bg_jobs_run(struct bg_job *jobs, size_t n, const volatile sig_atomic_t *s
 
 /* Initialises a job with no cwd, no CPU, output dropped and the given deadline. */
 void bg_job_init(struct bg_job *job, const char *const *argv, int timeout_ms);
+
+/*
+ * bg_spawn_capture with stdin read from stdin_path (NULL: /dev/null) and
+ * the last BG_JOB_TAIL bytes of stderr appended to err (NULL: dropped): one
+ * job of bg_jobs_run. What git's plumbing needs (core/store_git.c).
+ */
+int bg_spawn_io(const char *const argv[], const char *const envp[], const char *stdin_path,
+                struct bg_limbuf *out, struct bg_limbuf *err, int timeout_ms) BG_WUR;
 
 /* The CPUs this process may run on, at most max of them, in order; returns the count. */
 size_t bg_cpus_allowed(int *cpus, size_t max);

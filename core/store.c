@@ -6,6 +6,7 @@
  */
 #include "core/bg.h"
 #include "core/store_impl.h"
+#include "core/store_git.h"
 
 #include <cJSON.h>
 
@@ -105,6 +106,29 @@ int store_schema_version(const char *engine)
     return -1;
 }
 
+/* A git history: a store in memory that the branch's runs are read into. */
+static int open_git(const char *locator, struct store **out, struct bg_diag *d)
+{
+    struct store_git *git;
+
+    if (store_backend_sqlite.open(":memory:", locator, true, out, d) < 0)
+        return -1;
+    if (store_git_open(locator + 4, *out, &git, d) < 0) {
+        store_backend_sqlite.close(*out, NULL);
+        *out = NULL;
+        return -1;
+    }
+    (*out)->git = git;
+    return 0;
+}
+
+/* Only collect writes to a git history: everything else it refuses. */
+static int git_read_only(struct store *st, const char *what)
+{
+    return store_reject(st, "%s: a git history is changed only by collect, which appends runs; "
+                        "%s needs a SQLite or PostgreSQL store", st->name, what);
+}
+
 int store_open(const char *locator, bool create, struct store **out, struct bg_diag *d)
 {
     const struct store_backend *be;
@@ -112,6 +136,8 @@ int store_open(const char *locator, bool create, struct store **out, struct bg_d
     char name[1024];
 
     *out = NULL;
+    if (store_locator_is_git(locator))
+        return open_git(locator, out, d);
     be = backend_of(locator, &target);
     store_locator_display(locator, name, sizeof(name));
     if (*target == '\0')
@@ -125,6 +151,10 @@ int store_open(const char *locator, bool create, struct store **out, struct bg_d
 
 int store_close(struct store *st, struct bg_diag *d)
 {
+    if (st != NULL && st->git != NULL) {
+        store_git_free(st->git);
+        st->git = NULL;
+    }
     if (st == NULL || st->be->close(st, d) == 0)
         return 0;
     if (d != NULL)
@@ -308,11 +338,19 @@ void *store_row_add(void **rows, size_t *n, size_t *cap, size_t elem)
 
 int store_put_run(struct store *st, struct bg_run *run)
 {
-    return st->be->put_run(st, run, false);
+    struct bg_diag d = { 0 };
+    int rc = st->be->put_run(st, run, false);
+
+    /* a git history: validated by the store in memory, then appended to the branch */
+    if (rc == 0 && st->git != NULL && store_git_append(st->git, run, &d) < 0)
+        return store_fail_unavailable(st, "%s", d.msg);
+    return rc;
 }
 
 int store_import_run(struct store *st, struct bg_run *run)
 {
+    if (st->git != NULL)
+        return git_read_only(st, "copying runs into it");
     if (run->id <= 0)
         return store_reject(st, "database '%s': an imported run needs its id", st->name);
     return st->be->put_run(st, run, true);
@@ -353,11 +391,15 @@ int store_run_by_commit(struct store *st, const char *project, const char *sha, 
 
 int store_pin_set(struct store *st, const char *project, const char *branch, int64_t run_id)
 {
+    if (st->git != NULL)
+        return git_read_only(st, "pinning a baseline");
     return st->be->pin_set(st, project, branch, run_id, 0);
 }
 
 int store_pin_import(struct store *st, const struct store_pin *pin)
 {
+    if (st->git != NULL)
+        return git_read_only(st, "pinning a baseline");
     return st->be->pin_set(st, pin->project, pin->branch, pin->run_id,
                            pin->pinned_at > 0 ? pin->pinned_at : 1);
 }
@@ -370,6 +412,8 @@ int store_pin_get(struct store *st, const char *project, const char *branch, int
 
 int store_pin_clear(struct store *st, const char *project, const char *branch)
 {
+    if (st->git != NULL)
+        return git_read_only(st, "pinning a baseline");
     return st->be->pin_clear(st, project, branch);
 }
 
@@ -414,6 +458,8 @@ int store_list_environments(struct store *st, const char *project,
 int store_token_add(struct store *st, const char *project, const char *id,
                     const unsigned char hash[STORE_TOKEN_HASH], const char *name)
 {
+    if (st->git != NULL)
+        return git_read_only(st, "a token");
     return st->be->token_add(st, project, id, hash, name, 0, 0);
 }
 
@@ -430,6 +476,8 @@ int store_token_list(struct store *st, const char *project, struct store_token *
 
 int store_token_revoke(struct store *st, const char *project, const char *id)
 {
+    if (st->git != NULL)
+        return git_read_only(st, "a token");
     return st->be->token_revoke(st, project, id);
 }
 
@@ -442,6 +490,8 @@ int store_token_export(struct store *st, struct store_token_record **out)
  * one under the same id is not. */
 int store_token_import(struct store *st, const struct store_token_record *t)
 {
+    if (st->git != NULL)
+        return git_read_only(st, "a token");
     char project[BG_NAME_MAX + 1];
     unsigned char hash[STORE_TOKEN_HASH];
     bool revoked;
@@ -477,5 +527,7 @@ int store_counts(struct store *st, struct store_counts *out)
 int store_prune(struct store *st, const char *project, int64_t before, size_t max_runs,
                 bool dry_run, struct store_prune_stats *stats)
 {
+    if (st->git != NULL)
+        return git_read_only(st, "pruning");
     return st->be->prune(st, project, before, max_runs == 0 ? 1 : max_runs, dry_run, stats);
 }

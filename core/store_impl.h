@@ -23,6 +23,7 @@ struct store {
     char *name;            /* for messages: the path, or the URI without a password */
     struct bg_diag diag;   /* the last failure, "" when none */
     bool unavailable;      /* ...and whether it was losing the server */
+    struct store_git *git; /* a git history (core/store_git.h) in memory, else NULL */
 };
 
 struct store_backend {
