@@ -25,7 +25,7 @@ extern char **environ;
 static const struct store_git_codec *codec;
 
 struct store_git {
-    char *branch, *remote, *local_ref; /* local_ref: refs/benchgate/BRANCH */
+    char *branch, *remote, *local_ref; /* local_ref: refs/benchgate/tmp/<this process's> */
     char tmpdir[256];                  /* private scratch folder, removed at the end */
 };
 
@@ -189,7 +189,9 @@ static bool one_sha(struct bg_limbuf *out, char sha[65])
 
 /*
  * Fetches the branch's newest commit into local_ref. Returns 1 with tip
- * set, 0 when the remote has no such branch (yet), -1 with d.
+ * set, 0 when the remote has no such branch (yet), -1 with d, or -2 with d
+ * when the branch exists but this fetch failed (another benchgate fetching
+ * into the same repository holds a lock git takes): worth another try.
  */
 static int fetch(struct store_git *g, char tip[65], struct bg_diag *d)
 {
@@ -211,10 +213,13 @@ static int fetch(struct store_git *g, char tip[65], struct bg_diag *d)
         struct bg_diag d2 = { 0 };
         int lr = git(argv, NULL, NULL, NULL, GIT_REMOTE_MS, &d2);
 
-        rc = lr == 2 ? 0 : -1;
-        if (rc < 0 && lr == 0)
+        char why[sizeof(d->msg)];
+
+        snprintf(why, sizeof(why), "%s", d->msg);
+        rc = lr == 2 ? 0 : lr == 0 ? -2 : -1;
+        if (rc == -2)
             bg_fail_as(d, BG_FAULT_BROKEN, "git history: cannot fetch branch '%s' from '%s': %s",
-                       g->branch, g->remote, d->msg);
+                       g->branch, g->remote, why);
         else if (rc < 0)
             bg_fail_as(d, BG_FAULT_BROKEN, "git history: cannot reach remote '%s': %s",
                        g->remote, d2.msg);
@@ -452,6 +457,42 @@ static int make_tmpdir(struct store_git *g, struct bg_diag *d)
     return 0;
 }
 
+/* After a lost race: 50 ms more per attempt and up to 255 ms at random. */
+static void pause_a_little(int attempt)
+{
+    struct timespec pause;
+    unsigned char jitter = 0;
+
+    if (getrandom(&jitter, 1, 0) != 1)
+        jitter = 128;
+    pause.tv_sec = 0;
+    pause.tv_nsec = (long)(50 + attempt * 50 + jitter) * 1000000L;
+    if (pause.tv_nsec >= 1000000000L) {
+        pause.tv_sec = pause.tv_nsec / 1000000000L;
+        pause.tv_nsec %= 1000000000L;
+    }
+    nanosleep(&pause, NULL);
+}
+
+static int random_hex(char out[17])
+{
+    unsigned char raw[8];
+    size_t got = 0;
+
+    while (got < sizeof(raw)) {
+        ssize_t r = getrandom(raw + got, sizeof(raw) - got, 0);
+
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return -1;
+        got += (size_t)r;
+    }
+    for (size_t i = 0; i < sizeof(raw); i++)
+        snprintf(out + 2 * i, 3, "%02x", raw[i]);
+    return 0;
+}
+
 void store_git_free(struct store_git *g)
 {
     if (g == NULL)
@@ -464,6 +505,12 @@ void store_git_free(struct store_git *g)
         snprintf(p, sizeof(p), "%s/run.json.gz", g->tmpdir);
         unlink(p);
         rmdir(g->tmpdir);
+    }
+    if (g->local_ref != NULL) {
+        const char *argv[] = { "git", "update-ref", "-d", g->local_ref, NULL };
+        struct bg_diag ignored = { 0 };
+
+        git(argv, NULL, NULL, NULL, GIT_LOCAL_MS, &ignored);
     }
     free(g->branch);
     free(g->remote);
@@ -478,7 +525,7 @@ int store_git_open(const char *branch, struct store *mem, struct store_git **out
     struct store_git *g;
     struct bg_buf ref = BG_BUF_INIT;
     struct entry *e = NULL;
-    char tip[65];
+    char tip[65], rnd[17];
     long n = 0;
     int found;
 
@@ -503,11 +550,17 @@ int store_git_open(const char *branch, struct store *mem, struct store_git **out
     g = bg_xcalloc(1, sizeof(*g));
     g->branch = bg_xstrdup(branch);
     g->remote = bg_xstrdup(remote);
-    bg_buf_addf(&ref, "refs/benchgate/%s", branch);
+    if (random_hex(rnd) < 0) {
+        bg_fail_as(d, BG_FAULT_BROKEN, "git history: no random bytes from the OS");
+        goto fail;
+    }
+    /* a ref of this process's own: concurrent jobs in one clone never share one */
+    bg_buf_addf(&ref, "refs/benchgate/tmp/%s", rnd);
     g->local_ref = bg_buf_detach(&ref, NULL);
     if (make_tmpdir(g, d) < 0)
         goto fail;
-    found = fetch(g, tip, d);
+    for (int attempt = 0; (found = fetch(g, tip, d)) == -2 && attempt < 3; attempt++)
+        pause_a_little(attempt);
     if (found < 0)
         goto fail;
     if (found == 0) {
@@ -536,25 +589,6 @@ fail:
     return -1;
 }
 
-static int random_hex(char out[17])
-{
-    unsigned char raw[8];
-    size_t got = 0;
-
-    while (got < sizeof(raw)) {
-        ssize_t r = getrandom(raw + got, sizeof(raw) - got, 0);
-
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        got += (size_t)r;
-    }
-    for (size_t i = 0; i < sizeof(raw); i++)
-        snprintf(out + 2 * i, 3, "%02x", raw[i]);
-    return 0;
-}
-
 /* One attempt: the file onto the branch's tip as fetched now, then push.
  * 1 pushed, 0 lost a race (or the push failed: try again), -1 with d. */
 static int append_once(struct store_git *g, const char *blob, const char *path,
@@ -572,8 +606,10 @@ static int append_once(struct store_git *g, const char *blob, const char *path,
     snprintf(index_env, sizeof(index_env), "GIT_INDEX_FILE=%s/index", g->tmpdir);
     index_env[sizeof(index_env) - 1] = '\0';
     found = fetch(g, tip, d);
-    if (found < 0)
+    if (found < 0) {
+        rc = found == -2 ? 0 : -1;
         goto out;
+    }
     {
         const char *with[] = { "git", "read-tree", tip, NULL };
         const char *empty[] = { "git", "read-tree", "--empty", NULL };
@@ -657,8 +693,6 @@ int store_git_append(struct store_git *g, const struct bg_run *run, struct bg_di
                 run->commit != NULL ? " at " : "", run->commit != NULL ? run->commit : "",
                 path.data);
     for (int attempt = 1;; attempt++) {
-        struct timespec pause;
-        unsigned char jitter = 0;
         int r = append_once(g, blob, path.data, msg.data, d);
 
         if (r != 0) {
@@ -672,15 +706,7 @@ int store_git_append(struct store_git *g, const struct bg_run *run, struct bg_di
             break;
         }
         /* lost a race: back off a little, randomly, and make the commit again */
-        if (getrandom(&jitter, 1, 0) != 1)
-            jitter = 128;
-        pause.tv_sec = 0;
-        pause.tv_nsec = (long)(50 + attempt * 50 + jitter) * 1000000L;
-        if (pause.tv_nsec >= 1000000000L) {
-            pause.tv_sec = pause.tv_nsec / 1000000000L;
-            pause.tv_nsec %= 1000000000L;
-        }
-        nanosleep(&pause, NULL);
+        pause_a_little(attempt);
     }
 out:
     if (file[0] != '\0')

@@ -528,6 +528,8 @@ static int pin_set(struct store *st, const char *project, const char *branch, co
                    id, run.commit != NULL ? " at " : "", run.commit != NULL ? run.commit : "",
                    project, branch);
         bg_run_release(&run);
+    } else if (rc == STORE_REJECTED) {
+        bg_error("%s", store_errmsg(st)); /* a store that takes no pins (a git history) */
     }
     return rc == 0 ? BG_EXIT_PASS : rc == STORE_REJECTED ? BG_EXIT_USAGE : BG_EXIT_STORE;
 }
