@@ -20,6 +20,7 @@ struct bg_cmd {
 static const struct bg_cmd commands[] = {
     { "collect", cmd_collect, "parse benchmark output and store it as a run" },
     { "check", cmd_check, "compare the newest run with its baseline; exit 1 on a regression" },
+    { "comment", cmd_comment, "post the report to the pull request, or update the earlier one" },
     { "compare", cmd_compare, "compare runs made on one machine, old against new" },
     { "ab", cmd_ab, "benchmark base and head in one job, round by round; exit 1 if slower" },
     { "baseline", cmd_baseline, "pin, show or clear the baseline run that check uses" },

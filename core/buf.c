@@ -90,6 +90,15 @@ void bg_buf_add_url_part(struct bg_buf *b, const char *s)
     }
 }
 
+void bg_buf_add_file_part(struct bg_buf *b, const char *s)
+{
+    if (s[0] == '.') {
+        bg_buf_adds(b, "%2E");
+        s++;
+    }
+    bg_buf_add_url_part(b, s);
+}
+
 void bg_buf_reset(struct bg_buf *b)
 {
     b->len = 0;

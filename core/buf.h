@@ -36,6 +36,11 @@ void bg_buf_addf(struct bg_buf *b, const char *fmt, ...) BG_PRINTF(2, 3);
  * (A-Z a-z 0-9 - . _ ~): one URL path segment or query value, also safe
  * inside an HTML attribute. */
 void bg_buf_add_url_part(struct bg_buf *b, const char *s);
+/* Appends s as one file or folder name of a published dashboard (benchgate
+ * publish): percent-encoded as above, with a leading '.' as %2E too, so no
+ * name is ".", "..", hidden, or holds a '/'. A link to it encodes it again
+ * (its '%' as %25): bg_buf_add_url_part of what this appended. */
+void bg_buf_add_file_part(struct bg_buf *b, const char *s);
 void bg_buf_reset(struct bg_buf *b); /* len = 0, keeps memory */
 char *bg_buf_detach(struct bg_buf *b, size_t *len); /* caller frees; b is empty again */
 void bg_buf_release(struct bg_buf *b);

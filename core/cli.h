@@ -18,6 +18,7 @@ bg_cmd_fn cmd_check;   /* gate/check.c */
 bg_cmd_fn cmd_baseline; /* gate/baseline.c */
 bg_cmd_fn cmd_compare;  /* gate/compare_cmd.c */
 bg_cmd_fn cmd_ab;       /* gate/ab_cmd.c */
+bg_cmd_fn cmd_comment;  /* gate/comment.c */
 bg_cmd_fn cmd_history;  /* gate/history.c */
 bg_cmd_fn cmd_serve;    /* server/serve.c */
 bg_cmd_fn cmd_token;    /* server/token.c */

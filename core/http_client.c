@@ -69,7 +69,9 @@ int bg_server_request(const struct bg_server *s, const char *method, const char 
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, resp);
     curl_easy_setopt(c, CURLOPT_USERAGENT, "benchgate/" BG_VERSION);
-    if (strcmp(method, "POST") == 0) {
+    if (strcmp(method, "POST") == 0 || strcmp(method, "PATCH") == 0) {
+        if (method[1] == 'A') /* GitHub's API updates a comment with PATCH */
+            curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "PATCH");
         curl_easy_setopt(c, CURLOPT_POST, 1L);
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body != NULL ? body : "");
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(body != NULL ? len : 0));

@@ -25,8 +25,8 @@ int bg_server_resolve(struct bg_server *s, const char *url_flag, const char *tok
                       struct bg_diag *d);
 
 /*
- * Sends method to the server at path (already escaped, starting with '/'),
- * with an optional JSON body. On an answer, *status is the HTTP status and
+ * Sends method (GET, POST or PATCH) to the server at path (already escaped,
+ * starting with '/'), with an optional JSON body. On an answer, *status is the HTTP status and
  * resp holds the body. Returns 0 when the server answered (any status), -1
  * with d (BG_FAULT_BROKEN) when it could not be reached or its answer
  * passed resp's limit.

@@ -984,7 +984,7 @@ int cmd_ab(int argc, char **argv)
             fprintf(stderr, "benchgate ab: stored the head's %zu rounds as run %" PRId64 "\n",
                     ab.rounds, id);
     }
-    rc = report_emit(&report, (enum report_format)o.output, md, o.report);
+    rc = report_emit(&report, (enum report_format)o.output, md, o.report, NULL);
     md = NULL;
 out:
     if (md != NULL)

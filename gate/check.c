@@ -23,7 +23,7 @@
 
 struct check_opts {
     const char *db, *project, *branch, *baseline_branch, *baseline, *format, *config;
-    const char *server, *token, *report, *fork_point;
+    const char *server, *token, *report, *fork_point, *dashboard_url;
     int64_t window;
     bool require_baseline;
     int output; /* enum report_format */
@@ -81,8 +81,13 @@ static const struct bg_opt options[] = {
     { "output", 'o', "F", BG_OPT_CHOICE, OPT(output), .choices = report_formats,
       .help = "report format" },
     { "report", 0, "PATH", BG_OPT_TEXT, OPT(report),
-      .help = "also write the Markdown report to PATH (for a pull request comment: its first "
-              "line is a fixed marker a later run can find to update the comment)" },
+      .help = "also write the Markdown report to PATH, cut to a pull request comment's 65,536 "
+              "characters (for 'benchgate comment': its first line is a fixed marker a later "
+              "run finds to update the comment)" },
+    { "dashboard-url", 0, "URL", BG_OPT_TEXT, OPT(dashboard_url),
+      .help = "where 'benchgate publish' output is served (GitHub Pages): the reports link "
+              "each benchmark to its page there (default $BENCHGATE_DASHBOARD_URL; with "
+              "--server, the server's pages)" },
     BG_OPT_SERVER(struct check_opts, server),
     BG_OPT_TOKEN(struct check_opts, token),
 };
@@ -193,6 +198,7 @@ int cmd_check(int argc, char **argv)
     struct baseline_request req;
     struct gate_report report;
     struct bg_server srv;
+    struct report_md_opts mdo = { NULL, false, REPORT_MD_COMMENT_LIMIT };
     struct store *st = NULL;
     FILE *md = NULL;
     enum bg_parse p;
@@ -236,6 +242,17 @@ int cmd_check(int argc, char **argv)
         rc = bg_cmd_fail(&d);
         goto out;
     }
+    if (o.dashboard_url == NULL && getenv("BENCHGATE_DASHBOARD_URL") != NULL &&
+        getenv("BENCHGATE_DASHBOARD_URL")[0] != '\0')
+        o.dashboard_url = getenv("BENCHGATE_DASHBOARD_URL");
+    if (o.dashboard_url != NULL && strncmp(o.dashboard_url, "https://", 8) != 0 &&
+        strncmp(o.dashboard_url, "http://", 7) != 0) {
+        rc = bg_usage_error("check", "--dashboard-url '%.200s': expected an http:// or "
+                            "https:// URL", o.dashboard_url);
+        goto out;
+    }
+    mdo.link_base = o.dashboard_url != NULL ? o.dashboard_url : srv.url;
+    mdo.link_static = o.dashboard_url != NULL;
     if (srv.url == NULL && (rc = bg_store_open(o.db, false, &st)) != 0)
         goto out;
     if (o.branch == NULL && ctx.branch == NULL &&
@@ -286,7 +303,7 @@ int cmd_check(int argc, char **argv)
     gate_compare_runs(base.list, base.n_runs, &curp, 1, &o.gate, &report);
     report.baseline_why = base.why;
     report.baseline_warning = base.warning;
-    rc = report_emit(&report, (enum report_format)o.output, md, o.report);
+    rc = report_emit(&report, (enum report_format)o.output, md, o.report, &mdo);
     md = NULL;
 out:
     if (md != NULL) /* no verdict: an empty report says nothing false */

@@ -169,7 +169,7 @@ int cmd_compare(int argc, char **argv)
                                  "measured; compare two or more a side)" : "");
     report.baseline_why = why;
     report.baseline_warning = "";
-    rc = report_emit(&report, (enum report_format)o.output, md, o.report);
+    rc = report_emit(&report, (enum report_format)o.output, md, o.report, NULL);
     md = NULL;
 out:
     if (md != NULL)

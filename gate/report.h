@@ -20,6 +20,21 @@ void report_text(FILE *out, const struct gate_report *r, bool colour);
 /* A Markdown report for a GitHub job summary or pull-request comment. */
 void report_markdown(FILE *out, const struct gate_report *r);
 
+/* GitHub's limit on a comment's body, in characters (a byte count is never less). */
+#define REPORT_MD_COMMENT_LIMIT 65536
+/* and on a job summary's, a step's GITHUB_STEP_SUMMARY, in bytes */
+#define REPORT_MD_SUMMARY_LIMIT (1024 * 1024)
+
+struct report_md_opts {
+    const char *link_base; /* a server or published dashboard URL; NULL: no links */
+    bool link_static;      /* link_base is benchgate publish's output, not a server */
+    size_t limit;          /* bytes the report may take; 0: no limit */
+};
+/* The Markdown report with benchmark names linked to their pages, cut to
+ * o->limit: table rows go first, then failing lines (each cut says "and N
+ * more"), so the failing benchmarks are the last thing cut. */
+void report_markdown_fit(FILE *out, const struct gate_report *r, const struct report_md_opts *o);
+
 /* The verdict document of schemas/verdict.schema.json, to a file or appended to a buffer. */
 void report_json(FILE *out, const struct gate_report *r);
 void report_json_buf(struct bg_buf *out, const struct gate_report *r);
@@ -29,10 +44,10 @@ void report_github(FILE *out, const struct gate_report *r);
 
 /*
  * When GITHUB_STEP_SUMMARY or GITHUB_OUTPUT name files, appends the
- * Markdown report to the first and "regressions=N", "verdict=pass|fail" to
- * the second. A file that cannot be written is a warning, not a failure.
+ * Markdown report (linked as mdo says, cut to GitHub's 1 MiB) to the first
+ * and "regressions=N", "verdict=pass|fail" to the second. A file that cannot be written is a warning, not a failure.
  */
-void report_github_files(const struct gate_report *r);
+void report_github_files(const struct gate_report *r, const struct report_md_opts *mdo);
 
 /* ---- report_out.c: a verdict, out ---- */
 
@@ -44,11 +59,12 @@ extern const char *const report_formats[];
 FILE *report_open(const char *path, struct bg_diag *d);
 /*
  * Writes r as fmt to standard output, the Markdown report to md (which it
- * closes; may be NULL) and GitHub's files. Returns the exit status: 1 when
+ * closes; may be NULL; cut and linked as mdo says, when not NULL) and
+ * GitHub's files. Returns the exit status: 1 when
  * the gate failed, 0 when it passed, 3 when md could not be written.
  */
 int report_emit(const struct gate_report *r, enum report_format fmt, FILE *md,
-                const char *md_path);
+                const char *md_path, const struct report_md_opts *mdo);
 
 /* ---- report_prose.c: what every format says the same way ---- */
 

@@ -121,12 +121,17 @@ static void close_actions_file(FILE *f, const char *var)
         bg_warn("cannot write %s: %s", var, strerror(errno));
 }
 
-void report_github_files(const struct gate_report *r)
+void report_github_files(const struct gate_report *r, const struct report_md_opts *mdo)
 {
     FILE *f = actions_file("GITHUB_STEP_SUMMARY");
 
     if (f != NULL) {
-        report_markdown(f, r);
+        /* a step's summary may take 1 MiB: past that GitHub shows none of it */
+        struct report_md_opts o = { NULL, false, REPORT_MD_SUMMARY_LIMIT };
+
+        if (mdo != NULL)
+            o.link_base = mdo->link_base, o.link_static = mdo->link_static;
+        report_markdown_fit(f, r, &o);
         close_actions_file(f, "GITHUB_STEP_SUMMARY");
     }
     f = actions_file("GITHUB_OUTPUT");

@@ -3,12 +3,23 @@
  *
  * Benchmark names are outside input and GitHub renders this into HTML, so
  * every name is escaped for Markdown (table pipes, emphasis, links, code)
- * and HTML (& < >) before it is printed.
+ * and HTML (& < >) before it is printed; a link's URL is percent-encoded.
+ *
+ * Failing benchmarks come first (a line each, with why), then the whole
+ * table folded in <details>, failing rows at its top. report_markdown_fit
+ * cuts that to a byte limit (a pull-request comment's): table rows from
+ * the end first, then failing lines, each cut said with "and N more".
  */
 #include "core/bg.h"
 #include "gate/report.h"
 
 #include <math.h>
+#include <stdio.h>
+
+/* What one rendering holds: rows of the table and failing lines kept. */
+struct md_cut {
+    size_t rows, bullets;
+};
 
 static void md_text(FILE *out, const char *s)
 {
@@ -79,16 +90,143 @@ static const char *mark(const struct gate_report *r, const struct gate_row *row)
     }
 }
 
+/* The URL of a benchmark's page: a server's route, or a published file. */
+static void md_link(FILE *out, const struct report_md_opts *o, const char *project,
+                    const char *name)
+{
+    struct bg_buf u = BG_BUF_INIT, part = BG_BUF_INIT;
+    size_t n = strlen(o->link_base);
+
+    while (n > 0 && o->link_base[n - 1] == '/')
+        n--;
+    bg_buf_add(&u, o->link_base, n);
+    bg_buf_adds(&u, "/p/");
+    if (o->link_static) {
+        bg_buf_add_file_part(&part, project);
+        bg_buf_add_url_part(&u, part.data);
+        bg_buf_adds(&u, "/b/");
+        bg_buf_reset(&part);
+        bg_buf_add_file_part(&part, name);
+        bg_buf_add_url_part(&u, part.data);
+        bg_buf_adds(&u, "/index.html");
+    } else {
+        bg_buf_add_url_part(&u, project);
+        bg_buf_adds(&u, "/b/");
+        bg_buf_add_url_part(&u, name);
+    }
+    /* the base is the user's: anything that would end the link is encoded */
+    for (const char *c = u.data; *c != '\0'; c++) {
+        if (*c == '(' || *c == ')' || *c == ' ' || *c == '<' || *c == '>' || *c == '"' ||
+            *c == '\\' || *c == '[' || *c == ']' || (unsigned char)*c < 0x21)
+            fprintf(out, "%%%02X", (unsigned char)*c);
+        else
+            fputc(*c, out);
+    }
+    bg_buf_release(&u);
+    bg_buf_release(&part);
+}
+
+/* A benchmark's name, a link to its page when a dashboard is known. */
+static void md_name(FILE *out, const struct report_md_opts *o, const char *project,
+                    const char *name)
+{
+    if (o->link_base == NULL) {
+        md_text(out, name);
+        return;
+    }
+    fputc('[', out);
+    md_text(out, name);
+    fputs("](", out);
+    md_link(out, o, project, name);
+    fputc(')', out);
+}
+
 /* A prose buffer (no names in it) as Markdown: escaped like any text. */
 static void md_prose(FILE *out, const struct bg_buf *b)
 {
     md_text(out, b->data);
 }
 
-void report_markdown(FILE *out, const struct gate_report *r)
+static void md_row(FILE *out, const struct gate_report *r, const struct report_md_opts *o,
+                   const struct gate_row *row)
 {
     char base[48], cur[48], change[32], lo[32], hi[32], noise[32], detect[32];
-    size_t failing = gate_n_failing(r);
+    const struct bg_result *res = row->cur != NULL ? row->cur : row->base;
+
+    report_format_value(base, sizeof(base), row->base_p95, res->unit);
+    report_format_value(cur, sizeof(cur), row->cur_p95, res->unit);
+    report_format_change(change, sizeof(change),
+                         isnan(row->adj_change) ? row->change : row->adj_change);
+    fputs("| ", out);
+    md_name(out, o, r->cur->project, res->name);
+    fputs(" | ", out);
+    md_text(out, res->metric);
+    fprintf(out, " | %s | %s | %s%s%s | ", base, cur,
+            gate_row_fails(r, row) ? "**" : "", change, gate_row_fails(r, row) ? "**" : "");
+    if (!isnan(row->ci_lo)) {
+        report_format_change(lo, sizeof(lo), row->ci_lo);
+        report_format_change(hi, sizeof(hi), row->ci_hi);
+        fprintf(out, "%s … %s", lo, hi);
+    } else {
+        fputs("–", out);
+    }
+    snprintf(noise, sizeof(noise), isnan(row->noise) ? "–" : "±%.1f%%", row->noise * 100);
+    snprintf(detect, sizeof(detect), isnan(row->detectable) ? "–" : "%.1f%%%s",
+             row->detectable * 100, row->ungateable ? " ⚠️" : "");
+    fprintf(out, " | %s | %s | %s %s", noise, detect, mark(r, row),
+            gate_verdict_name(row->verdict));
+    if (row->low_confidence) {
+        char low[128];
+
+        gate_low_text(r, row, low, sizeof(low));
+        fprintf(out, " (low confidence: %s)", low);
+    }
+    fputs(" |\n", out);
+}
+
+/* "and N more ...": where the rest is, a link when a dashboard is known. */
+static void md_more(FILE *out, const struct gate_report *r, const struct report_md_opts *o,
+                    size_t n, const char *what)
+{
+    fprintf(out, "… and %zu more %s, see the job summary", n, what);
+    if (o->link_base != NULL) {
+        struct bg_buf u = BG_BUF_INIT;
+        size_t len = strlen(o->link_base);
+
+        while (len > 0 && o->link_base[len - 1] == '/')
+            len--;
+        fputs(" or the [dashboard](", out);
+        for (size_t i = 0; i < len; i++) {
+            unsigned char c = (unsigned char)o->link_base[i];
+
+            if (c == '(' || c == ')' || c == ' ' || c == '<' || c == '>' || c == '"' ||
+                c == '\\' || c == '[' || c == ']' || c < 0x21)
+                fprintf(out, "%%%02X", c);
+            else
+                fputc(c, out);
+        }
+        fputs("/p/", out);
+        if (o->link_static) {
+            struct bg_buf part = BG_BUF_INIT;
+
+            bg_buf_add_file_part(&part, r->cur->project);
+            bg_buf_add_url_part(&u, part.data);
+            bg_buf_adds(&u, "/index.html");
+            bg_buf_release(&part);
+        } else {
+            bg_buf_add_url_part(&u, r->cur->project);
+        }
+        fputs(u.data, out);
+        fputc(')', out);
+        bg_buf_release(&u);
+    }
+    fputs(".\n", out);
+}
+
+static void render(FILE *out, const struct gate_report *r, const struct report_md_opts *o,
+                   struct md_cut cut)
+{
+    size_t failing = gate_n_failing(r), shown = 0;
     struct bg_buf b = BG_BUF_INIT;
     bool suite_fails = false;
 
@@ -153,11 +291,22 @@ void report_markdown(FILE *out, const struct gate_report *r)
 
         if (!gate_row_fails(r, row))
             continue;
+        if (shown++ == cut.bullets) {
+            fputs("- ", out);
+            md_more(out, r, o, failing - cut.bullets, "failing benchmarks");
+            break;
+        }
         bg_buf_reset(&b);
         report_row_why(&b, r, row);
-        fputs("- ❌ `", out);
+        fputs(o->link_base != NULL ? "- ❌ [`" : "- ❌ `", out);
         md_code(out, res->name);
-        fputs("` (", out);
+        fputs("`", out);
+        if (o->link_base != NULL) {
+            fputs("](", out);
+            md_link(out, o, r->cur->project, res->name);
+            fputc(')', out);
+        }
+        fputs(" (", out);
         md_text(out, res->metric);
         fprintf(out, ") %s: ", gate_verdict_name(row->verdict));
         md_prose(out, &b);
@@ -166,43 +315,25 @@ void report_markdown(FILE *out, const struct gate_report *r)
     if (failing > 0)
         fputc('\n', out);
 
+    fprintf(out, "<details><summary>All %zu results</summary>\n\n", r->n_rows);
     fprintf(out, "| Benchmark | Metric | %s | %s | Change | 95%% CI | Noise | Detectable | "
             "Verdict |\n|---|---|--:|--:|--:|--:|--:|--:|---|\n",
             r->ab != NULL ? "Base" : "Baseline", r->ab != NULL ? "Head" : "Current");
-    for (size_t i = 0; i < r->n_rows; i++) {
-        const struct gate_row *row = &r->rows[i];
-        const struct bg_result *res = row->cur != NULL ? row->cur : row->base;
-
-        report_format_value(base, sizeof(base), row->base_p95, res->unit);
-        report_format_value(cur, sizeof(cur), row->cur_p95, res->unit);
-        report_format_change(change, sizeof(change),
-                             isnan(row->adj_change) ? row->change : row->adj_change);
-        fputs("| ", out);
-        md_text(out, res->name);
-        fputs(" | ", out);
-        md_text(out, res->metric);
-        fprintf(out, " | %s | %s | %s%s%s | ", base, cur,
-                gate_row_fails(r, row) ? "**" : "", change, gate_row_fails(r, row) ? "**" : "");
-        if (!isnan(row->ci_lo)) {
-            report_format_change(lo, sizeof(lo), row->ci_lo);
-            report_format_change(hi, sizeof(hi), row->ci_hi);
-            fprintf(out, "%s … %s", lo, hi);
-        } else {
-            fputs("–", out);
+    shown = 0;
+    /* failing rows first, then the others in their order */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < r->n_rows && shown < cut.rows; i++) {
+            if (gate_row_fails(r, &r->rows[i]) == (pass == 0)) {
+                md_row(out, r, o, &r->rows[i]);
+                shown++;
+            }
         }
-        snprintf(noise, sizeof(noise), isnan(row->noise) ? "–" : "±%.1f%%", row->noise * 100);
-        snprintf(detect, sizeof(detect), isnan(row->detectable) ? "–" : "%.1f%%%s",
-                 row->detectable * 100, row->ungateable ? " ⚠️" : "");
-        fprintf(out, " | %s | %s | %s %s", noise, detect, mark(r, row),
-                gate_verdict_name(row->verdict));
-        if (row->low_confidence) {
-            char low[128];
-
-            gate_low_text(r, row, low, sizeof(low));
-            fprintf(out, " (low confidence: %s)", low);
-        }
-        fputs(" |\n", out);
     }
+    if (shown < r->n_rows) {
+        fputc('\n', out);
+        md_more(out, r, o, r->n_rows - shown, "results");
+    }
+    fputs("\n</details>\n", out);
     fprintf(out, "\n%zu regressed, %zu improved, %zu unchanged, %zu inconclusive, %zu new, "
             "%zu missing, %zu ignored. Change: %s%s. Noise: the p95's %s spread. Detectable: "
             "the smallest shift the gate could confirm (⚠️: above the threshold).\n",
@@ -216,4 +347,56 @@ void report_markdown(FILE *out, const struct gate_report *r)
                                       : ", this run's machine factor removed",
             r->ab != NULL ? "round-to-round" : "run-to-run");
     bg_buf_release(&b);
+}
+
+static size_t rendered_size(const struct gate_report *r, const struct report_md_opts *o,
+                            struct md_cut cut)
+{
+    char *mem = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&mem, &len);
+
+    if (f == NULL)
+        bg_die("out of memory");
+    render(f, r, o, cut);
+    if (fclose(f) != 0)
+        bg_die("out of memory");
+    free(mem);
+    return len;
+}
+
+void report_markdown_fit(FILE *out, const struct gate_report *r, const struct report_md_opts *o)
+{
+    struct md_cut cut = { r->n_rows, r->n_rows };
+
+    if (o->limit > 0 && rendered_size(r, o, cut) > o->limit) {
+        /* the most table rows that fit with every failing line, else the most
+         * failing lines that fit without the table (sizes grow with counts) */
+        size_t lo = 0, hi = r->n_rows;
+        bool lines = false;
+
+        cut.rows = 0;
+        if (rendered_size(r, o, cut) > o->limit) {
+            lines = true;
+            hi = gate_n_failing(r);
+        }
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo + 1) / 2;
+
+            *(lines ? &cut.bullets : &cut.rows) = mid;
+            if (rendered_size(r, o, cut) <= o->limit)
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        *(lines ? &cut.bullets : &cut.rows) = lo;
+    }
+    render(out, r, o, cut);
+}
+
+void report_markdown(FILE *out, const struct gate_report *r)
+{
+    const struct report_md_opts none = { NULL, false, 0 };
+
+    report_markdown_fit(out, r, &none);
 }

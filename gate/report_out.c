@@ -24,7 +24,7 @@ FILE *report_open(const char *path, struct bg_diag *d)
 }
 
 int report_emit(const struct gate_report *r, enum report_format fmt, FILE *md,
-                const char *md_path)
+                const char *md_path, const struct report_md_opts *mdo)
 {
     int rc = gate_failed(r) ? BG_EXIT_REGRESSION : BG_EXIT_PASS;
 
@@ -42,9 +42,12 @@ int report_emit(const struct gate_report *r, enum report_format fmt, FILE *md,
         report_github(stdout, r);
         break;
     }
-    report_github_files(r);
+    report_github_files(r, mdo);
     if (md != NULL) {
-        report_markdown(md, r);
+        if (mdo != NULL)
+            report_markdown_fit(md, r, mdo);
+        else
+            report_markdown(md, r);
         if (ferror(md) | (fclose(md) != 0)) {
             bg_error("--report '%s': cannot write: %s", md_path, strerror(errno));
             rc = BG_EXIT_STORE;
