@@ -26,6 +26,7 @@ static const struct bg_cmd commands[] = {
     { "baseline", cmd_baseline, "pin, show or clear the baseline run that check uses" },
     { "history", cmd_history, "a benchmark's p95 over time, as text or JSON" },
     { "serve", cmd_serve, "serve the JSON API and take uploads from CI" },
+    { "publish", cmd_publish, "write the dashboards as static HTML and SVG (GitHub Pages)" },
     { "token", cmd_token, "create, list or revoke a project's upload tokens" },
     { "copy", cmd_copy, "copy every run, pin and token to another store, and verify" },
     { "prune", cmd_prune, "drop old runs' raw samples, keeping their summaries" },

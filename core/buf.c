@@ -1,6 +1,7 @@
 /* buf.c: growable buffers, unbounded and bounded, and whole-file reads. */
 #include "core/bg.h"
 #include "core/buf.h"
+#include "core/hash.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -92,11 +93,20 @@ void bg_buf_add_url_part(struct bg_buf *b, const char *s)
 
 void bg_buf_add_file_part(struct bg_buf *b, const char *s)
 {
-    if (s[0] == '.') {
+    size_t start = b->len, keep;
+
+    if (s[0] == '.')
         bg_buf_adds(b, "%2E");
-        s++;
-    }
-    bg_buf_add_url_part(b, s);
+    bg_buf_add_url_part(b, s[0] == '.' ? s + 1 : s);
+    if (b->len - start <= BG_FILE_PART_MAX)
+        return;
+    /* too long for a file name (255 bytes): a head, then the whole name's hash */
+    keep = 160;
+    while (keep > 0 && (b->data[start + keep - 1] == '%' || b->data[start + keep - 2] == '%'))
+        keep--;
+    b->len = start + keep;
+    b->data[b->len] = '\0';
+    bg_buf_addf(b, "~%016" PRIx64, bg_hash_str(BG_HASH_INIT, s));
 }
 
 void bg_buf_reset(struct bg_buf *b)

@@ -38,8 +38,10 @@ void bg_buf_addf(struct bg_buf *b, const char *fmt, ...) BG_PRINTF(2, 3);
 void bg_buf_add_url_part(struct bg_buf *b, const char *s);
 /* Appends s as one file or folder name of a published dashboard (benchgate
  * publish): percent-encoded as above, with a leading '.' as %2E too, so no
- * name is ".", "..", hidden, or holds a '/'. A link to it encodes it again
- * (its '%' as %25): bg_buf_add_url_part of what this appended. */
+ * name is ".", "..", hidden, or holds a '/'; past BG_FILE_PART_MAX bytes, a
+ * head of it and '~' and the hash of all of it. A link to it encodes it
+ * again (its '%' as %25): bg_buf_add_url_part of what this appended. */
+#define BG_FILE_PART_MAX 200
 void bg_buf_add_file_part(struct bg_buf *b, const char *s);
 void bg_buf_reset(struct bg_buf *b); /* len = 0, keeps memory */
 char *bg_buf_detach(struct bg_buf *b, size_t *len); /* caller frees; b is empty again */

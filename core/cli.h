@@ -21,6 +21,7 @@ bg_cmd_fn cmd_ab;       /* gate/ab_cmd.c */
 bg_cmd_fn cmd_comment;  /* gate/comment.c */
 bg_cmd_fn cmd_history;  /* gate/history.c */
 bg_cmd_fn cmd_serve;    /* server/serve.c */
+bg_cmd_fn cmd_publish;  /* server/publish.c */
 bg_cmd_fn cmd_token;    /* server/token.c */
 bg_cmd_fn cmd_copy;     /* admin/copy.c */
 bg_cmd_fn cmd_prune;    /* admin/prune.c */

@@ -123,3 +123,15 @@ void routes_handle(const struct http_request *rq, struct http_response *rs)
     http_error(rs, 405, "method_not_allowed", "%s is not allowed here; use %s", rq->method,
                rs->allow);
 }
+
+const char *routes_type(const struct route_path *path)
+{
+    const char *params[ROUTE_MAX_SEGS];
+    size_t n;
+
+    for (size_t i = 0; i < ARRAY_SIZE(routes); i++)
+        if (strcmp(routes[i].method, "GET") == 0 &&
+            route_match(routes[i].pattern, path, params, &n))
+            return routes[i].type != NULL ? routes[i].type : "application/json";
+    return NULL;
+}

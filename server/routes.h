@@ -10,4 +10,9 @@
 
 void routes_handle(const struct http_request *rq, struct http_response *rs);
 
+/* The Content-Type a GET of path answers with when it succeeds, read from
+ * the route table without running anything; NULL when no route takes it.
+ * benchgate publish names its files by it. */
+const char *routes_type(const struct route_path *path);
+
 #endif /* BG_SERVER_ROUTES_H */
