@@ -175,3 +175,85 @@ results() {
     [ "$status" -eq 0 ] && [[ "$output" == *"ignoring GITHUB_EVENT_PATH"*"invalid JSON"* ]]
     [ ! -e pwned ]
 }
+
+# a checkout whose origin is a bare repository in the test's folder
+git_checkout() {
+    git init -q --bare "$T/origin.git"
+    git clone -q "$T/origin.git" "$T/repo" 2> /dev/null
+    cd "$T/repo"
+    git -c user.email=t@example.invalid -c user.name=t commit -q --allow-empty -m init
+    git push -q origin HEAD:main
+}
+
+@test "history: git keeps the runs in a branch; a pull request is judged from it and comments" {
+    results
+    git_checkout
+    push_event
+    action INPUT_COMMAND=collect INPUT_FILES="$T/main.json" INPUT_HISTORY=git
+    [ "$status" -eq 0 ]
+    [ "$(git --git-dir="$T/origin.git" ls-tree -r --name-only benchgate-data | wc -l)" -eq 1 ]
+    [ ! -e .benchgate ] # no database on the runner
+
+    pr_event
+    python3 "$BATS_TEST_DIRNAME/../tools/github_stub.py" "$T/stub.port" "$T/requests.jsonl" &
+    STUB_PID=$!
+    for _ in $(seq 100); do [ -s "$T/stub.port" ] && break; sleep 0.1; done
+    action INPUT_COMMAND=check INPUT_FILES="$T/slow.json" INPUT_HISTORY=git INPUT_COMMENT=true \
+        INPUT_GITHUB_TOKEN=ghs_secret GITHUB_API_URL="http://127.0.0.1:$(cat "$T/stub.port")"
+    kill "$STUB_PID"; wait "$STUB_PID" || true
+    [ "$status" -eq 1 ] # the gate's verdict, not the comment's
+    [[ $output == *"posted the benchgate comment on pull request #7 of acme/widgets"* ]]
+    grep -q '"method": "POST", "path": "/repos/acme/widgets/issues/7/comments", "authorization": "Bearer ghs_secret"' "$T/requests.jsonl"
+    # the token went by environment: not in the output, not in the summary
+    [[ $output != *ghs_secret* ]] && ! grep -q ghs_secret "$T/summary"
+}
+
+@test "a fork's pull request with comment: true is judged, posts nothing, and its verdict stands" {
+    results
+    push_event
+    action INPUT_COMMAND=collect INPUT_FILES="$T/main.json"
+    pr_event
+    action INPUT_COMMAND=check INPUT_FILES="$T/slow.json" INPUT_COMMENT=true INPUT_GITHUB_TOKEN=
+    [ "$status" -eq 1 ]
+    [[ $output == *"not posted: no GITHUB_TOKEN"* ]]
+    grep -q 'did not post its pull-request comment' "$T/summary"
+    action INPUT_COMMAND=check INPUT_FILES="$T/same.json" INPUT_COMMENT=true INPUT_GITHUB_TOKEN=
+    [ "$status" -eq 0 ]
+}
+
+@test "a cache miss says so plainly; fail-on: no-baseline fails on it" {
+    results
+    pr_event
+    action INPUT_COMMAND=check INPUT_FILES="$T/slow.json"
+    [ "$status" -eq 0 ]
+    [[ $output == *"::warning title=benchgate::no benchmark history: the database '.benchgate/benchgate.db' is not on the runner"*"evicted"* ]]
+    [[ $output != *"cannot open database"* ]]
+    grep -q 'no history' "$T/summary" && grep -qx 'verdict=pass' "$T/output"
+    action INPUT_COMMAND=check INPUT_FILES="$T/slow.json" INPUT_FAIL_ON=no-baseline
+    [ "$status" -eq 2 ]
+    # with a database but no run of the base branch: check's own --require-baseline
+    push_event
+    export GITHUB_REF_NAME=release
+    action INPUT_COMMAND=collect INPUT_FILES="$T/main.json"
+    pr_event
+    action INPUT_COMMAND=check INPUT_FILES="$T/slow.json" INPUT_FAIL_ON="regression no-baseline"
+    [ "$status" -eq 2 ] && [[ $output == *"no baseline"* ]]
+}
+
+@test "publish writes the dashboards to a folder, or pushes them to gh-pages" {
+    results
+    git_checkout
+    push_event
+    action INPUT_COMMAND=collect INPUT_FILES="$T/main.json" INPUT_PUBLISH="$T/site"
+    [ "$status" -eq 0 ]
+    [ -f "$T/site/p/acme%2Fwidgets/b/parse/index.html" ]
+    action INPUT_COMMAND=collect INPUT_FILES="$T/main.json" INPUT_HISTORY=git INPUT_PUBLISH=gh-pages
+    [ "$status" -eq 0 ]
+    [[ $output == *"dashboards pushed to gh-pages"* ]]
+    git --git-dir="$T/origin.git" ls-tree -r --name-only gh-pages | grep -qx 'p/acme%2Fwidgets/b/parse/index.html'
+    git --git-dir="$T/origin.git" ls-tree -r --name-only gh-pages | grep -qx '.nojekyll'
+    git diff --cached --quiet # the index of the checkout is untouched
+    [ "$(git status --porcelain)" = "?? .benchgate/" ]
+    action INPUT_COMMAND=collect INPUT_FILES="$T/main.json" INPUT_HISTORY=svn
+    [ "$status" -eq 2 ] && [[ $output == *"history: 'svn'"* ]]
+}
