@@ -16,7 +16,7 @@ TOP=$BATS_TEST_DIRNAME/../..
         [ ! -s "$T/warnings" ] || { echo "$page:" >&2; cat "$T/warnings" >&2; false; }
     done
     # and there is one for benchgate(1) and each command
-    for cmd in collect check ab baseline history serve token copy prune; do
+    for cmd in collect check comment ab baseline history serve publish token copy prune; do
         [ -f "$TOP/man/benchgate-$cmd.1" ]
     done
     [ -f "$TOP/man/benchgate.1" ]
@@ -29,7 +29,7 @@ man_options() {
 }
 
 @test "each command's man page lists exactly the options of its --help" {
-    for cmd in collect check ab baseline history serve token copy prune; do
+    for cmd in collect check comment ab baseline history serve publish token copy prune; do
         bg "$cmd" --help > "$T/help.txt"
         # the option lines: "  -t, --threshold F  ..." or "  --db PATH  ..."
         sed -nE 's/^  (-[a-zA-Z], )?(--[a-z][a-z-]*).*/\2/p' "$T/help.txt" | sort -u > "$T/help"
