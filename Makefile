@@ -158,13 +158,15 @@ $(UNIT_BINS): $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbenchgate.a | deps-te
 # that and gnuplot, which is what the demo needs; the test targets install
 # what the tests need themselves (cmocka, bats, the sqlite3 tool to inspect
 # databases, postgresql for make test-pg's throwaway cluster, git, hyperfine
-# for the real-harness test, curl, jsonschema, chromium for the dashboards in
+# for the real-harness test, curl, jsonschema, yaml to run the CI recipes
+# step by step, chromium for the dashboards in
 # a real browser, man for the man pages),
 # fuzz clang and its libFuzzer, valgrind valgrind, load and bench wrk.
 BUILD_PKGS = gcc make pkg-config libmicrohttpd-dev libcjson-dev libsqlite3-dev libpq-dev \
              nettle-dev libcurl4-openssl-dev zlib1g-dev
 DEMO_PKGS  = gnuplot-nox
-TEST_PKGS  = libcmocka-dev bats sqlite3 postgresql git hyperfine curl python3-jsonschema chromium \
+TEST_PKGS  = libcmocka-dev bats sqlite3 postgresql git hyperfine curl python3-jsonschema python3-yaml \
+             chromium \
              gnuplot-nox man-db
 FUZZ_PKGS  = clang libclang-rt-14-dev
 SUDO       = $(shell [ "$$(id -u)" = 0 ] || echo sudo)

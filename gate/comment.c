@@ -78,6 +78,7 @@ struct pr_event {
     int64_t number;
     char head_sha[65];
     bool fork;
+    char run_head_sha[65]; /* workflow_run.head_sha: the commit the judging run judged */
 };
 
 static void read_event(struct pr_event *ev)
@@ -106,6 +107,12 @@ static void read_event(struct pr_event *ev)
         snprintf(ev->head_sha, sizeof(ev->head_sha), "%s", sha->valuestring);
         if (!bg_commit_ok(ev->head_sha))
             ev->head_sha[0] = '\0';
+    }
+    sha = bg_json_get(bg_json_get(root, "workflow_run"), "head_sha");
+    if (cJSON_IsString(sha) && strlen(sha->valuestring) <= 64) {
+        snprintf(ev->run_head_sha, sizeof(ev->run_head_sha), "%s", sha->valuestring);
+        if (!bg_commit_ok(ev->run_head_sha))
+            ev->run_head_sha[0] = '\0';
     }
     head_repo = bg_json_get(bg_json_get(bg_json_get(pr, "head"), "repo"), "full_name");
     base_repo = bg_json_get(bg_json_get(bg_json_get(pr, "base"), "repo"), "full_name");
@@ -238,6 +245,41 @@ static int64_t find_comment(const struct bg_server *api, const char *repo, int64
     return found;
 }
 
+/*
+ * On a workflow_run event the pull request's number comes from the judging
+ * run's artifact, which a fork wrote: it must name a pull request whose head
+ * is the commit that run judged, or a fork could have its report posted on
+ * another pull request. 0 when it does, -1 with d (or *ans GH_DENIED).
+ */
+static int same_head(const struct bg_server *api, const char *repo, int64_t pr,
+                     const char *want, long *status, enum gh_answer *ans, struct bg_diag *d)
+{
+    struct bg_limbuf resp = BG_LIMBUF_INIT(4u << 20);
+    struct bg_buf path = BG_BUF_INIT;
+    cJSON *doc = NULL;
+    const cJSON *sha;
+    int rc = -1;
+
+    bg_buf_addf(&path, "/repos/%s/pulls/%" PRId64, repo, pr);
+    *ans = gh(api, "GET", path.data, NULL, &resp, status, d);
+    if (*ans != GH_OK)
+        goto out;
+    doc = bg_json_parse(resp.buf.data, resp.buf.len, "GitHub's pull request", d);
+    sha = bg_json_get(bg_json_get(doc, "head"), "sha");
+    if (!cJSON_IsString(sha) || strcmp(sha->valuestring, want) != 0) {
+        *ans = GH_FAILED;
+        bg_fail(d, "pull request #%" PRId64 " is not the one the judging run judged (its head "
+                "is not %.12s): not posting", pr, want);
+        goto out;
+    }
+    rc = 0;
+out:
+    cJSON_Delete(doc);
+    bg_buf_release(&path);
+    bg_buf_release(&resp.buf);
+    return rc;
+}
+
 /* The check run: completed, failing when the report's heading says the gate failed. */
 static enum gh_answer post_check_run(const struct bg_server *api, const char *repo,
                                      const char *name, const char *sha,
@@ -334,6 +376,18 @@ int cmd_comment(int argc, char **argv)
     if (o.pr == 0 && !o.check_run) {
         rc = not_posted("not a pull request (no --pr, and no pull_request in the event)");
         goto out;
+    }
+    if (o.pr != 0 && event != NULL && strcmp(event, "workflow_run") == 0) {
+        if (ev.run_head_sha[0] == '\0') {
+            rc = bg_usage_error("comment", "a workflow_run event without workflow_run.head_sha: "
+                                "cannot tell which pull request the report is for");
+            goto out;
+        }
+        if (same_head(&api, o.repo, o.pr, ev.run_head_sha, &status, &a, &d) < 0) {
+            rc = a == GH_DENIED ? not_posted("GitHub refused to show the pull request")
+                                : bg_cmd_fail(&d);
+            goto out;
+        }
     }
     if (o.pr != 0) {
         id = find_comment(&api, o.repo, o.pr, rep.data, marker_len + 1, &status, &a, &d);

@@ -54,7 +54,7 @@ results() {
 
 @test "every action.yml input reaches tools/action.sh, and the outputs come from it" {
     inputs=$(sed -n '/^inputs:/,/^outputs:/p' "$ACTION_YML" | sed -n 's/^  \([a-z-]*\):$/\1/p')
-    [ "$(echo "$inputs" | wc -l)" -eq 15 ]
+    [ "$(echo "$inputs" | wc -l)" -eq 22 ]
     for i in $inputs; do
         var=INPUT_$(echo "$i" | tr 'a-z-' 'A-Z_')
         grep -q "^        $var: \${{ inputs\.$i }}$" "$ACTION_YML"
@@ -151,7 +151,7 @@ results() {
     action INPUT_COMMAND=collect
     [ "$status" -eq 2 ] && [[ "$output" == *"the 'files' input is empty"* ]]
     action INPUT_COMMAND=bench
-    [ "$status" -eq 2 ] && [[ "$output" == *"command: 'bench' is not collect, check or ab"* ]]
+    [ "$status" -eq 2 ] && [[ "$output" == *"command: 'bench' is not collect, check, auto, comment or ab"* ]]
     action INPUT_COMMAND=check INPUT_FILES="$T/main.json" INPUT_FAIL_ON=slow
     [ "$status" -eq 2 ] && [[ "$output" == *"fail-on: 'slow'"* ]]
     action INPUT_COMMAND=collect INPUT_FILES="$T/no-such-*.json"

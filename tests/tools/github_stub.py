@@ -73,6 +73,10 @@ class Handler(BaseHTTPRequestHandler):
                 return self.answer(404, {"message": "Not Found"})
             c["body"] = body["body"]
             return self.answer(200, c)
+        # repos/O/R/pulls/N: the pull request's head (STUB_PR_HEAD)
+        if len(parts) == 5 and parts[3] == "pulls" and self.command == "GET":
+            return self.answer(200, {"number": int(parts[4]), "head": {
+                "sha": os.environ.get("STUB_PR_HEAD", "2" * 40)}})
         if len(parts) == 4 and parts[3] == "check-runs" and self.command == "POST":
             return self.answer(201, {"id": 1, "name": body["name"]})
         return self.answer(404, {"message": "Not Found"})
