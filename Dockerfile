@@ -14,7 +14,7 @@ FROM debian:12-slim AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         gcc libc6-dev make pkg-config libmicrohttpd-dev libcjson-dev libsqlite3-dev \
-        libpq-dev nettle-dev libcurl4-openssl-dev \
+        libpq-dev nettle-dev libcurl4-openssl-dev zlib1g-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
