@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+const struct bg_int_range chart_timeout_range = { 1, 600 };
+
 /* Bump when the script text changes, so cached charts are drawn anew. */
 #define SCRIPT_VERSION "benchgate-chart-2"
 #define SVG_MAX (4u << 20)    /* bytes in one rendered chart */

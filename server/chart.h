@@ -20,6 +20,7 @@
 
 #include "core/bg.h"
 #include "core/buf.h"
+#include "core/opt.h"
 
 enum chart_kind {
     CHART_HISTORY,   /* p95 and median over runs, min-max band, baseline, change points */
@@ -64,6 +65,17 @@ struct chart_config {
  * printed, when the program cannot be found or run; the pages still work.
  */
 bool chart_setup(const struct chart_config *cfg);
+
+/* The options of the commands that draw charts (serve, publish), as data. */
+extern const struct bg_int_range chart_timeout_range; /* seconds */
+#define CHART_OPT_GNUPLOT(type, field)                                                       \
+    { "gnuplot", 0, "PROGRAM", BG_OPT_TEXT, offsetof(type, field),                         \
+      .help = "draws the charts (default gnuplot; without it the pages work and say that "   \
+              "charts are unavailable)" }
+#define CHART_OPT_TIMEOUT(type, field)                                                       \
+    { "chart-timeout", 0, "SECONDS", BG_OPT_INT, offsetof(type, field),                    \
+      .ints = &chart_timeout_range,                                                          \
+      .help = "longest a chart may take, waiting for a gnuplot slot included" }
 bool chart_available(void);
 
 /*

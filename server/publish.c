@@ -42,16 +42,12 @@ struct publish_opts {
 
 #define OPT(field) offsetof(struct publish_opts, field)
 
-static const struct bg_int_range chart_seconds = { 1, 600 };
-
 static const struct bg_opt options[] = {
     BG_OPT_DB(struct publish_opts, db),
     { "out", 'o', "DIR", BG_OPT_TEXT, OPT(out),
       .help = "the folder to write (made, or replaced when an earlier publish made it)" },
-    { "gnuplot", 0, "PATH", BG_OPT_TEXT, OPT(gnuplot),
-      .help = "the gnuplot program that draws the charts" },
-    { "chart-timeout", 0, "SECONDS", BG_OPT_INT, OPT(chart_timeout), .ints = &chart_seconds,
-      .help = "time allowed to draw one page's charts" },
+    CHART_OPT_GNUPLOT(struct publish_opts, gnuplot),
+    CHART_OPT_TIMEOUT(struct publish_opts, chart_timeout),
 };
 
 static const struct bg_command command = {
@@ -449,7 +445,13 @@ int cmd_publish(int argc, char **argv)
     bg_buf_adds(&tmp, ".publish-XXXXXX");
     if ((rc = bg_store_open(o.db, false, &st)) != 0)
         goto out;
-    chart_setup(&(struct chart_config){ o.gnuplot, (int)o.chart_timeout * 1000, 1 });
+    /* a published page would say "charts unavailable" for good: refuse instead */
+    if (!chart_setup(&(struct chart_config){ o.gnuplot, (int)o.chart_timeout * 1000, 1 })) {
+        rc = bg_error("publish: gnuplot ('%s') draws the charts and cannot be run: install it "
+                      "(Debian: gnuplot-nox) or name it with --gnuplot", o.gnuplot);
+        rc = BG_EXIT_STORE;
+        goto out;
+    }
     if (mkdtemp(tmp.data) == NULL) {
         rc = bg_error("publish: cannot make a folder beside '%s': %s", o.out, strerror(errno));
         rc = BG_EXIT_STORE;

@@ -75,7 +75,7 @@ static int opt_listen(void *opts, const char *value, struct bg_diag *d)
 
 static const struct bg_int_range threads = { 1, MAX_THREADS }, seconds = { 1, 86400 },
                                  seconds_or_none = { 0, 86400 }, connections = { 1, 100000 },
-                                 procs = { 1, 64 }, chart_seconds = { 1, 600 },
+                                 procs = { 1, 64 },
                                  body_bytes = { 1, BG_MAX_INPUT };
 
 #define OPT(field) offsetof(struct serve_opts, field)
@@ -102,13 +102,10 @@ static const struct bg_opt options[] = {
     { "private", 0, NULL, BG_OPT_FLAG, OPT(http.private_reads),
       .help = "reading a project's data needs one of its tokens too (uploads and checks always "
               "do; a browser asks for it as the password)" },
-    { "gnuplot", 0, "PROGRAM", BG_OPT_TEXT, OPT(gnuplot),
-      .help = "draws the charts (default gnuplot; without it the pages work and say that "
-              "charts are unavailable)" },
+    CHART_OPT_GNUPLOT(struct serve_opts, gnuplot),
     { "chart-procs", 0, "N", BG_OPT_INT, OPT(chart_procs), .ints = &procs,
       .help = "gnuplot processes at once" },
-    { "chart-timeout", 0, "SECONDS", BG_OPT_INT, OPT(chart_timeout), .ints = &chart_seconds,
-      .help = "longest a chart may take, waiting for a gnuplot slot included" },
+    CHART_OPT_TIMEOUT(struct serve_opts, chart_timeout),
 };
 
 static const struct bg_command command = {

@@ -160,3 +160,18 @@ hf_json() {
 series() {
     awk -v b="$1" -v n="$2" 'BEGIN { for (i = 0; i < n; i++) printf "%s%.6f", (i ? "," : ""), b + 0.0001 * i }'
 }
+
+# git_checkout [NAME]: a bare repository $T/origin.git with a main branch, and a
+# clone of it in $T/NAME (default repo), which becomes the current folder:
+# origin for the git history and gh-pages, all in the test's folder
+git_checkout() {
+    [ -d "$T/origin.git" ] || git init -q --bare "$T/origin.git"
+    git clone -q "$T/origin.git" "$T/${1:-repo}" 2> /dev/null
+    cd "$T/${1:-repo}" || return 1
+    git config user.email t@example.invalid
+    git config user.name t
+    if [ -z "$(git ls-remote "$T/origin.git" refs/heads/main)" ]; then
+        git commit -q --allow-empty -m init
+        git push -q origin HEAD:main
+    fi
+}

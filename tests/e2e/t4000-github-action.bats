@@ -176,14 +176,6 @@ results() {
     [ ! -e pwned ]
 }
 
-# a checkout whose origin is a bare repository in the test's folder
-git_checkout() {
-    git init -q --bare "$T/origin.git"
-    git clone -q "$T/origin.git" "$T/repo" 2> /dev/null
-    cd "$T/repo"
-    git -c user.email=t@example.invalid -c user.name=t commit -q --allow-empty -m init
-    git push -q origin HEAD:main
-}
 
 @test "history: git keeps the runs in a branch; a pull request is judged from it and comments" {
     results

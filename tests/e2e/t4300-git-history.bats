@@ -5,19 +5,6 @@
 
 load helper
 
-# a bare "origin" with a main branch, and a clone of it in $T/$1
-origin_and_clone() {
-    git init -q --bare "$T/origin.git"
-    clone "$1"
-    git -C "$T/$1" commit -q --allow-empty -m init
-    git -C "$T/$1" push -q origin HEAD:main
-}
-
-clone() {
-    git clone -q "$T/origin.git" "$T/$1" 2> /dev/null
-    git -C "$T/$1" config user.email t@example.invalid
-    git -C "$T/$1" config user.name t
-}
 
 data_files() {
     git --git-dir="$T/origin.git" ls-tree -r --name-only benchgate-data
@@ -30,8 +17,7 @@ results() {
 
 @test "collect appends one gzip file per run to the branch; check reads them back and judges" {
     results
-    origin_and_clone a
-    cd "$T/a"
+    git_checkout a
     run bg check --db git:benchgate-data --project acme "$T/main.json"
     [ "$status" -eq 0 ]
     [[ $output == *"branch 'benchgate-data' of 'origin' does not exist yet"* ]]
@@ -58,8 +44,7 @@ results() {
 
 @test "a re-run of the same commit adds a file and replaces nothing" {
     results
-    origin_and_clone a
-    cd "$T/a"
+    git_checkout a
     sha=$(printf '%040d' 7)
     bg collect --commit $sha --db git:benchgate-data --project acme --branch main "$T/main.json"
     first=$(data_files)
@@ -75,8 +60,8 @@ results() {
 
 @test "concurrent collects from two clones all land (push races are retried on the new tip)" {
     results
-    origin_and_clone a
-    clone b
+    git_checkout a
+    git_checkout b
     pids=()
     for c in a b; do
         for i in 1 2 3; do
@@ -99,8 +84,7 @@ results() {
 
 @test "hostile branch content: stray names and broken documents are skipped with a warning" {
     results
-    origin_and_clone a
-    cd "$T/a"
+    git_checkout a
     bg collect --commit "$(printf %040d 1)" --db git:benchgate-data --project acme \
         --branch main "$T/main.json"
     git fetch -q origin benchgate-data
@@ -121,8 +105,7 @@ results() {
 }
 
 @test "a git history refuses what only a database does, and a bad branch name" {
-    origin_and_clone a
-    cd "$T/a"
+    git_checkout a
     bg collect --db git:benchgate-data --project acme --branch main "$HF/min-max-runs/minmax.json"
     run bg baseline set run:1 --db git:benchgate-data --project acme --branch main
     [ "$status" -eq 2 ]

@@ -71,10 +71,7 @@ awkward_db() {
 }
 
 @test "publish reads a git history, so Pages needs no server and no database" {
-    git init -q --bare "$T/origin.git"
-    git clone -q "$T/origin.git" "$T/repo" 2> /dev/null
-    cd "$T/repo"
-    git -c user.email=t@example.invalid -c user.name=t commit -q --allow-empty -m init
+    git_checkout
     for i in 1 2; do
         hf_json "parse:$(series 0.010 10)" > "$T/r.json"
         bg collect -q --db git:benchgate-data --project acme --branch main \

@@ -43,13 +43,6 @@ EOF2
     export FAKEBIN=$T/fakebin
 }
 
-checkout() {
-    git init -q --bare "$T/origin.git"
-    git clone -q "$T/origin.git" "$T/repo" 2> /dev/null
-    cd "$T/repo"
-    git -c user.email=t@example.invalid -c user.name=t commit -q --allow-empty -m init
-    git push -q origin HEAD:main
-}
 
 stub_start() {
     python3 "$STUB" "$T/stub.port" "$T/requests.jsonl" ok 2> "$T/stub.err" &
@@ -103,7 +96,7 @@ posts() {
 # one recipe through the three events a single workflow meets
 exercise() {
     setup_fakes
-    checkout
+    git_checkout
     stub_start
     push_event
     run python3 "$RUN_RECIPE" "$DOCS/$1"
@@ -157,7 +150,7 @@ exercise() {
 
 @test "the fork recipe: the pull_request job judges without secrets, the workflow_run job posts" {
     setup_fakes
-    checkout
+    git_checkout
     stub_start
     push_event
     python3 "$RUN_RECIPE" "$DOCS/github-go.yml"
