@@ -16,8 +16,10 @@
  * (version 0), so a chart whose data did not change is never drawn twice,
  * whatever else was uploaded.
  *
- * Each is direct-mapped (a colliding key replaces the older entry) and
- * bounded in entries and bytes.
+ * Each is a hash table bounded in entries and bytes that evicts the least
+ * recently used entry first, so the charts of one project's page never
+ * push each other out (a direct-mapped table did: 300 sparklines in 512
+ * slots evicted each other on every view).
  */
 #ifndef BG_SERVER_CACHE_H
 #define BG_SERVER_CACHE_H
@@ -35,5 +37,12 @@ bool cache_get(struct cache *c, const char *key, int64_t version, struct bg_buf 
 void cache_put(struct cache *c, const char *key, int64_t version, const char *body, size_t len);
 /* Frees every entry (at shutdown). */
 void cache_clear(struct cache *c);
+
+/* What a cache holds and has done, for /metrics. */
+struct cache_stats {
+    uint64_t hits, misses, evictions;
+    size_t entries, bytes;
+};
+void cache_stats(struct cache *c, struct cache_stats *out);
 
 #endif /* BG_SERVER_CACHE_H */

@@ -1,6 +1,7 @@
 /* metrics.c: request, upload and latency counters (see metrics.h). */
 #include "core/bg.h"
 #include "server/metrics.h"
+#include "server/cache.h"
 #include "server/chart.h"
 
 #include <stdatomic.h>
@@ -55,6 +56,7 @@ long metrics_in_flight_now(void)
 void metrics_render(struct bg_buf *b)
 {
     struct chart_stats charts;
+    struct cache_stats cs;
     unsigned long cumulative = 0;
 
     bg_buf_adds(b, "# HELP benchgate_http_requests_total HTTP requests answered, by status.\n"
@@ -103,6 +105,17 @@ void metrics_render(struct bg_buf *b)
                    "benchgate_gnuplot_running %ld\n",
                 charts.runs, charts.charts_drawn, charts.cache_hits, charts.failures,
                 charts.running);
+    cache_stats(cache_charts, &cs);
+    bg_buf_addf(b, "# HELP benchgate_chart_cache_entries Charts kept in the chart cache.\n"
+                   "# TYPE benchgate_chart_cache_entries gauge\n"
+                   "benchgate_chart_cache_entries %zu\n"
+                   "# HELP benchgate_chart_cache_bytes Bytes of the charts kept.\n"
+                   "# TYPE benchgate_chart_cache_bytes gauge\n"
+                   "benchgate_chart_cache_bytes %zu\n"
+                   "# HELP benchgate_chart_cache_evictions_total Charts pushed out to make room.\n"
+                   "# TYPE benchgate_chart_cache_evictions_total counter\n"
+                   "benchgate_chart_cache_evictions_total %" PRIu64 "\n",
+                cs.entries, cs.bytes, cs.evictions);
     bg_buf_addf(b, "# HELP benchgate_http_requests_in_flight Requests being handled now.\n"
                    "# TYPE benchgate_http_requests_in_flight gauge\n"
                    "benchgate_http_requests_in_flight %ld\n", atomic_load(&in_flight));
