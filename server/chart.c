@@ -16,7 +16,7 @@
 const struct bg_int_range chart_timeout_range = { 1, 600 };
 
 /* Bump when the script text changes, so cached charts are drawn anew. */
-#define SCRIPT_VERSION "benchgate-chart-2"
+#define SCRIPT_VERSION "benchgate-chart-3"
 #define SVG_MAX (4u << 20)    /* bytes in one rendered chart */
 #define DATA_MAX (16u << 20)  /* bytes in one chart's data file */
 
@@ -134,6 +134,38 @@ static bool svg_ok(const struct bg_buf *b)
     return b->len > 0 && strstr(b->data, "<svg") != NULL && strstr(b->data, "</svg>") != NULL;
 }
 
+/*
+ * gnuplot's svg terminal shows hypertext with a script of its own that the
+ * document does not carry:
+ *     <g onmousemove="gnuplot_svg.showHypertext(evt,'TEXT')" onmouseout="..."><title> </title>
+ * The same TEXT as the group's <title> is shown on hover by every browser,
+ * without JavaScript. TEXT is made of chart_script.c's safe alphabet (no
+ * quote, '<' or '&'), so it is copied as it is.
+ */
+static void svg_titles(struct bg_buf *svg)
+{
+    static const char open[] = "<g onmousemove=\"gnuplot_svg.showHypertext(evt,'";
+    static const char mid[] = "')\" onmouseout=\"gnuplot_svg.hideHypertext()\"><title> </title>";
+    struct bg_buf out = BG_BUF_INIT;
+    const char *p = svg->data, *a, *b;
+
+    if (strstr(p, open) == NULL)
+        return;
+    while ((a = strstr(p, open)) != NULL && (b = strstr(a + sizeof(open) - 1, mid)) != NULL) {
+        const char *text = a + sizeof(open) - 1;
+
+        bg_buf_add(&out, p, (size_t)(a - p));
+        bg_buf_adds(&out, "<g><title>");
+        bg_buf_add(&out, text, (size_t)(b - text));
+        bg_buf_adds(&out, "</title>");
+        p = b + sizeof(mid) - 1;
+    }
+    bg_buf_adds(&out, p);
+    bg_buf_reset(svg);
+    bg_buf_add(svg, out.data, out.len);
+    bg_buf_release(&out);
+}
+
 static int64_t mono_ms(void)
 {
     struct timespec ts;
@@ -205,6 +237,8 @@ static int draw(struct chart *const *jobs, size_t n, int timeout_ms, bool *timed
             bg_buf_reset(&jobs[i]->svg);
             jobs[i]->problem = "the chart could not be drawn";
             rc = -1;
+        } else {
+            svg_titles(&jobs[i]->svg);
         }
     }
     count(&stats.charts_drawn, n);

@@ -31,14 +31,32 @@ struct chart_point {
     double x;                   /* run order, or unix seconds on a time axis */
     double p95, median, lo, hi; /* NAN where absent */
     char label[16];             /* an x tic label (a short commit), or "" */
+    char hover[64];             /* the point's value on hover ("run 12 a1b2c3d: 5.02 ms"),
+                                   or ""; cut to a safe alphabet like labels */
 };
+
+/* The sizes of a history chart: a desktop's, and a phone's (390 px). */
+enum chart_size { CHART_WIDE, CHART_NARROW };
 
 struct chart {
     enum chart_kind kind;
     const struct chart_point *pts;
     size_t n;
     bool time_axis;             /* x is unix seconds, labelled by date */
+    enum chart_size size;       /* of a history chart */
+    const char *unit;           /* the y axis's unit: labelled only when it is one of
+                                   chart_script.c's fixed names (ns, µs, ms, s, ...) */
     double baseline;            /* the reference line, NAN for none */
+    double threshold;           /* > 0: a band from the baseline to where the gate fails
+                                   (baseline x (1 + threshold), or x (1 - threshold) when
+                                   higher_better) */
+    bool higher_better;
+    const struct chart_point *overlay; /* another series (the base branch's p95), drawn
+                                   under the chart's own; x on the same axis */
+    size_t n_overlay;
+    double y_span;              /* sparklines: the y axis spans at least +-y_span of the
+                                   median (a stable scale: noise does not look like
+                                   steps); 0 for a scale fit to the points */
     const size_t *marks;        /* indexes into pts of change points */
     size_t n_marks;
 

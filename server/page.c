@@ -11,8 +11,6 @@
 #include <math.h>
 #include <time.h>
 
-#define LABELS_MAX 24      /* commit labels under a history chart */
-
 /* ---- small writers ---- */
 
 void page_when(int64_t ts, char *buf, size_t size)
@@ -147,6 +145,11 @@ void page_judged_summary(struct bg_buf *b, const char *project, const struct jud
         bg_buf_addf(b, ", commit <code>%.12s</code>", j->cur.commit);
     bg_buf_adds(b, ". Baseline: ");
     html_text(b, j->base.why);
+    if (j->base.found && j->base.n_runs > 0) {
+        bg_buf_adds(b, " (newest: <a href=\"");
+        page_href_run(b, project, j->base.runs[0].id);
+        bg_buf_addf(b, "\">run %" PRId64 "</a>)", j->base.runs[0].id);
+    }
     bg_buf_adds(b, ".</p>\n");
     if (j->base.warning[0] != '\0')
         page_note(b, j->base.warning);
@@ -170,13 +173,23 @@ void page_judged_summary(struct bg_buf *b, const char *project, const struct jud
 
 /* ---- the filters of a project's pages ---- */
 
+bool page_query_text(const struct http_request *rq, const char *key, const char **out,
+                     struct http_response *rs)
+{
+    const char *v = route_query_get(rq->query, key);
+
+    if (v != NULL && *v == '\0') /* a form's empty field: no filter */
+        return true;
+    return http_query_name(rq, key, out, rs);
+}
+
 bool page_read_filters(const struct http_request *rq, struct page_filters *f,
                        struct http_response *rs)
 {
     memset(f, 0, sizeof(*f));
-    return http_query_name(rq, "branch", &f->branch, rs) &&
+    return page_query_text(rq, "branch", &f->branch, rs) &&
            http_query_env(rq, &f->env, rs) &&
-           http_query_name(rq, "metric", &f->metric, rs);
+           page_query_text(rq, "metric", &f->metric, rs);
 }
 
 void page_filter_form(struct page *pg, const struct http_request *rq, const char *project,
@@ -195,8 +208,12 @@ void page_filter_form(struct page *pg, const struct http_request *rq, const char
     }
     bg_buf_adds(&pg->main, "<form class=\"filters\" method=\"get\">\n"
                 "<label>Branch <select name=\"branch\">\n");
+    if (base == NULL)
+        bg_buf_addf(&pg->main, "<option value=\"\"%s>the newest run's</option>\n",
+                    f->branch == NULL ? " selected" : "");
     for (int i = 0; i < nb; i++) {
-        bool sel = strcmp(b[i].name, f->branch != NULL ? f->branch : base) == 0;
+        const char *want = f->branch != NULL ? f->branch : base;
+        bool sel = want != NULL && strcmp(b[i].name, want) == 0;
 
         bg_buf_addf(&pg->main, "<option value=\"");
         html_text(&pg->main, b[i].name);
@@ -256,24 +273,26 @@ double page_unit_scale(const char *unit, const struct store_point *pts, int n,
 }
 
 struct chart_point *page_chart_points(const struct store_point *pts, int n, double scale,
-                                      bool time_axis)
+                                      const char *unit, bool time_axis)
 {
     struct chart_point *cp = bg_xcalloc(n > 0 ? (size_t)n : 1, sizeof(*cp));
-    int every = n / LABELS_MAX + 1;
 
     for (int i = 0; i < n; i++) {
+        double v = page_shown(&pts[i]) / scale;
+
         cp[i].x = time_axis ? (double)pts[i].timestamp : (double)i;
-        cp[i].p95 = page_shown(&pts[i]) / scale;
+        cp[i].p95 = v;
         cp[i].median = pts[i].median / scale;
         cp[i].lo = pts[i].min / scale;
         cp[i].hi = pts[i].max / scale;
-        /* the newest run is always labelled, and every every-th before it */
-        if ((n - 1 - i) % every == 0) {
-            if (pts[i].commit[0] != '\0')
-                snprintf(cp[i].label, sizeof(cp[i].label), "%.7s", pts[i].commit);
-            else
-                snprintf(cp[i].label, sizeof(cp[i].label), "#%" PRId64, pts[i].run_id);
-        }
+        /* chart_script.c chooses which labels to show, and cuts both to its alphabet */
+        if (pts[i].commit[0] != '\0')
+            snprintf(cp[i].label, sizeof(cp[i].label), "%.7s", pts[i].commit);
+        else
+            snprintf(cp[i].label, sizeof(cp[i].label), "#%" PRId64, pts[i].run_id);
+        snprintf(cp[i].hover, sizeof(cp[i].hover), "run %" PRId64 " %.7s: %s %.4g %s",
+                 pts[i].run_id, pts[i].commit, isfinite(pts[i].p95) ? "p95" : "mean", v,
+                 strlen(unit) <= 12 ? unit : "");
     }
     return cp;
 }

@@ -66,11 +66,16 @@ void page_judged_summary(struct bg_buf *b, const char *project, const struct jud
 
 /* ---- filters ---- */
 
+/* ?key=NAME into *out, untouched when absent or empty (a form's empty field). */
+bool page_query_text(const struct http_request *rq, const char *key, const char **out,
+                     struct http_response *rs);
 /* The filters of a page's query; false (answer made) when one is bad. */
 bool page_read_filters(const struct http_request *rq, struct page_filters *f,
                        struct http_response *rs);
 /* Opens the filter form of a project's pages: branch and machine; the page
- * adds its own fields and closes the form. 503 made when the store fails. */
+ * adds its own fields and closes the form. The branch chosen is f's, else
+ * base's; with base NULL, "the newest run's" (any branch) is the first
+ * choice. 503 made when the store fails. */
 void page_filter_form(struct page *pg, const struct http_request *rq, const char *project,
                       const struct page_filters *f, const char *base,
                       struct http_response *rs);
@@ -83,8 +88,9 @@ double page_shown(const struct store_point *p);
  * ms or s), with that unit in *label. */
 double page_unit_scale(const char *unit, const struct store_point *pts, int n,
                        const char **label);
-/* The chart's points of pts[0..n), scaled, with commit labels; caller frees. */
+/* The chart's points of pts[0..n), scaled, with commit labels and their
+ * values in unit (after scale) on hover; caller frees. */
 struct chart_point *page_chart_points(const struct store_point *pts, int n, double scale,
-                                      bool time_axis);
+                                      const char *unit, bool time_axis);
 
 #endif /* BG_SERVER_PAGE_H */

@@ -35,16 +35,24 @@ struct history_view {
     struct changepoint cps[CHANGES_MAX];
     size_t marks[CHANGES_MAX], n_cps;
     double baseline;                   /* the newest run's baseline value, NAN if none */
+    double threshold;                  /* its row's threshold, 0 if none */
+    bool higher_better;
     char baseline_why[1024];
-    struct chart_point *cp;
-    struct chart chart;
+    int64_t baseline_run;              /* the newest run of that baseline, 0 if none */
+    struct store_point *base_pts;      /* the base branch's history, on another branch */
+    int n_base;
+    struct chart_point *cp, *base_cp;
+    struct chart chart, narrow;        /* the same chart for a desktop and a phone */
 };
 
 static void history_release(struct history_view *v)
 {
     chart_release(&v->chart);
+    chart_release(&v->narrow);
     free(v->cp);
+    free(v->base_cp);
     free(v->pts);
+    free(v->base_pts);
 }
 
 /* The metric to show when ?metric= is absent: time, else the first stored. */
@@ -85,16 +93,43 @@ static int history_baseline(const struct http_request *rq, const char *project, 
     if (judge_stored_run(rq, project, v->pts[v->n - 1].run_id, v->base, false, &j, rs) < 0)
         return -1;
     snprintf(v->baseline_why, sizeof(v->baseline_why), "%s", j.base.why);
+    v->baseline_run = j.base.found && j.base.n_runs > 0 ? j.base.runs[0].id : 0;
     /* the history's typical p95, as the verdict used it */
     for (size_t i = 0; j.base.found && i < j.report.n_rows; i++) {
         const struct gate_row *row = &j.report.rows[i];
         const struct bg_result *res = row->cur != NULL ? row->cur : row->base;
 
-        if (strcmp(res->name, name) == 0 && strcmp(res->metric, v->f.metric) == 0)
+        if (strcmp(res->name, name) == 0 && strcmp(res->metric, v->f.metric) == 0) {
             v->baseline = row->base_p95;
+            v->threshold = row->threshold;
+            v->higher_better = res->direction == BG_DIR_HIGHER;
+        }
     }
     judge_release(&j);
     return 0;
+}
+
+/*
+ * On the run-order axis with the base branch under a branch's runs: both
+ * series on one axis of their runs in time order, so that each base run
+ * sits where it was made among the branch's. x is the rank in the merged
+ * order; both series are oldest first already.
+ */
+static void merge_order(struct history_view *v)
+{
+    int i = 0, k = 0, x = 0;
+
+    while (i < v->n || k < v->n_base) {
+        bool mine = k == v->n_base ||
+                    (i < v->n && (v->pts[i].timestamp < v->base_pts[k].timestamp ||
+                                  (v->pts[i].timestamp == v->base_pts[k].timestamp &&
+                                   v->pts[i].run_id < v->base_pts[k].run_id)));
+
+        if (mine)
+            v->cp[i++].x = x++;
+        else
+            v->base_cp[k++].x = x++;
+    }
 }
 
 /* Loads the history of params[1] with the query's filters and draws its
@@ -105,11 +140,11 @@ static bool history_load(const struct http_request *rq, const char *const *param
     const char *x = route_query_get(rq->query, "x");
     struct changepoint_opts co = CHANGEPOINT_OPTS_DEFAULT;
     double *values;
-    struct chart *c = &v->chart;
     int found;
 
     memset(v, 0, sizeof(*v));
-    chart_init(c, CHART_HISTORY, NULL, 0);
+    chart_init(&v->chart, CHART_HISTORY, NULL, 0);
+    chart_init(&v->narrow, CHART_HISTORY, NULL, 0);
     v->limit = HISTORY_DEFAULT;
     if (!http_name_ok("benchmark", params[1], rs) || !page_read_filters(rq, &v->f, rs) ||
         !http_query_int(rq, "limit", &page_limit, &v->limit, rs))
@@ -157,28 +192,64 @@ static bool history_load(const struct http_request *rq, const char *const *param
     for (size_t i = 0; i < v->n_cps; i++)
         v->marks[i] = v->cps[i].at;
 
+    /* on another branch, the base branch's runs of the same period, under it */
+    if (strcmp(v->f.branch, v->base) != 0) {
+        v->n_base = store_history(rq->st, params[0], params[1], v->f.metric, v->base, v->f.env,
+                                  (size_t)v->limit, &v->base_pts);
+        if (v->n_base < 0) {
+            http_store_failed(rs);
+            return false;
+        }
+    }
     v->scale = page_unit_scale(v->pts[0].unit, v->pts, v->n, &v->unit);
-    v->cp = page_chart_points(v->pts, v->n, v->scale, v->time_axis);
-    chart_init(c, CHART_HISTORY, v->cp, (size_t)v->n);
-    c->time_axis = v->time_axis;
-    c->baseline = v->baseline / v->scale;
-    c->marks = v->marks;
-    c->n_marks = v->n_cps;
-    chart_render(&c, 1);
+    v->cp = page_chart_points(v->pts, v->n, v->scale, v->unit, v->time_axis);
+    if (v->n_base > 0) {
+        v->base_cp = page_chart_points(v->base_pts, v->n_base, v->scale, v->unit, v->time_axis);
+        if (!v->time_axis)
+            merge_order(v);
+    }
+    for (int k = 0; k < 2; k++) {
+        struct chart *c = k == 0 ? &v->chart : &v->narrow;
+
+        chart_init(c, CHART_HISTORY, v->cp, (size_t)v->n);
+        c->size = k == 0 ? CHART_WIDE : CHART_NARROW;
+        c->unit = v->unit;
+        c->time_axis = v->time_axis;
+        c->baseline = v->baseline / v->scale;
+        c->threshold = v->threshold;
+        c->higher_better = v->higher_better;
+        c->overlay = v->base_cp;
+        c->n_overlay = v->base_cp != NULL ? (size_t)v->n_base : 0;
+        c->marks = v->marks;
+        c->n_marks = v->n_cps;
+    }
+    {
+        struct chart *both[] = { &v->chart, &v->narrow };
+
+        chart_render(both, 2); /* one gnuplot run for both */
+    }
     return true;
 }
 
 void page_chart(const struct http_request *rq, const char *const *params,
                 struct http_response *rs)
 {
+    const char *size = route_query_get(rq->query, "size");
     struct history_view v;
+    const struct chart *c = &v.chart;
     char metric[65];
 
+    if (size != NULL && strcmp(size, "wide") != 0 && strcmp(size, "narrow") != 0) {
+        http_error(rs, 400, "bad_request", "query parameter size: expected wide or narrow");
+        return;
+    }
     if (history_load(rq, params, &v, metric, rs)) {
-        if (v.chart.problem != NULL) {
-            http_error(rs, 503, "chart_unavailable", "%s", v.chart.problem);
+        if (size != NULL && strcmp(size, "narrow") == 0)
+            c = &v.narrow;
+        if (c->problem != NULL) {
+            http_error(rs, 503, "chart_unavailable", "%s", c->problem);
         } else {
-            bg_buf_add(&rs->body, v.chart.svg.data, v.chart.svg.len);
+            bg_buf_add(&rs->body, c->svg.data, c->svg.len);
             rs->status = 200;
         }
     }
@@ -247,19 +318,40 @@ static void history_table(struct bg_buf *b, const char *project, const struct hi
     bg_buf_adds(b, "</tbody>\n</table>\n");
 }
 
+/* The chart alone: the page's filters, axis and runs, and size (NULL: wide). */
+static void chart_href(struct bg_buf *b, const char *const *params, const struct history_view *v,
+                       const char *size)
+{
+    char limit[24];
+    bool first = true;
+
+    snprintf(limit, sizeof(limit), "%" PRId64, v->limit);
+    page_href_project(b, params[0]);
+    bg_buf_adds(b, "/b/");
+    html_url(b, params[1]);
+    bg_buf_adds(b, "/chart.svg");
+    page_add_param(b, &first, "metric", v->f.metric);
+    page_add_param(b, &first, "branch", v->f.branch);
+    page_add_param(b, &first, "env", v->f.env);
+    page_add_param(b, &first, "x", v->time_axis ? "time" : NULL);
+    page_add_param(b, &first, "limit", v->limit != HISTORY_DEFAULT ? limit : NULL);
+    page_add_param(b, &first, "size", size);
+}
+
 static const int limits[] = { 25, 50, HISTORY_DEFAULT, 200, 500, PAGE_RUNS_MAX };
 
 void page_benchmark(const struct http_request *rq, const char *const *params,
                     struct http_response *rs)
 {
     struct history_view v;
-    char metric[65], buf[64];
+    char metric[65], buf[64], limit_text[24];
     struct page pg;
     bool first = true;
 
     page_begin(&pg);
     if (!history_load(rq, params, &v, metric, rs))
         goto out;
+    snprintf(limit_text, sizeof(limit_text), "%" PRId64, v.limit);
     page_nav_project(&pg, params[0]);
     bg_buf_adds(&pg.nav, " / ");
     html_text(&pg.nav, params[1]);
@@ -280,8 +372,17 @@ void page_benchmark(const struct http_request *rq, const char *const *params,
         bg_buf_adds(&pg.main, ": ");
         html_text(&pg.main, v.baseline_why);
         bg_buf_adds(&pg.main, ".");
+        if (v.baseline_run != 0) {
+            bg_buf_adds(&pg.main, " Newest baseline run: <a href=\"");
+            page_href_run(&pg.main, params[0], v.baseline_run);
+            bg_buf_addf(&pg.main, "\">run %" PRId64 "</a>.", v.baseline_run);
+        }
     }
-    bg_buf_adds(&pg.main, "</p>\n");
+    bg_buf_adds(&pg.main, " <a href=\"");
+    page_href_project(&pg.main, params[0]);
+    bg_buf_adds(&pg.main, "\">All benchmarks of the project</a> · <a href=\"");
+    page_href_project(&pg.main, params[0]);
+    bg_buf_adds(&pg.main, "/alerts\">Alerts</a></p>\n");
 
     /* the filters, with the axis and the number of runs */
     page_filter_form(&pg, rq, params[0], &v.f, v.base, rs);
@@ -308,23 +409,33 @@ void page_benchmark(const struct http_request *rq, const char *const *params,
     bg_buf_adds(&pg.main, "</select></label>\n<button type=\"submit\">Show</button>\n</form>\n");
 
     bg_buf_adds(&pg.main, "<figure class=\"chart\">\n");
-    if (v.chart.problem == NULL)
+    if (v.chart.problem == NULL) {
+        /* inline, so each point's value shows on hover; a phone gets the narrow
+         * chart, drawn in the same gnuplot run (a cache hit) */
+        bg_buf_adds(&pg.main, "<div class=\"chart-wide\">");
         bg_buf_adds(&pg.main, chart_svg_element(&v.chart));
-    else
+        bg_buf_adds(&pg.main, "</div>\n");
+        if (v.narrow.problem == NULL) {
+            bg_buf_adds(&pg.main, "<img class=\"chart-narrow\" loading=\"lazy\" width=\"400\" "
+                        "height=\"320\" alt=\"p95 per run\" src=\"");
+            chart_href(&pg.main, params, &v, "narrow");
+            bg_buf_adds(&pg.main, "\">\n");
+        }
+    } else {
         page_note(&pg.main, v.chart.problem);
-    rs->transient |= v.chart.transient;
+    }
+    rs->transient |= v.chart.transient || v.narrow.transient;
     bg_buf_adds(&pg.main, "<figcaption class=\"low\">p95 (");
     html_text(&pg.main, v.unit);
-    bg_buf_adds(&pg.main, ") per run with its median and min-max band; dashed red lines mark "
-                "change points. <a href=\"");
-    page_href_project(&pg.main, params[0]);
-    bg_buf_adds(&pg.main, "/b/");
-    html_url(&pg.main, params[1]);
-    bg_buf_adds(&pg.main, "/chart.svg");
-    page_add_param(&pg.main, &first, "metric", v.f.metric);
-    page_add_param(&pg.main, &first, "branch", v.f.branch);
-    page_add_param(&pg.main, &first, "env", v.f.env);
-    page_add_param(&pg.main, &first, "x", v.time_axis ? "time" : NULL);
+    bg_buf_adds(&pg.main, ") per run, with its median and min-max band; hover a point for its "
+                "run and value. The dotted green line is the baseline's p95");
+    if (v.threshold > 0)
+        bg_buf_addf(&pg.main, ", the red band the %.3g%% the gate allows %s it", v.threshold * 100,
+                    v.higher_better ? "below" : "above");
+    if (v.base_cp != NULL)
+        bg_buf_adds(&pg.main, "; the grey line is the base branch's p95 over the same runs");
+    bg_buf_adds(&pg.main, "; dashed red lines mark change points. <a href=\"");
+    chart_href(&pg.main, params, &v, NULL);
     bg_buf_adds(&pg.main, "\">SVG</a> · <a href=\"/api/v1/projects/");
     html_url(&pg.main, params[0]);
     bg_buf_adds(&pg.main, "/benchmarks/");
@@ -334,6 +445,7 @@ void page_benchmark(const struct http_request *rq, const char *const *params,
     page_add_param(&pg.main, &first, "metric", v.f.metric);
     page_add_param(&pg.main, &first, "branch", v.f.branch);
     page_add_param(&pg.main, &first, "env", v.f.env);
+    page_add_param(&pg.main, &first, "limit", limit_text);
     bg_buf_adds(&pg.main, "\">JSON</a></figcaption>\n</figure>\n");
     change_points(&pg.main, params[0], &v);
     history_table(&pg.main, params[0], &v);
