@@ -196,11 +196,11 @@ static void history_job(const struct chart *c, const char *path, struct bg_buf *
                 "set key %s horizontal samplen 2 font ',%d' textcolor rgb '#222222'\n"
                 "set ytics nomirror textcolor rgb '#222222'\n"
                 "set format y '%%g'\n"
-                "set lmargin %d\n"
+                "set lmargin %d\nset rmargin %d\n"
                 "set offsets graph 0.01, graph 0.01, graph 0.12, graph 0.05\n",
                 narrow ? "400,320" : "880,360", narrow ? 11 : 12, path,
                 narrow ? "outside bottom center maxcols 2" : "top left", narrow ? 10 : 11,
-                narrow ? 8 : 10);
+                narrow ? 8 : 10, narrow ? 3 : 5);
     if (ylabel != NULL)
         bg_buf_addf(script, "set ylabel '%s' textcolor rgb '#222222'\n", ylabel);
     if (c->time_axis)

@@ -25,7 +25,9 @@ http_handler page_index;
 http_handler page_project, page_sparkline;
 /* page_benchmark.c: one benchmark's history, and its chart */
 http_handler page_benchmark, page_chart;
-/* page_run.c: one run and its verdicts */
-http_handler page_run;
+/* page_run.c: one run and its verdicts; a branch's runs */
+http_handler page_run, page_runs;
+/* page_alerts.c: a branch's regressions and change points, as a page and a feed */
+http_handler page_alerts, page_alerts_atom;
 
 #endif /* BG_SERVER_HANDLERS_H */

@@ -261,6 +261,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, st
         .query = &query,
         .authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_AUTHORIZATION),
+        .accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT),
         .body = rq->body.buf.data,
         .body_len = rq->body.buf.len,
         .st = srv->store(),

@@ -41,6 +41,7 @@ struct http_request {
     size_t body_len;
     struct store *st;          /* this worker's connection */
     const struct http_config *cfg;
+    const char *accept;        /* the Accept header, or NULL */
 };
 
 struct http_response {

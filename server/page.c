@@ -90,14 +90,19 @@ void page_note(struct bg_buf *b, const char *text)
     bg_buf_adds(b, "</p>\n");
 }
 
-void page_value_cell(struct bg_buf *b, double v, const char *unit)
+void page_value_cell_class(struct bg_buf *b, double v, const char *unit, const char *cls)
 {
     char buf[64];
 
     report_format_value(buf, sizeof(buf), v, unit);
-    bg_buf_adds(b, "<td class=\"num\">");
+    bg_buf_addf(b, "<td class=\"num%s%s\">", cls != NULL ? " " : "", cls != NULL ? cls : "");
     html_text(b, buf);
     bg_buf_adds(b, "</td>");
+}
+
+void page_value_cell(struct bg_buf *b, double v, const char *unit)
+{
+    page_value_cell_class(b, v, unit, NULL);
 }
 
 void page_change_cell(struct bg_buf *b, double change, double threshold)

@@ -58,6 +58,8 @@ void page_add_param(struct bg_buf *b, bool *first, const char *key, const char *
 
 void page_note(struct bg_buf *b, const char *text);
 void page_value_cell(struct bg_buf *b, double v, const char *unit);
+/* The same with a class of the page's own (cls: a fixed word, NULL for none). */
+void page_value_cell_class(struct bg_buf *b, double v, const char *unit, const char *cls);
 void page_change_cell(struct bg_buf *b, double change, double threshold);
 void page_verdict_cell(struct bg_buf *b, const struct gate_report *r, const struct gate_row *row);
 /* The heading of a judged run: which run, against what, with what result. */

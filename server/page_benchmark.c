@@ -291,10 +291,11 @@ static void history_table(struct bg_buf *b, const char *project, const struct hi
 {
     char date[32];
 
-    bg_buf_adds(b, "<h2>Runs</h2>\n<table>\n<thead><tr><th>Run</th><th>Time (UTC)</th>"
-                "<th>Branch</th><th>Commit</th><th class=\"num\">n</th><th class=\"num\">p95"
-                "</th><th class=\"num\">median</th><th class=\"num\">min</th>"
-                "<th class=\"num\">max</th><th></th></tr></thead>\n<tbody>\n");
+    bg_buf_adds(b, "<h2>Runs</h2>\n<div class=\"scroll\"><table class=\"runs\">\n<thead><tr>"
+                "<th>Run</th><th>Time (UTC)</th><th class=\"opt\">Branch</th><th>Commit</th>"
+                "<th class=\"num opt\">n</th><th class=\"num\">p95</th>"
+                "<th class=\"num opt\">median</th><th class=\"num opt\">min</th>"
+                "<th class=\"num opt\">max</th><th class=\"opt\"></th></tr></thead>\n<tbody>\n");
     for (int i = v->n - 1; i >= 0; i--) {
         const struct store_point *p = &v->pts[i];
         bool shift = false;
@@ -304,18 +305,19 @@ static void history_table(struct bg_buf *b, const char *project, const struct hi
         page_when(p->timestamp, date, sizeof(date));
         bg_buf_addf(b, "<tr%s><td><a href=\"", shift ? " class=\"changepoint\"" : "");
         page_href_run(b, project, p->run_id);
-        bg_buf_addf(b, "\">%" PRId64 "</a></td><td>%s</td><td class=\"name\">", p->run_id, date);
+        bg_buf_addf(b, "\">%" PRId64 "</a></td><td>%s</td><td class=\"name opt\">", p->run_id,
+                    date);
         html_text(b, p->branch);
-        bg_buf_addf(b, "</td><td class=\"mono\">%.12s</td><td class=\"num\">%zu%s</td>",
+        bg_buf_addf(b, "</td><td class=\"mono\">%.12s</td><td class=\"num opt\">%zu%s</td>",
                     p->commit, p->n,
                     p->summary_only ? " (summary)" : p->pruned ? " (samples pruned)" : "");
         page_value_cell(b, p->p95, p->unit);
-        page_value_cell(b, p->median, p->unit);
-        page_value_cell(b, p->min, p->unit);
-        page_value_cell(b, p->max, p->unit);
-        bg_buf_addf(b, "<td>%s</td></tr>\n", shift ? "level shift" : "");
+        page_value_cell_class(b, p->median, p->unit, "opt");
+        page_value_cell_class(b, p->min, p->unit, "opt");
+        page_value_cell_class(b, p->max, p->unit, "opt");
+        bg_buf_addf(b, "<td class=\"opt\">%s</td></tr>\n", shift ? "level shift" : "");
     }
-    bg_buf_adds(b, "</tbody>\n</table>\n");
+    bg_buf_adds(b, "</tbody>\n</table></div>\n");
 }
 
 /* The chart alone: the page's filters, axis and runs, and size (NULL: wide). */

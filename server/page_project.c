@@ -410,7 +410,7 @@ static void benchmark_table(struct page *pg, const struct http_request *rq, cons
 
     bg_buf_adds(&pg->main, "<div class=\"scroll\"><table class=\"benchmarks\">\n<thead><tr>"
                 "<th>Benchmark</th><th>Verdict</th><th class=\"num\">Change</th>"
-                "<th class=\"num\">p95</th><th class=\"trend\">Trend (p95, last 30 runs)</th>"
+                "<th class=\"num opt\">p95</th><th class=\"trend\">Trend (p95, last 30 runs)</th>"
                 "</tr></thead>\n<tbody>\n");
     for (size_t i = 0; i < n; i++) {
         const struct row *row = &rows[i];
@@ -430,7 +430,7 @@ static void benchmark_table(struct page *pg, const struct http_request *rq, cons
         bg_buf_adds(&pg->main, "</td>");
         page_verdict_cell(&pg->main, &j->report, row->row);
         page_change_cell(&pg->main, row->change, row->row->threshold);
-        page_value_cell(&pg->main, row->row->cur_p95, row->res->unit);
+        page_value_cell_class(&pg->main, row->row->cur_p95, row->res->unit, "opt");
         spark_cell(&pg->main, project, row, &mf, &sp[i], &rs->transient);
         bg_buf_adds(&pg->main, "</tr>\n");
     }

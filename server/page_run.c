@@ -162,6 +162,30 @@ static void verdict_table(struct bg_buf *b, const char *project, const struct ju
                 "samples.</p>\n");
 }
 
+/* The runs of the baseline, each a link, and the branch's other runs. */
+static void baseline_runs(struct bg_buf *b, const char *project, const struct judged *j)
+{
+    bool first = true;
+
+    bg_buf_adds(b, "<p class=\"links\">");
+    if (j->base.found && j->base.n_runs > 0) {
+        bg_buf_adds(b, "Baseline runs:");
+        for (size_t i = 0; i < j->base.n_runs; i++) {
+            bg_buf_adds(b, i == 0 ? " <a href=\"" : ", <a href=\"");
+            page_href_run(b, project, j->base.runs[i].id);
+            bg_buf_addf(b, "\">%" PRId64 "</a>", j->base.runs[i].id);
+        }
+        bg_buf_adds(b, " · ");
+    }
+    bg_buf_adds(b, "<a href=\"");
+    page_href_project(b, project);
+    bg_buf_adds(b, "/runs");
+    page_add_param(b, &first, "branch", j->cur.branch);
+    bg_buf_adds(b, "\">All runs of branch ");
+    html_text(b, j->cur.branch);
+    bg_buf_adds(b, "</a></p>\n");
+}
+
 void page_run(const struct http_request *rq, const char *const *params, struct http_response *rs)
 {
     char base[BG_NAME_MAX + 1], title[64] = "Run";
@@ -185,9 +209,103 @@ void page_run(const struct http_request *rq, const char *const *params, struct h
     bg_buf_addf(&pg.nav, " / %s", title);
     bg_buf_addf(&pg.main, "<h1>%s</h1>\n", title);
     page_judged_summary(&pg.main, params[0], &j, "This run");
+    baseline_runs(&pg.main, params[0], &j);
     verdict_table(&pg.main, params[0], &j);
     run_facts(&pg.main, &j.cur);
     judge_release(&j);
 out:
     page_end(&pg, title, rs);
+}
+
+/* ---- /p/{project}/runs: a branch's runs, newest first, a page at a time ---- */
+
+#define RUNS_PAGE 50
+
+static const struct bg_int_range before_range = { 1, INT64_MAX };
+
+void page_runs(const struct http_request *rq, const char *const *params,
+               struct http_response *rs)
+{
+    const char *project = params[0];
+    char base[BG_NAME_MAX + 1], date[32];
+    struct page_filters f;
+    struct store_run_info *runs = NULL;
+    struct page pg;
+    int64_t before = 0;
+    int n;
+    bool first;
+
+    page_begin(&pg);
+    if (!page_read_filters(rq, &f, rs) ||
+        !http_query_int(rq, "before", &before_range, &before, rs) ||
+        !lookup_project(rq, project, rs) || judge_base_branch(rq, project, base, rs) < 0)
+        goto out;
+    if (f.branch == NULL)
+        f.branch = base;
+    f.env = NULL; /* a page of a branch's runs: every machine's */
+    /* one more than a page: whether there are older ones */
+    n = store_list_runs(rq->st, project, f.branch, NULL, before, RUNS_PAGE + 1, &runs);
+    if (n < 0) {
+        http_store_failed(rs);
+        goto out;
+    }
+    page_nav_project(&pg, project);
+    bg_buf_adds(&pg.nav, " / runs");
+    bg_buf_adds(&pg.main, "<h1>Runs of ");
+    html_text(&pg.main, project);
+    bg_buf_adds(&pg.main, "</h1>\n<p class=\"lead\">Branch <b>");
+    html_text(&pg.main, f.branch);
+    bg_buf_addf(&pg.main, "</b>, newest first, %d a page%s. <a href=\"", RUNS_PAGE,
+                before != 0 ? ", older than the runs before" : "");
+    page_href_project(&pg.main, project);
+    bg_buf_adds(&pg.main, "\">All benchmarks</a></p>\n");
+    page_filter_form(&pg, rq, project, &f, base, rs);
+    if (rs->status != 0)
+        goto out;
+    bg_buf_adds(&pg.main, "<button type=\"submit\">Show</button>\n</form>\n");
+    if (n == 0) {
+        page_note(&pg.main, "No runs on this branch.");
+        goto out;
+    }
+    bg_buf_adds(&pg.main, "<div class=\"scroll\"><table class=\"runs\">\n<thead><tr><th>Run</th>"
+                "<th>Time (UTC)</th><th>Commit</th><th class=\"opt\">Machine</th>"
+                "<th class=\"num\">Results</th><th class=\"opt\">Harness</th></tr></thead>\n"
+                "<tbody>\n");
+    for (int i = 0; i < n && i < RUNS_PAGE; i++) {
+        page_when(runs[i].timestamp, date, sizeof(date));
+        bg_buf_adds(&pg.main, "<tr><td><a href=\"");
+        page_href_run(&pg.main, project, runs[i].id);
+        bg_buf_addf(&pg.main, "\">%" PRId64 "</a></td><td>%s</td><td class=\"mono\">", runs[i].id,
+                    date);
+        html_text(&pg.main, runs[i].commit);
+        bg_buf_addf(&pg.main, "</td><td class=\"mono opt\">%s</td><td class=\"num\">%zu</td>"
+                    "<td class=\"opt\">", runs[i].fingerprint, runs[i].n_results);
+        html_text(&pg.main, runs[i].tool);
+        bg_buf_adds(&pg.main, "</td></tr>\n");
+    }
+    bg_buf_adds(&pg.main, "</tbody>\n</table></div>\n<nav class=\"pager\">");
+    if (before != 0) {
+        bg_buf_adds(&pg.main, "<a href=\"");
+        page_href_project(&pg.main, project);
+        bg_buf_adds(&pg.main, "/runs");
+        first = true;
+        page_add_param(&pg.main, &first, "branch", f.branch);
+        bg_buf_adds(&pg.main, "\">Newest runs</a> ");
+    }
+    if (n > RUNS_PAGE) {
+        char id[24];
+
+        snprintf(id, sizeof(id), "%" PRId64, runs[RUNS_PAGE - 1].id);
+        bg_buf_adds(&pg.main, "<a rel=\"next\" href=\"");
+        page_href_project(&pg.main, project);
+        bg_buf_adds(&pg.main, "/runs");
+        first = true;
+        page_add_param(&pg.main, &first, "branch", f.branch);
+        page_add_param(&pg.main, &first, "before", id);
+        bg_buf_adds(&pg.main, "\">Older runs</a>");
+    }
+    bg_buf_adds(&pg.main, "</nav>\n");
+out:
+    free(runs);
+    page_end(&pg, "Runs", rs);
 }

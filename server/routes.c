@@ -38,7 +38,10 @@ static const struct route routes[] = {
     { "GET", "p/:p/b/:name", page_benchmark, true, HTML },
     { "GET", "p/:p/b/:name/chart.svg", page_chart, true, SVG },
     { "GET", "p/:p/b/:name/spark.svg", page_sparkline, true, SVG },
+    { "GET", "p/:p/runs", page_runs, true, HTML },
     { "GET", "p/:p/runs/:id", page_run, true, HTML },
+    { "GET", "p/:p/alerts", page_alerts, true, HTML },
+    { "GET", "p/:p/alerts.atom", page_alerts_atom, true, "application/atom+xml; charset=utf-8" },
 };
 
 /* The request as a cache key: decoded segments and query pairs, each with
@@ -116,7 +119,12 @@ void routes_handle(const struct http_request *rq, struct http_response *rs)
         return;
     }
     if (!path_known) {
-        http_error(rs, 404, "not_found", "no such endpoint (see the README's API section)");
+        /* a browser's wrong address gets a page; the API's, and any client's that
+         * does not ask for HTML, the error shape */
+        rs->html = (rq->path->n == 0 || strcmp(rq->path->seg[0], "api") != 0) &&
+                   rq->accept != NULL && strstr(rq->accept, "text/html") != NULL;
+        http_error(rs, 404, "not_found", "%s", rs->html ? "no such page: start from the list of "
+                   "projects" : "no such endpoint (see the README's API section)");
         return;
     }
     rs->allow = get && post ? "GET, HEAD, POST" : get ? "GET, HEAD" : "POST";
