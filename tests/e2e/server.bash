@@ -87,3 +87,35 @@ token() {
 validate() {
     python3 "$BATS_TEST_DIRNAME/../tools/validate.py" "$BATS_TEST_DIRNAME/../../schemas/$1" "$T/body"
 }
+
+# big_project RUNS BENCHMARKS: collects the synthetic project 'big' of
+# tests/tools/project.py into $DB: benchmarks by name prefix, one that steps
+# up 25% at run RUNS*0.6+1, and three that regress 40% in the newest run (rows
+# 4, 78 and 151 of it). Commits are c000001.., runs an hour apart. The run
+# documents are made once per test file.
+big_project() {
+    local dir=$BATS_FILE_TMPDIR/big-$1-$2 i
+    [ -d "$dir" ] || python3 "$BATS_TEST_DIRNAME/../tools/project.py" "$dir" "$1" "$2" || return 1
+    for i in $(seq 1 "$1"); do
+        bg collect -q --db "$DB" --project big --branch main --commit "$(printf 'c%06x' "$i")" \
+            --timestamp $((1700000000 + 3600 * i)) --meta compiler=none \
+            "$dir/run-$(printf %03d "$i").json" || return 1
+    done
+}
+
+# demo_db: the runs of `make demo` (samples/demo.sh) in $DB: twenty of main,
+# one of a branch that regressed.
+demo_db() {
+    local s=$BATS_TEST_DIRNAME/../../samples file commit timestamp
+    while read -r file commit timestamp; do
+        bg collect -q --db "$DB" --project demo --branch main --commit "$commit" \
+            --timestamp "$timestamp" "$s/history/$file" || return 1
+    done < "$s/history/runs.txt"
+    bg collect -q --db "$DB" --project demo --branch main \
+        --commit 4b825dc642cb6eb9a060e54bf8d69288fbee4904 --timestamp 1763800000 \
+        "$s/hyperfine-main.json" &&
+    bg collect -q --db "$DB" --project demo --branch feature/faster-parser \
+        --commit 9c1185a5c5e9fc54612808977ee8f548b2258d31 --timestamp 1763803600 \
+        --meta base_branch=main --meta fork_point=4b825dc642cb6eb9a060e54bf8d69288fbee4904 \
+        "$s/hyperfine-feature.json"
+}
