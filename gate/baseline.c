@@ -444,7 +444,9 @@ int baseline_select(struct store *st, const struct bg_run *cur,
         }
     }
     out->found = true;
-    out->behind = (size_t)ids[0];
+    /* the run being judged is not a newer run of its own baseline's branch */
+    for (int i = 0; i < ids[0]; i++)
+        out->behind += runs[i].id != cur->id;
     age(when_new, sizeof(when_new), cur->timestamp - runs[ids[0]].timestamp);
     age(when_old, sizeof(when_old), cur->timestamp - runs[ids[picked - 1]].timestamp);
     if (picked == 1)
