@@ -294,7 +294,9 @@ static void sparkline_job(const struct chart *c, const char *path, struct bg_buf
     spark_range(c, &lo, &hi);
     bg_buf_addf(data, "0\t%.17g\n0\t%.17g\n", lo, hi);
     end_block(data, &blocks);
-    /* the range comes from the data file (block 2), read by stats: no number in the script */
+    /* the range comes from the data file (block 2), read by stats: no number in the script.
+     * Titled plots: gnuplot names an untitled one by its data file's path, and that path
+     * (the server's temporary folder) would be each plot's <title> */
     bg_buf_addf(script,
                 "reset\n"
                 "set terminal svg size 120,30 noenhanced background rgb 'white'\n"
@@ -305,8 +307,9 @@ static void sparkline_job(const struct chart *c, const char *path, struct bg_buf
                 "stats '%s.dat' index 2 using 2 nooutput\n"
                 "set yrange [STATS_min:STATS_max]\n"
                 "set offsets graph 0.02, graph 0.04, 0, 0\n"
-                "plot '%s.dat' index 0 using 1:2 with lines lw 1.5 lc rgb '#1f77b4', "
-                "'%s.dat' index 1 using 1:2 with points pt 7 ps 0.35 lc rgb '#1f77b4'\n"
+                "plot '%s.dat' index 0 using 1:2 with lines lw 1.5 lc rgb '#1f77b4' title 'p95', "
+                "'%s.dat' index 1 using 1:2 with points pt 7 ps 0.35 lc rgb '#1f77b4' "
+                "title 'newest'\n"
                 "unset output\n",
                 path, path, path, path);
 }
