@@ -335,6 +335,8 @@ rows() {
     [[ "$BODY" == *'<span class="badge bad">3</span>'* ]]
     page /p/big
     [[ "$BODY" == *'run 40</a> of '* ]] && [[ "$BODY" == *'3 regressed,'* ]]
+    # its baseline is the 10 runs before it; the run itself is no "newer run" of main
+    [[ "$BODY" == *'runs 39 back to 30'* ]] && [[ "$BODY" != *'newer run'* ]]
 
     # pages: 6 of them, every row once
     for p in 2 3 4 5 6; do
@@ -520,6 +522,12 @@ PY
     [ "$(gnuplot_runs)" -eq $((before + 1)) ]
     page "/p/acme/b/bench-0003/chart.svg?size=huge"
     [ "$STATUS" = 400 ]
+    # no chart names the server's temporary folder (gnuplot's name for an untitled plot)
+    page "/p/acme/b/bench-0003/spark.svg"
+    [ "$STATUS" = 200 ] && xml_ok
+    ! grep -q 'benchgate-chart\|\.dat' "$T/body"
+    page "/p/acme/b/bench-0003/chart.svg"
+    ! grep -q 'benchgate-chart\|\.dat' "$T/body"
     serve_stop
 }
 
