@@ -32,9 +32,11 @@ void page_index(const struct http_request *rq, const char *const *params,
         page_note(&pg.main, "No runs yet. Upload one with: benchgate collect --server URL --token "
                   "TOKEN --project NAME results.json");
     else
-        bg_buf_adds(&pg.main, "<table>\n<thead><tr><th>Project</th><th class=\"num\">Runs</th>"
-                    "<th>Newest run</th><th>Branch</th><th>Commit</th>"
-                    "<th class=\"num\">Benchmarks</th><th>Regressed</th></tr></thead>\n<tbody>\n");
+        /* on a phone the opt columns give way: project, newest run, regressed stay */
+        bg_buf_adds(&pg.main, "<table>\n<thead><tr><th>Project</th><th class=\"num opt\">Runs</th>"
+                    "<th>Newest run</th><th class=\"opt\">Branch</th><th class=\"opt\">Commit</th>"
+                    "<th class=\"num opt\">Benchmarks</th><th>Regressed</th></tr></thead>\n"
+                    "<tbody>\n");
     for (int i = 0; i < n; i++) {
         struct judged j;
         int64_t id;
@@ -45,7 +47,7 @@ void page_index(const struct http_request *rq, const char *const *params,
         page_href_project(&pg.main, p[i].name);
         bg_buf_adds(&pg.main, "\">");
         html_text(&pg.main, p[i].name);
-        bg_buf_addf(&pg.main, "</a></td><td class=\"num\">%" PRId64 "</td>", p[i].n_runs);
+        bg_buf_addf(&pg.main, "</a></td><td class=\"num opt\">%" PRId64 "</td>", p[i].n_runs);
         if (judge_newest_run(rq, p[i].name, NULL, NULL, &id, rs) < 0 ||
             judge_base_branch(rq, p[i].name, base, rs) < 0)
             goto out;
@@ -58,9 +60,9 @@ void page_index(const struct http_request *rq, const char *const *params,
         page_when(j.cur.timestamp, date, sizeof(date));
         bg_buf_adds(&pg.main, "<td><a href=\"");
         page_href_run(&pg.main, p[i].name, id);
-        bg_buf_addf(&pg.main, "\">%s UTC</a></td><td class=\"name\">", date);
+        bg_buf_addf(&pg.main, "\">%s UTC</a></td><td class=\"name opt\">", date);
         html_text(&pg.main, j.cur.branch);
-        bg_buf_addf(&pg.main, "</td><td class=\"mono\">%.7s</td><td class=\"num\">%zu</td>",
+        bg_buf_addf(&pg.main, "</td><td class=\"mono opt\">%.7s</td><td class=\"num opt\">%zu</td>",
                     j.cur.commit != NULL ? j.cur.commit : "", j.cur.n_results);
         if (!j.base.found)
             bg_buf_adds(&pg.main, "<td><span class=\"low\">no baseline yet</span></td>");

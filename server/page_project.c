@@ -370,7 +370,8 @@ static void spark_cell(struct bg_buf *b, const char *project, const struct row *
     report_format_value(lo, sizeof(lo), min, row->res->unit);
     report_format_value(hi, sizeof(hi), max, row->res->unit);
     /* the same data as this render, so the image is a cache hit */
-    bg_buf_adds(b, "<img class=\"spark\" width=\"120\" height=\"30\" alt=\"p95 trend\" title=\"");
+    bg_buf_adds(b, "<img class=\"spark\" width=\"120\" height=\"30\" alt=\"p95 trend\" "
+                "title=\"");
     bg_buf_addf(b, "p95 of the last %d runs: ", s->n);
     html_text(b, lo);
     bg_buf_adds(b, " to ");

@@ -103,18 +103,20 @@ static void run_facts(struct bg_buf *b, const struct bg_run *run)
     bg_buf_adds(b, "</dl>\n");
 }
 
-/* The verdict table of `benchgate check`, as HTML. */
+/* The verdict table of `benchgate check`, as HTML. On a phone the columns
+ * marked opt give way: the name, current p95, change and verdict stay. */
 static void verdict_table(struct bg_buf *b, const char *project, const struct judged *j)
 {
     const struct gate_report *r = &j->report;
     char lo[32], hi[32], p[32];
 
-    bg_buf_adds(b, "<table>\n<thead><tr><th>Benchmark</th><th>Metric</th>"
-                "<th class=\"num\">Baseline</th><th class=\"num\">Current</th>"
-                "<th class=\"num\">Change</th><th class=\"num\">95% CI</th>"
-                "<th class=\"num\">Noise</th><th class=\"num\">Detectable</th>"
-                "<th class=\"num\">p</th><th class=\"num\">n</th><th>Verdict</th></tr></thead>\n"
-                "<tbody>\n");
+    bg_buf_adds(b, "<div class=\"scroll\"><table class=\"verdicts\">\n<thead><tr>"
+                "<th>Benchmark</th><th class=\"opt\">Metric</th>"
+                "<th class=\"num opt\">Baseline</th><th class=\"num\">Current</th>"
+                "<th class=\"num\">Change</th><th class=\"num opt\">95% CI</th>"
+                "<th class=\"num opt\">Noise</th><th class=\"num opt\">Detectable</th>"
+                "<th class=\"num opt\">p</th><th class=\"num opt\">n</th><th>Verdict</th></tr>"
+                "</thead>\n<tbody>\n");
     for (size_t i = 0; i < r->n_rows; i++) {
         const struct gate_row *row = &r->rows[i];
         const struct bg_result *res = row->cur != NULL ? row->cur : row->base;
@@ -124,38 +126,38 @@ static void verdict_table(struct bg_buf *b, const char *project, const struct ju
         page_href_benchmark(b, project, res->name, &f);
         bg_buf_adds(b, "\">");
         html_text(b, res->name);
-        bg_buf_adds(b, "</a></td><td>");
+        bg_buf_adds(b, "</a></td><td class=\"opt\">");
         html_text(b, res->metric);
         bg_buf_adds(b, "</td>");
-        page_value_cell(b, row->base_p95, res->unit);
+        page_value_cell_class(b, row->base_p95, res->unit, "opt");
         page_value_cell(b, row->cur_p95, res->unit);
         page_change_cell(b, isnan(row->adj_change) ? row->change : row->adj_change,
                          row->threshold);
         if (isnan(row->ci_lo)) {
-            bg_buf_adds(b, "<td class=\"num\">-</td>");
+            bg_buf_adds(b, "<td class=\"num opt\">-</td>");
         } else {
             report_format_change(lo, sizeof(lo), row->ci_lo);
             report_format_change(hi, sizeof(hi), row->ci_hi);
-            bg_buf_addf(b, "<td class=\"num\">%s … %s</td>", lo, hi);
+            bg_buf_addf(b, "<td class=\"num opt\">%s … %s</td>", lo, hi);
         }
         if (isnan(row->noise))
-            bg_buf_adds(b, "<td class=\"num\">-</td>");
+            bg_buf_adds(b, "<td class=\"num opt\">-</td>");
         else
-            bg_buf_addf(b, "<td class=\"num\">±%.1f%%</td>", row->noise * 100.0);
+            bg_buf_addf(b, "<td class=\"num opt\">±%.1f%%</td>", row->noise * 100.0);
         if (isnan(row->detectable))
-            bg_buf_adds(b, "<td class=\"num\">-</td>");
+            bg_buf_adds(b, "<td class=\"num opt\">-</td>");
         else
-            bg_buf_addf(b, "<td class=\"num%s\">%.1f%%</td>", row->ungateable ? " warn" : "",
+            bg_buf_addf(b, "<td class=\"num opt%s\">%.1f%%</td>", row->ungateable ? " warn" : "",
                         row->detectable * 100.0);
         report_format_p(p, sizeof(p), row->p_holm);
-        bg_buf_addf(b, "<td class=\"num\">%s</td>", p);
-        bg_buf_addf(b, "<td class=\"num\">%ux%zu/%zu</td>", row->k,
+        bg_buf_addf(b, "<td class=\"num opt\">%s</td>", p);
+        bg_buf_addf(b, "<td class=\"num opt\">%ux%zu/%zu</td>", row->k,
                     row->base != NULL ? row->base->n_samples : 0,
                     row->cur != NULL ? row->cur->n_samples : 0);
         page_verdict_cell(b, r, row);
         bg_buf_adds(b, "</tr>\n");
     }
-    bg_buf_adds(b, "</tbody>\n</table>\n<p class=\"low\">Change: against the history's typical "
+    bg_buf_adds(b, "</tbody>\n</table></div>\n<p class=\"low\">Change: against the history's typical "
                 "p95, with this run's machine factor removed. Noise: the p95's run-to-run "
                 "spread. Detectable: the smallest shift the gate could confirm. p: the evidence "
                 "(median and tail tests), Holm-adjusted. n: baseline runs x samples / current "

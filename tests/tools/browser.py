@@ -8,12 +8,16 @@ usage: browser.py URL [--width W] [--height H] [--screenshot PNG]
                   [--eval JS]... [--timeout SECONDS]
 
 Loads URL in a viewport of W x H CSS pixels (a phone's, with touch, when W
-is under 600), waits for the load event (every image loaded), then prints
-one JSON object: "load_ms" (navigation start to the end of the load event,
-from the page's own Navigation Timing), "bytes" (what the page and its
-resources transferred, encoded) and "eval" (each JS expression's value, in
-order). --screenshot saves the whole page as a PNG. Exits 1 with a message
-on any failure, and never runs longer than --timeout (default 60) seconds.
+is under 600), the browser's cache off, waits for the load event, then
+prints one JSON object: "load_ms" (navigation start to the end of the load
+event, from the page's own Navigation Timing), "full_ms" (to the last
+response, once every image the layout displays is loaded, lazy ones
+included, for at most 10 s), "unloaded" (displayed images still loading
+then), "bytes" (the encoded bodies of the page and its resources),
+"requests" and "eval" (each JS expression's value, in order; a promise is
+awaited). --screenshot saves the whole page as a PNG. Exits 1 with a
+message on any failure, and never runs longer than --timeout (default 60)
+seconds.
 """
 import argparse
 import base64
@@ -109,6 +113,26 @@ class Browser:
             self.events.append(self._read_message())
 
 
+# [load event end, last response end once every displayed image is done,
+# encoded bytes of the page and its resources, requests, displayed images
+# still not loaded 10 s later], or null before the load event has ended
+TIMING = """(async () => {
+    const n = performance.getEntriesByType('navigation')[0];
+    if (!n || !(n.loadEventEnd > 0))
+        return null;
+    const shown = [...document.images].filter(i => i.getClientRects().length);
+    await Promise.race([
+        Promise.all(shown.filter(i => !i.complete).map(i => new Promise(done => {
+            i.addEventListener('load', done);
+            i.addEventListener('error', done); }))),
+        new Promise(done => setTimeout(done, 10000))]);
+    const res = performance.getEntriesByType('resource');
+    return [n.loadEventEnd, res.reduce((t, r) => Math.max(t, r.responseEnd), n.loadEventEnd),
+            n.encodedBodySize + res.reduce((t, r) => t + r.encodedBodySize, 0), 1 + res.length,
+            shown.filter(i => !i.complete).length];
+})()"""
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("url")
@@ -135,15 +159,14 @@ def main():
         if nav.get("errorText"):
             raise RuntimeError("cannot load %s: %s" % (a.url, nav["errorText"]))
         b.wait_event("Page.loadEventFired", s)
-        # the load event's own end is set once its handlers return: read it after
+        # the load event's own end is set once its handlers return: read it after.
+        # Lazy images the layout shows may still be loading then: "full_ms" waits
+        # for every image the page displays (loaded or failed), and ends at the
+        # last response
         timing = None
         for _ in range(100):
-            timing = b.send("Runtime.evaluate", {
-                "expression": "(() => { const n = performance.getEntriesByType('navigation')[0];"
-                              " return n && n.loadEventEnd > 0 ? [n.loadEventEnd, "
-                              "n.encodedBodySize + performance.getEntriesByType('resource')"
-                              ".reduce((t, r) => t + r.encodedBodySize, 0)] : null; })()",
-                "returnByValue": True}, session=s)["result"].get("value")
+            timing = b.send("Runtime.evaluate", {"expression": TIMING, "returnByValue": True,
+                                                 "awaitPromise": True}, session=s)["result"].get("value")
             if timing:
                 break
             time.sleep(0.01)
@@ -151,7 +174,8 @@ def main():
             raise RuntimeError("the page's load event never ended")
         values = []
         for expr in a.eval:
-            r = b.send("Runtime.evaluate", {"expression": expr, "returnByValue": True}, session=s)
+            r = b.send("Runtime.evaluate", {"expression": expr, "returnByValue": True,
+                                            "awaitPromise": True}, session=s)
             if "exceptionDetails" in r:
                 raise RuntimeError("%s: %s" % (expr, r["exceptionDetails"].get("text")))
             values.append(r["result"].get("value"))
@@ -160,7 +184,9 @@ def main():
                           session=s)
             with open(a.screenshot, "wb") as f:
                 f.write(base64.b64decode(shot["data"]))
-        print(json.dumps({"load_ms": round(timing[0], 1), "bytes": timing[1], "eval": values}))
+        print(json.dumps({"load_ms": round(timing[0], 1), "full_ms": round(timing[1], 1),
+                          "bytes": timing[2], "requests": timing[3], "unloaded": timing[4],
+                          "eval": values}))
     except RuntimeError as e:
         print("browser.py: %s" % e, file=sys.stderr)
         return 1
