@@ -265,7 +265,8 @@ void page_alerts(const struct http_request *rq, const char *const *params,
     bg_buf_addf(&pg.main, "%d run%s of branch <b>", a.n_found, a.n_found == 1 ? "" : "s");
     html_text(&pg.main, a.branch);
     bg_buf_adds(&pg.main, "</b>, newest first: verdicts as <code>benchgate check</code> gives "
-                "them, level shifts of 10% or more as each benchmark's page finds them. <a href=\"");
+                "them, level shifts of 10% or more as each benchmark's page finds them. "
+                "<a href=\"");
     page_href_project(&pg.main, project);
     bg_buf_adds(&pg.main, "/alerts.atom");
     first = true;
@@ -280,8 +281,8 @@ void page_alerts(const struct http_request *rq, const char *const *params,
         goto out;
     bg_buf_addf(&pg.main, "<label>Runs <select name=\"runs\">");
     for (size_t k = 0; k < ARRAY_SIZE(run_choices); k++)
-        bg_buf_addf(&pg.main, "<option%s>%d</option>", run_choices[k] == a.n_runs ? " selected" : "",
-                    run_choices[k]);
+        bg_buf_addf(&pg.main, "<option%s>%d</option>",
+                    run_choices[k] == a.n_runs ? " selected" : "", run_choices[k]);
     if (a.n_runs != 10 && a.n_runs != 20 && a.n_runs != 50 && a.n_runs != ALERTS_RUNS_MAX)
         bg_buf_addf(&pg.main, "<option selected>%" PRId64 "</option>", a.n_runs);
     bg_buf_adds(&pg.main, "</select></label>\n<button type=\"submit\">Show</button>\n</form>\n");

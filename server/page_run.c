@@ -157,8 +157,8 @@ static void verdict_table(struct bg_buf *b, const char *project, const struct ju
         page_verdict_cell(b, r, row);
         bg_buf_adds(b, "</tr>\n");
     }
-    bg_buf_adds(b, "</tbody>\n</table></div>\n<p class=\"low\">Change: against the history's typical "
-                "p95, with this run's machine factor removed. Noise: the p95's run-to-run "
+    bg_buf_adds(b, "</tbody>\n</table></div>\n<p class=\"low\">Change: against the history's "
+                "typical p95, with this run's machine factor removed. Noise: the p95's run-to-run "
                 "spread. Detectable: the smallest shift the gate could confirm. p: the evidence "
                 "(median and tail tests), Holm-adjusted. n: baseline runs x samples / current "
                 "samples.</p>\n");
