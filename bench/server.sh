@@ -14,13 +14,22 @@
 #     benchgate's own /healthz rate. Each round uploads into a fresh database
 #     (its own server), so rounds are alike and the read database stays as
 #     it was.
-#  4. GET /p/dash, a dashboard page of 100 benchmarks with their sparklines,
+#  4. GET /p/dash, a dashboard page of 100 benchmarks (50 a page, with their sparklines),
 #     and GET /p/dash/b/bench-0050, a benchmark page with its chart, both of
 #     30 runs and warm (charts cached), each to nginx serving the same bytes;
 #  5. a cold chart: GET .../chart.svg from a server just started (nothing
 #     cached: the queries, the change points and a gnuplot run), to a bare
 #     gnuplot run of the very same script and data (kept once by a wrapper
-#     given as --gnuplot). One request and one run per round.# Ratios are of medians and read as costs: reference rate / benchgate rate
+#     given as --gnuplot). One request and one run per round.
+#  6. a real project's dashboard: 300 benchmarks x 200 runs (tests/tools/project.py).
+#     Its first page (50 rows, 50 sparklines) and its alerts page, warm, by
+#     wrk, each to nginx serving the same bytes; the first page in headless
+#     chromium (tests/tools/browser.py; skipped without chromium) at 1280 px,
+#     its weight and the time to a full load (the last sparkline), warm and
+#     from a fresh server, to nginx serving the page and every resource it
+#     loads, byte for byte (targets: under 300 kB, under 1 s). The warm rounds
+#     must start no gnuplot (benchgate_gnuplot_runs_total).
+# Ratios are of medians and read as costs: reference rate / benchgate rate
 # and benchgate p99 / reference p99, so 1 is parity and 2 twice the cost.
 # Figures also go to out/times.txt (NAME SECONDS): 1 / rate as seconds per
 # request, and the p99 latency. Skips (exit 0) when wrk, nginx or curl is
@@ -46,9 +55,10 @@ command -v wrk > /dev/null 2>&1 || missing="$missing wrk"
 [ -n "$nginx" ] || missing="$missing nginx-light"
 command -v curl > /dev/null 2>&1 || missing="$missing curl"
 command -v gnuplot > /dev/null 2>&1 || missing="$missing gnuplot-nox"
+command -v python3 > /dev/null 2>&1 || missing="$missing python3"
 if [ -n "$missing" ]; then
     echo "server benchmark skipped: missing$missing; install with:"
-    echo "  apt-get install wrk nginx-light curl gnuplot-nox"
+    echo "  apt-get install wrk nginx-light curl gnuplot-nox python3"
     exit 0
 fi
 
@@ -139,6 +149,18 @@ while [ "$i" -le 30 ]; do
     i=$((i + 1))
 done
 
+# ---- a real project: 300 benchmarks x 200 runs, in the same database ----------
+tools=$here/../tests/tools
+python3 "$tools/project.py" "$tmp/big" 200 300 || fail "tests/tools/project.py failed"
+i=1
+while [ "$i" -le 200 ]; do
+    "$BENCHGATE" collect --db "$db" --project big --branch main --commit "$(printf 'c%06x' "$i")" \
+        --timestamp $((1700000000 + 3600 * i)) --meta compiler=none -q \
+        "$tmp/big/run-$(printf %03d "$i").json" || fail "benchgate collect failed on big run $i"
+    i=$((i + 1))
+done
+rm -rf "$tmp/big"
+
 start_serve "$db"
 read_pid=$started_pid
 base=http://127.0.0.1:$started_port
@@ -163,10 +185,39 @@ for f in project bench; do
     [ "$code" = 200 ] || fail "GET $url answered $code"
 done
 sparks=$(grep -o '<img class="spark"' "$www/project.html" | wc -l)
-[ "$sparks" -eq 100 ] || fail "the project page has $sparks sparklines, not 100"
+[ "$sparks" -eq 50 ] || fail "the project page has $sparks sparklines, not 50 (a page of them)"
 grep -q '<svg' "$www/bench.html" || fail "the benchmark page has no chart"
 project_bytes=$(wc -c < "$www/project.html" | tr -d ' ')
 bench_bytes=$(wc -c < "$www/bench.html" | tr -d ' ')
+# the big project's first page and alerts page, and everything the first page loads
+# (stylesheet, sparklines), at the paths the page names them by, for nginx: the
+# first request draws the sparklines, the copies are warm. Prints the bytes of
+# the page, its stylesheet, its sparklines and how many.
+big_url=$base/p/big
+alerts_url=$base/p/big/alerts
+big_weight=$(python3 - "$base" "$www" <<'PY'
+import os, re, sys, urllib.parse, urllib.request
+base, www = sys.argv[1], sys.argv[2]
+def get(path, dest):
+    with urllib.request.urlopen(base + path, timeout=60) as r:
+        body = r.read()
+    dest = os.path.join(www, urllib.parse.unquote(dest.split("?")[0]).lstrip("/"))
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
+    with open(dest, "wb") as f:
+        f.write(body)
+    return body
+page = get("/p/big", "/p/big/index.html")
+get("/p/big/alerts", "/p/big/alerts/index.html")
+html = page.decode()
+css = sum(len(get(h, h)) for h in re.findall(r'<link rel="stylesheet" href="([^"]*)"', html))
+sparks = [s.replace("&amp;", "&") for s in re.findall(r'<img class="spark"[^>]* src="([^"]*)"', html)]
+print(len(page), css, sum(len(get(s, s)) for s in sparks), len(sparks))
+PY
+) || fail "cannot copy the big project's first page"
+read -r big_html big_css big_sparks big_nsparks <<EOF
+$big_weight
+EOF
+[ "$big_nsparks" -eq 50 ] || fail "the big project's first page has $big_nsparks sparklines, not 50"
 history_bytes=$(wc -c < "$www/history.json" | tr -d ' ')
 healthz_bytes=$(wc -c < "$www/healthz.json" | tr -d ' ')
 
@@ -246,13 +297,15 @@ http {
     # connections stay open as long as wrk likes, as they do with benchgate
     keepalive_requests 1000000;
     keepalive_timeout 60s;
-    types { }
+    types { application/json json; text/html html; text/css css; image/svg+xml svg; }
     default_type application/json;
     client_body_temp_path $tmp/nginx/tmp;
    $temps
     server {
         listen 127.0.0.1:$1;
         root $www;
+        # a page at /p/big is the file p/big/index.html, as its sparklines are under p/big/
+        location / { try_files \$uri \$uri/index.html =404; }
     }
 }
 EOF
@@ -326,6 +379,30 @@ measure() {
     echo "$name $fig" >> "$tmp/figures"
 }
 
+# browse NAME URL: URL loaded once in headless chromium at 1280 x 900, its cache
+# off; appends "NAME LOAD_MS FULL_MS BYTES REQUESTS" to $tmp/loads (see
+# tests/tools/browser.py). Does nothing without chromium.
+chromium=$(command -v chromium 2>/dev/null || command -v chromium-browser 2>/dev/null || :)
+: > "$tmp/loads"
+browse() {
+    [ -n "$chromium" ] || return 0
+    python3 "$tools/browser.py" "$2" --width 1280 --height 900 > "$tmp/browse.json" ||
+        fail "chromium could not load $2"
+    python3 - "$1" "$tmp/browse.json" >> "$tmp/loads" <<'PY' || fail "chromium did not load all of $2"
+import json, sys
+r = json.load(open(sys.argv[2]))
+if r["unloaded"]:
+    sys.exit("%d images never loaded" % r["unloaded"])
+print(sys.argv[1], r["load_ms"], r["full_ms"], r["bytes"], r["requests"])
+PY
+}
+
+# gnuplot_runs BASE: the server's benchgate_gnuplot_runs_total
+gnuplot_runs() {
+    curl -sS "$1/metrics" | sed -n 's/^benchgate_gnuplot_runs_total \([0-9]*\)$/\1/p'
+}
+
+gnuplot_before=$(gnuplot_runs "$base")
 : > "$tmp/figures"
 r=0
 while [ "$r" -lt "$rounds" ]; do
@@ -337,12 +414,19 @@ while [ "$r" -lt "$rounds" ]; do
     measure nginx-project-file "$nginx_pid" "$nbase/project.html"
     measure serve-bench-page "$read_pid" "$bench_url"
     measure nginx-bench-file "$nginx_pid" "$nbase/bench.html"
+    measure serve-big-page "$read_pid" "$big_url"
+    measure nginx-big-file "$nginx_pid" "$nbase/p/big"
+    measure serve-big-alerts "$read_pid" "$alerts_url"
+    measure nginx-big-alerts "$nginx_pid" "$nbase/p/big/alerts"
+    browse serve-big-warm "$big_url"
+    browse nginx-big "$nbase/p/big"
     fresh_upload_server
     measure serve-upload-100x10 "$up_pid" "$upload_url" "$tmp/upload.lua"
     stop_serve "$up_pid" "$updb"
     up_pid=
     r=$((r + 1))
 done
+gnuplot_warm=$(($(gnuplot_runs "$base") - gnuplot_before))
 stop_serve "$read_pid" "$db"
 read_pid=
 kill -TERM "$nginx_pid"
@@ -378,10 +462,15 @@ while [ "$r" -lt "$rounds" ]; do
     [ "${t% *}" = 200 ] || fail "GET $chart_url answered ${t% *}"
     grep -q '</svg>' "$tmp/cold.svg" || fail "GET $chart_url drew no SVG"
     echo "cold-chart ${t#* }" >> "$tmp/cold"
+    # the big project's first page from a server that has drawn nothing of it
+    browse serve-big-cold "http://127.0.0.1:$started_port/p/big"
     stop_serve "$read_pid" "$db"
     read_pid=
     rm -f "$job"/*.svg
-    t=$(HOME=$job LC_ALL=C "$ref" time gnuplot "$job/script.gp") || fail "a bare gnuplot run failed"
+    # (its warnings, as the server's, kept aside: under LC_ALL=C it cannot convert a
+    # degree sign it never draws)
+    t=$(HOME=$job LC_ALL=C "$ref" time gnuplot "$job/script.gp" 2> "$tmp/bare-gnuplot.err") ||
+        fail "a bare gnuplot run failed: $(cat "$tmp/bare-gnuplot.err")"
     ls "$job"/*.svg > /dev/null 2>&1 || fail "a bare gnuplot run drew nothing"
     echo "bare-gnuplot $t" >> "$tmp/cold"
     r=$((r + 1))
@@ -394,7 +483,8 @@ awk '{ printf "%s %.9g\n%s-p99 %.9g\n", $1, 1 / $2, $1, $3 }' "$tmp/figures" >> 
 # ---- report -------------------------------------------------------------------
 echo
 awk -v rounds="$rounds" -v secs="$secs" -v hb="$history_bytes" -v zb="$healthz_bytes" \
-    -v ub="$upload_bytes" -v pb="$project_bytes" -v bb="$bench_bytes" '
+    -v ub="$upload_bytes" -v pb="$project_bytes" -v bb="$bench_bytes" -v gb="$big_html" \
+    -v ab="$(wc -c < "$www/p/big/alerts/index.html" | tr -d ' ')" '
 function sort(a, n,    k, j, x) {
     for (k = 2; k <= n; k++) { x = a[k]; for (j = k - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
 }
@@ -427,11 +517,50 @@ END {
     row("serve-upload-100x10", "benchgate POST run, 100 x 10 (" int(ub / 1000) " kB), 201s")
     printf "  no nginx reference: ratio benchgate /healthz rate / upload rate = %.1f\n",
         med_rate["serve-healthz"] / med_rate["serve-upload-100x10"]
-    pair("serve-project-page", "nginx-project-file", "benchgate GET /p/dash, 100 benchmarks",
+    pair("serve-project-page", "nginx-project-file", "benchgate GET /p/dash, 100 benchmarks, 50 shown",
          "nginx, static file of the same " pb " B", " (target <= 2)")
     pair("serve-bench-page", "nginx-bench-file", "benchgate GET a benchmark page, 30 runs",
          "nginx, static file of the same " bb " B", " (target <= 2)")
+    pair("serve-big-page", "nginx-big-file", "benchgate GET /p/big, 300 x 200, page 1",
+         "nginx, static file of the same " gb " B", " (target <= 2)")
+    pair("serve-big-alerts", "nginx-big-alerts", "benchgate GET /p/big/alerts, 20 runs",
+         "nginx, static file of the same " ab " B", " (target <= 2)")
 }' "$tmp/figures"
+
+# the big project's first page in chromium: seconds to the full load in times.txt
+awk '{ printf "big-load-%s %.6f\n", $1, $3 / 1e3 }' "$tmp/loads" >> "$out/times.txt"
+if [ -z "$chromium" ]; then
+    echo "the first page in a browser: skipped, no chromium (apt-get install chromium)"
+else
+    awk -v rounds="$rounds" -v html="$big_html" -v css="$big_css" -v sparks="$big_sparks" \
+        -v nsparks="$big_nsparks" -v warm_gnuplot="$gnuplot_warm" '
+    function median(s,    a, c, k, j, x) {
+        c = split(s, a, " ")
+        for (k = 2; k <= c; k++) { x = a[k]; for (j = k - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
+        lo = a[1]; hi = a[c]
+        return c % 2 ? a[(c + 1) / 2] : (a[c / 2] + a[c / 2 + 1]) / 2
+    }
+    { load[$1] = load[$1] " " $2; full[$1] = full[$1] " " $3; bytes[$1] = $4; req[$1] = $5; n[$1]++ }
+    function line(name, label,    f) {
+        f = median(full[name]); flo = lo; fhi = hi
+        med[name] = f
+        printf "  %-44s %7.0f ms  [%5.0f .. %5.0f]  load event %5.0f ms  %4d\n", label, f, flo, fhi,
+            median(load[name]), n[name]
+    }
+    END {
+        printf "the first page of /p/big (300 benchmarks x 200 runs) in headless chromium, 1280 x 900, %d rounds:\n", rounds
+        printf "  weight: page %.1f kB + stylesheet %.1f kB + %d sparklines %.1f kB = %.1f kB (target < 300 kB);\n",
+            html / 1e3, css / 1e3, nsparks, sparks / 1e3, (html + css + sparks) / 1e3
+        printf "  chromium counted %.1f kB in %d requests\n", bytes["serve-big-warm"] / 1e3, req["serve-big-warm"]
+        printf "  %-44s %10s  %-15s  %-21s %4s\n", "", "full load", "[min .. max]", "(median)", "runs"
+        line("serve-big-warm", "benchgate, warm (charts cached)")
+        line("nginx-big", "nginx, the same bytes as static files")
+        line("serve-big-cold", "benchgate, cold (a fresh server: one gnuplot)")
+        printf "  ratio warm benchgate / nginx = %.2f, cold / nginx = %.2f (target: under 1000 ms)\n",
+            med["serve-big-warm"] / med["nginx-big"], med["serve-big-cold"] / med["nginx-big"]
+        printf "  gnuplot runs during the warm rounds (wrk and chromium): %d (must be 0)\n", warm_gnuplot
+    }' "$tmp/loads"
+fi
 awk -v rounds="$rounds" '
 { v[$1] = v[$1] " " $2; n[$1]++ }
 function median(s,    a, c, k, j, x) {
@@ -448,7 +577,8 @@ END {
 
 # what the server said about its answers: status counts, and its errors
 awk '$2 ~ /^(GET|POST|HEAD)$/ { path = $3; sub(/\?.*/, "", path); sub(/.*\/history$/, ".../history", path)
-        sub(/.*\/runs$/, ".../runs", path); c[$2 " " path " " $4]++; next }
+        sub(/.*\/runs$/, ".../runs", path); sub(/\/b\/.*\/spark\.svg$/, "/b/.../spark.svg", path)
+        c[$2 " " path " " $4]++; next }
      / error: / { e[$0]++ }
      END {
         printf "  server log:"
