@@ -5,7 +5,7 @@
  * the run's checks and the store; GETs reach the API and the pages.
  *
  * Input: byte 0 is flags (bit 0: POST, else GET; bit 1: no token; bit 2: a
- * private server), then the path up to '\n', then "k=v&k=v" up to '\n', then
+ * private server; bit 3: a browser's Accept: text/html), then the path up to '\n', then "k=v&k=v" up to '\n', then
  * the body. Invariants: the answer is a status the API documents, never 500;
  * a request that did not answer 201 left the database as it was.
  */
@@ -36,7 +36,7 @@ static void answer(const char *method, const char *path_text, const char *body, 
 
     FUZZ_CHECK(route_split(path_text, &path, &why) == 0);
     rq = (struct http_request){ method, &path, &query, token ? bearer : NULL, body, strlen(body),
-                               st, private_reads ? &cfg_private : &cfg_public };
+                               st, private_reads ? &cfg_private : &cfg_public, NULL };
     routes_handle(&rq, rs);
 }
 
@@ -156,7 +156,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     rq = (struct http_request){ (flags & 1) ? "POST" : "GET", &rpath, &query,
                                (flags & 2) ? NULL : bearer, body,
                                (size_t)(buf + size - body), st,
-                               (flags & 4) ? &cfg_private : &cfg_public };
+                               (flags & 4) ? &cfg_private : &cfg_public,
+                               (flags & 8) ? "text/html,*/*" : NULL };
     routes_handle(&rq, &rs);
     if (!documented(rs.status)) {
         fprintf(stderr, "status %d: %.*s\n", rs.status, (int)rs.body.len, rs.body.data);
