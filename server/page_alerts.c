@@ -209,7 +209,8 @@ static bool alerts_load(const struct http_request *rq, const char *project, stru
         }
     }
     free(runs);
-    qsort(a->list, a->n, sizeof(*a->list), newest_first);
+    if (a->n > 0) /* an empty list has no array: qsort takes none */
+        qsort(a->list, a->n, sizeof(*a->list), newest_first);
     return true;
 }
 
