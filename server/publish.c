@@ -357,7 +357,8 @@ static int crawl_all(struct store *st, const char *tmp, size_t *n_files, struct 
             route_query_release(&q);
             continue; /* rewrite() kept such links as they were */
         }
-        rq = (struct http_request){ "GET", &path, &q, NULL, "", 0, st, &cfg };
+        rq = (struct http_request){ .method = "GET", .path = &path, .query = &q, .body = "",
+                                    .st = st, .cfg = &cfg };
         routes_handle(&rq, &rs);
         route_query_release(&q);
         if (rs.status != 200) {

@@ -37,8 +37,9 @@ awkward_db() {
         [ -f "$p/b/$b/index.html" ] || { ls "$p/b"; false; }
         grep -q '<svg' "$p/b/$b/index.html"
     done
-    [ "$(ls "$p/runs" | wc -l)" -eq 3 ]
-    [ -f "$p/runs/3/index.html" ]
+    # a folder per run, and the runs list and alerts pages beside them
+    [ "$(ls "$p/runs" | grep -c '^[0-9][0-9]*$')" -eq 3 ]
+    [ -f "$p/runs/3/index.html" ] && [ -f "$p/runs/index.html" ] && [ -f "$p/alerts/index.html" ]
     [ -f "$T/site/p/plain/index.html" ]
     # escaped as the server escapes them: no raw markup from a name anywhere
     grep -q 'acme/wid&lt;g&gt;ets' "$T/site/index.html"
@@ -80,7 +81,7 @@ awkward_db() {
     run bg publish --db git:benchgate-data --out "$T/site"
     [ "$status" -eq 0 ]
     [ -f "$T/site/p/acme/b/parse/index.html" ]
-    [ "$(ls "$T/site/p/acme/runs" | wc -l)" -eq 2 ]
+    [ "$(ls "$T/site/p/acme/runs" | grep -c '^[0-9][0-9]*$')" -eq 2 ]
     python3 "$CHECK_LINKS" "$T/site"
 }
 
