@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # The benchgate ab recipes of docs/ci (github-ab-*.yml), run here as a pull
 # request's job would run them: a stand-in project (tests/fixtures/ab-recipes)
-# committed as the base, a head commit that triples one benchmark's work, the
-# pull request's event payload naming the base SHA, and the recipe's own
+# committed as the base, a head commit that does ten times one benchmark's
+# work, the pull request's event payload naming the base SHA, and the recipe's own
 # benchgate step (its `with:` inputs, read from the YAML) run through
 # tools/action.sh, which builds the base in a git worktree and the head in the
 # checkout and runs benchgate ab on both. The one change from the recipe:
@@ -30,8 +30,10 @@ EOF
 }
 
 # project NAME: the stand-in project as a git repository in $T/proj with a
-# base commit ($BASE) and a head commit ($HEAD_SHA) that triples the work of
-# the line marked REPS
+# base commit ($BASE) and a head commit ($HEAD_SHA) that does ten times the
+# work of the line marked REPS: ten, not three, so that the change stands far
+# outside round-to-round noise even on a machine saturated by other jobs (a
+# tripled pytest benchmark was missed once at load 12 on 2 cores, 5 rounds)
 project() {
     cp -r "$PROJECTS/$1" "$T/proj"
     cd "$T/proj"
@@ -39,7 +41,7 @@ project() {
     git -c user.name=t -c user.email=t@example.com add -A
     git -c user.name=t -c user.email=t@example.com commit -qm base
     BASE=$(git rev-parse HEAD)
-    sed -i -E '/(\/\/|#|\/\*) REPS( \*\/)?$/s/\<3\>/9/' $(grep -rlE '(//|#|/\*) REPS( \*/)?$' .)
+    sed -i -E '/(\/\/|#|\/\*) REPS( \*\/)?$/s/\<3\>/30/' $(grep -rlE '(//|#|/\*) REPS( \*/)?$' .)
     [ -n "$(git status --porcelain)" ] # the marked line changed
     git -c user.name=t -c user.email=t@example.com commit -qam head
     HEAD_SHA=$(git rev-parse HEAD)
@@ -64,7 +66,7 @@ run_recipe() {
         bash "$ACTION_SH"
 }
 
-# the verdict every recipe must reach: the tripled benchmark regressed, the
+# the verdict every recipe must reach: the slowed benchmark regressed, the
 # job fails with the outputs set, and the base's worktree is gone again
 regressed() {
     echo "$output"
@@ -137,7 +139,7 @@ esac
 rm -rf target/criterion && mkdir -p target
 cp -r "$BATS_TEST_DIRNAME/../fixtures/criterion/first-run/target/criterion" target/
 # the head's code makes one benchmark three times slower: its samples x3
-if grep -q 'REPS: usize = 9' src/lib.rs; then
+if grep -q 'REPS: usize = 30' src/lib.rs; then
     for f in \$(find target/criterion/slow -path '*/new/sample.json'); do
         python3 - "\$f" <<'PY'
 import json, sys
