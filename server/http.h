@@ -96,6 +96,7 @@ bool http_query_bool(const struct http_request *rq, const char *key, bool *out,
 struct http_server {
     struct http_config cfg;
     double body_timeout; /* seconds a request body may take to arrive */
+    double request_timeout; /* seconds a handler may work (core/deadline.h); past it 503 */
     void (*handle)(const struct http_request *rq, struct http_response *rs);
     struct store *(*store)(void); /* NULL when it cannot be opened */
 };
@@ -113,5 +114,8 @@ enum MHD_Result http_on_request(void *cls, struct MHD_Connection *conn, const ch
 void http_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                        enum MHD_RequestTerminationCode toe);
 size_t http_keep_escapes(void *cls, struct MHD_Connection *conn, char *s);
+/* libmicrohttpd's messages (MHD_OPTION_EXTERNAL_LOGGER): logged printable and
+ * bounded; a request it answered itself is logged and counted as one. */
+void http_on_mhd_log(void *cls, const char *fmt, va_list ap) BG_PRINTF(2, 0);
 
 #endif /* BG_SERVER_HTTP_H */

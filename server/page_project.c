@@ -7,6 +7,7 @@
 #include "core/bg.h"
 #include "server/handlers.h"
 #include "gate/report.h"
+#include "server/budget.h"
 #include "server/chart.h"
 #include "server/html.h"
 #include "server/judge.h"
@@ -111,23 +112,29 @@ static int by_change(const void *a, const void *b)
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* The benchmark table of a project page; sparklines drawn in one go first. */
+/*
+ * The benchmark table of a project page; sparklines drawn in one go first.
+ * At most BUDGET_PAGE_ROWS rows, the first BUDGET_SPARKLINES of them with a
+ * sparkline (server/budget.h); notes say what was left out.
+ */
 static void benchmark_table(struct page *pg, const struct http_request *rq, const char *project,
                             const struct judged *j, const struct page_filters *f, const char *sort,
                             struct http_response *rs)
 {
-    size_t n = j->report.n_rows;
-    struct sorted_row *order = bg_xcalloc(n + 1, sizeof(*order));
+    size_t n_all = j->report.n_rows;
+    size_t n = n_all < BUDGET_PAGE_ROWS ? n_all : BUDGET_PAGE_ROWS;
+    size_t n_spark = n < BUDGET_SPARKLINES ? n : BUDGET_SPARKLINES;
+    struct sorted_row *order = bg_xcalloc(n_all + 1, sizeof(*order));
     struct spark *sp = bg_xcalloc(n + 1, sizeof(*sp));
     struct chart **charts = bg_xcalloc(n + 1, sizeof(*charts));
 
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n_all; i++)
         order[i] = (struct sorted_row){ &j->report.rows[i], i };
     if (strcmp(sort, "name") == 0)
-        qsort(order, n, sizeof(*order), by_name);
+        qsort(order, n_all, sizeof(*order), by_name);
     else if (strcmp(sort, "change") == 0)
-        qsort(order, n, sizeof(*order), by_change);
-    for (size_t i = 0; i < n; i++) {
+        qsort(order, n_all, sizeof(*order), by_change);
+    for (size_t i = 0; i < n_spark; i++) {
         const struct bg_result *res = order[i].row->cur != NULL ? order[i].row->cur
                                                                 : order[i].row->base;
         struct page_filters mf = { f->branch, f->env, res->metric };
@@ -136,7 +143,7 @@ static void benchmark_table(struct page *pg, const struct http_request *rq, cons
             goto out;
         charts[i] = &sp[i].chart;
     }
-    chart_render(charts, n);
+    chart_render(charts, n_spark);
 
     bg_buf_adds(&pg->main, "<table>\n<thead><tr><th>Benchmark</th><th>Metric</th>"
                 "<th>Trend (p95, last 30 runs)</th><th class=\"num\">p95</th>"
@@ -154,7 +161,12 @@ static void benchmark_table(struct page *pg, const struct http_request *rq, cons
         bg_buf_adds(&pg->main, "</a></td><td>");
         html_text(&pg->main, res->metric);
         bg_buf_adds(&pg->main, "</td><td>");
-        if (sp[i].chart.problem == NULL) {
+        if (i == n_spark) {
+            bg_buf_addf(&pg->main, "<span class=\"low\">%zu more not drawn (at most %d a "
+                        "page)</span>", n - n_spark, BUDGET_SPARKLINES);
+        } else if (i > n_spark) {
+            /* no chart: the note above says why */
+        } else if (sp[i].chart.problem == NULL) {
             /* the same data as this render, so the image is a cache hit */
             bg_buf_adds(&pg->main, "<img class=\"spark\" width=\"120\" height=\"30\" alt=\"p95 "
                         "trend\" src=\"");
@@ -180,38 +192,95 @@ static void benchmark_table(struct page *pg, const struct http_request *rq, cons
         bg_buf_adds(&pg->main, "</tr>\n");
     }
     bg_buf_adds(&pg->main, "</tbody>\n</table>\n");
+    if (n < n_all)
+        bg_buf_addf(&pg->main, "<p class=\"low\">%zu more benchmarks not shown: a page shows "
+                    "at most %d (sort by biggest change first to see the worst; the API has "
+                    "every one).</p>\n", n_all - n, BUDGET_PAGE_ROWS);
 out:
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n_spark; i++)
         spark_release(&sp[i]);
     free(charts);
     free(sp);
     free(order);
 }
 
-/* Benchmarks stored for the project but in neither run just compared. */
+/* bsearch order of (name, metric) keys against row identities. */
+static int by_identity(const void *a, const void *b)
+{
+    const struct bg_result *x = *(const struct bg_result *const *)a;
+    const struct bg_result *y = *(const struct bg_result *const *)b;
+    int c = strcmp(x->name, y->name);
+
+    return c != 0 ? c : strcmp(x->metric, y->metric);
+}
+
+/* The filters to link a benchmark's page with: the page's own when the
+ * benchmark has results there, else the branch of its newest result on any
+ * machine (*same false); false (answer made) when the store fails. */
+static bool link_branch(const struct http_request *rq, const char *project,
+                        const struct store_benchmark *k, const struct page_filters *f,
+                        char branch[BG_NAME_MAX + 1], bool *same, struct http_response *rs)
+{
+    struct store_point *pt = NULL;
+    int n = store_history(rq->st, project, k->name, k->metric, f->branch, f->env, 1, &pt);
+
+    *same = n > 0;
+    if (n > 0)
+        snprintf(branch, BG_NAME_MAX + 1, "%s", f->branch);
+    if (n == 0) {
+        free(pt);
+        pt = NULL;
+        n = store_history(rq->st, project, k->name, k->metric, NULL, NULL, 1, &pt);
+        if (n > 0)
+            snprintf(branch, BG_NAME_MAX + 1, "%s", pt[0].branch);
+    }
+    if (n < 0) {
+        http_store_failed(rs);
+        return false;
+    }
+    free(pt);
+    return true;
+}
+
+/* Benchmarks stored for the project but in neither run just compared (at
+ * most BUDGET_OTHER_BENCHMARKS of them listed), each linked to a page that
+ * has its results. */
 static void other_benchmarks(struct page *pg, const struct http_request *rq, const char *project,
                              const struct judged *j, const struct page_filters *f,
                              struct http_response *rs)
 {
     struct store_benchmark *k;
-    int n = store_list_benchmarks(rq->st, project, &k), shown_n = 0;
+    int n = store_list_benchmarks(rq->st, project, &k);
+    size_t shown_n = 0, more = 0, n_rows = j->report.n_rows;
+    const struct bg_result **rows;
 
     if (n < 0) {
         http_store_failed(rs);
         return;
     }
-    for (int i = 0; i < n; i++) {
-        struct page_filters mf = { f->branch, f->env, k[i].metric };
-        bool listed = false;
+    /* the rows' identities sorted once, each benchmark looked up: n log n, not n x n */
+    rows = bg_xcalloc(n_rows + 1, sizeof(*rows));
+    for (size_t r = 0; r < n_rows; r++)
+        rows[r] = j->report.rows[r].cur != NULL ? j->report.rows[r].cur : j->report.rows[r].base;
+    qsort(rows, n_rows, sizeof(*rows), by_identity);
+    for (int i = 0; i < n && rs->status == 0; i++) {
+        struct bg_result key = { .name = k[i].name, .metric = k[i].metric };
+        const struct bg_result *keyp = &key;
+        char branch[BG_NAME_MAX + 1] = "";
+        bool same = false;
+        struct page_filters mf = { NULL, f->env, k[i].metric };
 
-        for (size_t r = 0; r < j->report.n_rows && !listed; r++) {
-            const struct gate_row *row = &j->report.rows[r];
-            const struct bg_result *res = row->cur != NULL ? row->cur : row->base;
-
-            listed = strcmp(res->name, k[i].name) == 0 && strcmp(res->metric, k[i].metric) == 0;
-        }
-        if (listed)
+        if (n_rows > 0 && bsearch(&keyp, rows, n_rows, sizeof(*rows), by_identity) != NULL)
             continue;
+        if (shown_n == BUDGET_OTHER_BENCHMARKS) {
+            more++;
+            continue;
+        }
+        if (!link_branch(rq, project, &k[i], f, branch, &same, rs))
+            break;
+        mf.branch = branch[0] != '\0' ? branch : NULL;
+        if (!same)
+            mf.env = NULL; /* its results are elsewhere: on any machine there */
         if (shown_n++ == 0)
             bg_buf_adds(&pg->main, "<h2>Not in the newest run</h2>\n<ul>\n");
         bg_buf_adds(&pg->main, "<li><a href=\"");
@@ -220,11 +289,20 @@ static void other_benchmarks(struct page *pg, const struct http_request *rq, con
         html_text(&pg->main, k[i].name);
         bg_buf_adds(&pg->main, "</a> (");
         html_text(&pg->main, k[i].metric);
-        bg_buf_addf(&pg->main, ", %" PRId64 " result%s)</li>\n", k[i].n_results,
+        bg_buf_addf(&pg->main, ", %" PRId64 " result%s", k[i].n_results,
                     k[i].n_results == 1 ? "" : "s");
+        if (!same && branch[0] != '\0') {
+            bg_buf_adds(&pg->main, ", on ");
+            html_text(&pg->main, branch);
+        }
+        bg_buf_adds(&pg->main, ")</li>\n");
     }
     if (shown_n > 0)
         bg_buf_adds(&pg->main, "</ul>\n");
+    if (more > 0)
+        bg_buf_addf(&pg->main, "<p class=\"low\">%zu more not listed (at most %d a page).</p>\n",
+                    more, BUDGET_OTHER_BENCHMARKS);
+    free(rows);
     free(k);
 }
 
