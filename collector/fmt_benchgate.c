@@ -157,6 +157,8 @@ static int parse_context(const struct bg_input *in, struct bg_run *run, struct b
             return -1;
         if (strlen(v) > BG_TEXT_MAX)
             return bg_fail(d, "%s: %s: is too long", in->path, at);
+        if (run->n_meta >= BG_MAX_META && bg_run_meta(run, item->string) == NULL)
+            return bg_fail(d, "%s: meta: more than %d keys", in->path, BG_MAX_META);
         bg_run_add_meta(run, item->string, v);
     }
     return 0;

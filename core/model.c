@@ -39,6 +39,9 @@ void bg_run_release(struct bg_run *run)
         free(run->warnings[i]);
     free(run->warnings);
     kv_free(run->meta, run->n_meta);
+    if (run->meta_index != NULL)
+        bg_str_index_release(run->meta_index);
+    free(run->meta_index);
     free(run->project);
     free(run->branch);
     free(run->commit);
@@ -240,18 +243,98 @@ void bg_result_add_param(struct bg_result *res, const char *key, const char *val
     res->n_params++;
 }
 
+static void str_index_put(struct bg_str_index *ix, size_t i, const char *key)
+{
+    size_t k = bg_hash_str(BG_HASH_INIT, key) & (ix->cap - 1);
+
+    while (ix->slots[k] != 0)
+        k = (k + 1) & (ix->cap - 1);
+    ix->slots[k] = i + 1;
+    ix->used++;
+}
+
+size_t bg_str_index_find(const struct bg_str_index *ix, const char *key, bg_key_at *key_at,
+                         const void *arr)
+{
+    if (ix->cap == 0)
+        return SIZE_MAX;
+    for (size_t k = bg_hash_str(BG_HASH_INIT, key) & (ix->cap - 1); ix->slots[k] != 0;
+         k = (k + 1) & (ix->cap - 1)) {
+        if (strcmp(key_at(arr, ix->slots[k] - 1), key) == 0)
+            return ix->slots[k] - 1;
+    }
+    return SIZE_MAX;
+}
+
+void bg_str_index_add(struct bg_str_index *ix, size_t i, bg_key_at *key_at, const void *arr)
+{
+    if ((ix->used + 1) * 2 > ix->cap) { /* at most half full */
+        size_t *old = ix->slots, old_cap = ix->cap;
+
+        ix->cap = old_cap == 0 ? 64 : old_cap * 2;
+        ix->slots = bg_xcalloc(ix->cap, sizeof(*ix->slots));
+        ix->used = 0;
+        for (size_t j = 0; j < old_cap; j++) {
+            if (old[j] != 0)
+                str_index_put(ix, old[j] - 1, key_at(arr, old[j] - 1));
+        }
+        free(old);
+    }
+    str_index_put(ix, i, key_at(arr, i));
+}
+
+void bg_str_index_release(struct bg_str_index *ix)
+{
+    free(ix->slots);
+    memset(ix, 0, sizeof(*ix));
+}
+
+static const char *meta_key_at(const void *arr, size_t i)
+{
+    return ((const struct bg_kv *)arr)[i].key;
+}
+
+/* Below this many entries a scan is as quick as the index. */
+#define META_SCAN_MAX 16
+
+/* The position of key in run->meta, or SIZE_MAX. The index is made when the
+ * entries outgrow a scan, and made again when they changed behind its back
+ * (a store fills run->meta directly). */
+static size_t meta_find(struct bg_run *run, const char *key)
+{
+    struct bg_str_index *ix = run->meta_index;
+
+    if (run->n_meta <= META_SCAN_MAX) {
+        for (size_t i = 0; i < run->n_meta; i++) {
+            if (strcmp(run->meta[i].key, key) == 0)
+                return i;
+        }
+        return SIZE_MAX;
+    }
+    if (ix == NULL)
+        ix = run->meta_index = bg_xcalloc(1, sizeof(*ix));
+    if (ix->used != run->n_meta) {
+        bg_str_index_release(ix);
+        for (size_t i = 0; i < run->n_meta; i++)
+            bg_str_index_add(ix, i, meta_key_at, run->meta);
+    }
+    return bg_str_index_find(ix, key, meta_key_at, run->meta);
+}
+
 void bg_run_add_meta(struct bg_run *run, const char *key, const char *value)
 {
-    for (size_t i = 0; i < run->n_meta; i++) {
-        if (strcmp(run->meta[i].key, key) == 0) {
-            bg_set_str(&run->meta[i].value, value);
-            return;
-        }
+    size_t i = meta_find(run, key);
+
+    if (i != SIZE_MAX) {
+        bg_set_str(&run->meta[i].value, value);
+        return;
     }
     BG_GROW(run->meta, run->cap_meta, run->n_meta + 1);
     run->meta[run->n_meta].key = bg_xstrdup(key);
     run->meta[run->n_meta].value = bg_xstrdup(value);
     run->n_meta++;
+    if (run->meta_index != NULL && run->meta_index->used == run->n_meta - 1)
+        bg_str_index_add(run->meta_index, run->n_meta - 1, meta_key_at, run->meta);
 }
 
 const char *bg_run_meta(const struct bg_run *run, const char *key)
@@ -406,6 +489,8 @@ int bg_run_finish(struct bg_run *run, const char *what, struct bg_diag *d)
     if (run->n_results > BG_MAX_RESULTS)
         return bg_fail(d, "%s: %zu results, more than the limit of %d", what, run->n_results,
                        BG_MAX_RESULTS);
+    if (run->n_meta > BG_MAX_META) /* --meta and every file's keys together */
+        return bg_fail(d, "%s: meta: more than %d keys", what, BG_MAX_META);
     for (size_t i = 0; i < run->n_results; i++) {
         struct bg_result *res = &run->results[i];
         const char *why = bg_name_problem(res->name);

@@ -522,7 +522,7 @@ static int sq_open(const char *path, const char *name, bool create, struct store
             int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 
             if (fd < 0 && errno != EEXIST)
-                return bg_fail(d, "cannot create database '%s': %s", name, strerror(errno));
+                return bg_fail(d, "cannot open database '%s': %s", name, strerror(errno));
             if (fd >= 0)
                 close(fd);
         }

@@ -129,3 +129,20 @@ expect_rejected() {
     [[ "$output" == *"notdb"* ]]
     cmp notdb notdb.orig
 }
+
+@test "more than 10,000 meta keys: refused naming the field; 10,000 are stored" {
+    seed
+    python3 - <<'PY'
+import json
+for n, f in ((10001, "over.json"), (10000, "at.json")):
+    run = {"benchgate": 1, "meta": {"k%d" % i: "v" for i in range(n)},
+           "results": [{"name": "a", "metric": "time", "unit": "ns", "direction": "lower",
+                        "samples": [1, 2, 3]}]}
+    json.dump(run, open(f, "w"))
+PY
+    expect_rejected "over.json: meta: more than 10000 keys" over.json
+    # --meta and the file's keys count together
+    expect_rejected "at.json: meta: more than 10000 keys" --meta one=more at.json
+    bg collect --db "$DB" -q at.json
+    [ "$(sql "SELECT count(*) FROM runs")" = 2 ]
+}
