@@ -164,6 +164,22 @@ static int parse_context(const struct bg_input *in, struct bg_run *run, struct b
     return 0;
 }
 
+/* The largest value a sample or summary may hold: a time in a unit of
+ * time is under 10^6 s, as every harness format's; any other value only
+ * finite (at most 1e300). */
+static double value_max(const char *unit)
+{
+    static const struct { const char *unit; double max; } times[] = {
+        { "ns", 1e15 }, { "us", 1e12 }, { "ms", 1e9 }, { "s", 1e6 },
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(times); i++) {
+        if (strcmp(unit, times[i].unit) == 0)
+            return times[i].max;
+    }
+    return 1e300;
+}
+
 static int parse_summary(const struct bg_input *in, const cJSON *sum, const char *at,
                          struct bg_result *res, struct bg_diag *d)
 {
@@ -181,6 +197,10 @@ static int parse_summary(const struct bg_input *in, const cJSON *sum, const char
         return bg_fail(d, "%s: %s: missing, expected a number", in->path, path);
     if (opt_int(sum, "n", in->path, path, &n, d) < 0)
         return -1;
+    /* null: a tool that does not say how many samples stand behind it */
+    if (n < 1 && !cJSON_IsNull(bg_json_get(sum, "n")))
+        return bg_fail(d, "%s: %s: %" PRId64 "; a summary stands for at least one sample",
+                       in->path, path, n);
     pruned = bg_json_get(sum, "pruned");
     snprintf(path, sizeof(path), "%s.pruned", at);
     if (pruned != NULL && !cJSON_IsBool(pruned))
@@ -196,7 +216,7 @@ static int parse_summary(const struct bg_input *in, const cJSON *sum, const char
         *slots[i] = NAN;
         snprintf(path, sizeof(path), "%s.%s", at, keys[i]);
         if (v != NULL && !cJSON_IsNull(v) &&
-            bg_json_number(v, 0.0, 1e300, in->path, path, slots[i], d) < 0)
+            bg_json_number(v, 0.0, value_max(res->unit), in->path, path, slots[i], d) < 0)
             return -1;
     }
     return 0;
@@ -207,6 +227,7 @@ static int parse_samples(const struct bg_input *in, const cJSON *samples, const 
 {
     const cJSON *v;
     size_t j = 0;
+    double hi = value_max(res->unit);
     char path[256];
 
     if (bg_json_want(samples, cJSON_Array, in->path, at, d) < 0)
@@ -215,7 +236,7 @@ static int parse_samples(const struct bg_input *in, const cJSON *samples, const 
         double x;
 
         snprintf(path, sizeof(path), "%s[%zu]", at, j++);
-        if (bg_json_number(v, 0.0, 1e300, in->path, path, &x, d) < 0)
+        if (bg_json_number(v, 0.0, hi, in->path, path, &x, d) < 0)
             return -1;
         if (res->n_samples >= BG_MAX_SAMPLES)
             return bg_fail(d, "%s: %s: more than %d samples", in->path, at, BG_MAX_SAMPLES);
@@ -247,8 +268,10 @@ static int parse_result(const struct bg_input *in, const cJSON *item, const char
     snprintf(path, sizeof(path), "%s.name", at);
     if (bg_json_get(item, "name") == NULL)
         return bg_fail(d, "%s: %s: missing, expected a string", in->path, path);
-    if (opt_string(item, "name", in->path, path, true, &name, d) < 0)
+    if (opt_string(item, "name", in->path, path, false, &name, d) < 0)
         return -1;
+    if (bg_bench_name_problem(name) != NULL) /* control characters are made visible later */
+        return bg_fail(d, "%s: %s: %s", in->path, path, bg_bench_name_problem(name));
     snprintf(path, sizeof(path), "%s.metric", at);
     if (opt_string(item, "metric", in->path, path, true, &metric, d) < 0)
         return -1;
@@ -370,7 +393,10 @@ static void put_result(struct bg_buf *b, const struct bg_result *res)
         bg_buf_adds(b, "}");
     }
     if (res->summary_only || (res->pruned && res->n_samples == 0)) {
-        bg_buf_addf(b, ", \"summary\": {\"n\": %zu", res->sum.n);
+        if (res->sum.n > 0)
+            bg_buf_addf(b, ", \"summary\": {\"n\": %zu", res->sum.n);
+        else
+            bg_buf_adds(b, ", \"summary\": {\"n\": null");
         if (!res->summary_only)
             bg_buf_adds(b, ", \"pruned\": true");
         for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {

@@ -229,7 +229,7 @@ static int parse_entry(struct gbench *g, const cJSON *e, const char *at)
     if (bg_json_string(bg_json_get(e, "name"), g->in->path, path, &name, g->d) < 0)
         return -1;
     run_name = cJSON_IsString(run) ? run->valuestring : name;
-    why = bg_name_problem(run_name);
+    why = bg_bench_name_problem(run_name);
     if (why != NULL)
         return bg_fail(g->d, "%s: %s: benchmark name %s", g->in->path, path, why);
     if (cJSON_IsTrue(bg_json_get(e, "error_occurred"))) {

@@ -60,6 +60,31 @@ static const char *snippet(const char *data, size_t len, char *out, size_t size)
     return out;
 }
 
+/* How many arrays and objects are open at data[off] (strings skipped). */
+static size_t depth_at(const char *data, size_t off)
+{
+    size_t depth = 0;
+    bool in_string = false;
+
+    for (size_t i = 0; i <= off; i++) {
+        char c = data[i];
+
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            depth++;
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            depth--;
+        }
+    }
+    return depth;
+}
+
 cJSON *bg_json_parse(const char *data, size_t len, const char *what, struct bg_diag *d)
 {
     const char *end = NULL;
@@ -104,6 +129,9 @@ cJSON *bg_json_parse(const char *data, size_t len, const char *what, struct bg_d
     else if (root != NULL)
         bg_fail(d, "%s:%zu:%zu: invalid JSON: unexpected data after the document", what, line,
                 col);
+    else if (depth_at(data, off) > CJSON_NESTING_LIMIT)
+        bg_fail(d, "%s: invalid JSON: nested too deeply at line %zu (more than %d levels)", what,
+                line, CJSON_NESTING_LIMIT);
     else
         bg_fail(d, "%s:%zu:%zu: invalid JSON near '%s'", what, line, col,
                 snippet(data + off, len - off, near, sizeof(near)));

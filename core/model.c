@@ -1,5 +1,6 @@
 /* model.c: building, validating and freeing the normalised run. */
 #include "core/bg.h"
+#include "core/buf.h"
 #include "core/model.h"
 #include "core/hash.h"
 
@@ -392,7 +393,47 @@ static size_t utf8_seq(const unsigned char *s, uint32_t *cp)
     return 0;
 }
 
-const char *bg_name_problem(const char *s)
+static bool is_control(uint32_t cp)
+{
+    /* C0 controls, DEL, C1 controls, and the line/paragraph separators */
+    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029;
+}
+
+char *bg_name_visible(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    struct bg_buf b = BG_BUF_INIT;
+    bool changed = false;
+
+    while (*p != '\0') {
+        uint32_t cp;
+        size_t n = utf8_seq(p, &cp);
+
+        if (n == 0)
+            n = 1, cp = 0xfffd; /* left as it is: bg_name_problem refuses it */
+        if (cp < 0x20) {
+            /* U+2400 + cp: the Unicode picture of the control character */
+            bg_buf_addf(&b, "\xe2\x90%c", (char)(0x80 + cp));
+            changed = true;
+        } else if (cp == 0x7f) {
+            bg_buf_adds(&b, "\xe2\x90\xa1"); /* U+2421, the picture of DEL */
+            changed = true;
+        } else if (is_control(cp)) {
+            bg_buf_addf(&b, "<U+%04" PRIX32 ">", cp);
+            changed = true;
+        } else {
+            bg_buf_add(&b, (const char *)p, n);
+        }
+        p += n;
+    }
+    if (!changed) {
+        bg_buf_release(&b);
+        return NULL;
+    }
+    return bg_buf_detach(&b, NULL);
+}
+
+static const char *name_problem(const char *s, bool controls_ok)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t len = strlen(s);
@@ -409,12 +450,21 @@ const char *bg_name_problem(const char *s)
 
         if (n == 0)
             return "is not valid UTF-8";
-        /* C0 controls, DEL, C1 controls, and the line/paragraph separators */
-        if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029)
+        if (!controls_ok && is_control(cp))
             return "contains a control character";
         p += n;
     }
     return NULL;
+}
+
+const char *bg_name_problem(const char *s)
+{
+    return name_problem(s, false);
+}
+
+const char *bg_bench_name_problem(const char *s)
+{
+    return name_problem(s, true);
 }
 
 int bg_result_ptr_cmp(const void *a, const void *b)
@@ -491,6 +541,19 @@ int bg_run_finish(struct bg_run *run, const char *what, struct bg_diag *d)
                        BG_MAX_RESULTS);
     if (run->n_meta > BG_MAX_META) /* --meta and every file's keys together */
         return bg_fail(d, "%s: meta: more than %d keys", what, BG_MAX_META);
+    for (size_t i = 0; i < run->n_results; i++) {
+        struct bg_result *res = &run->results[i];
+        char *visible = bg_name_visible(res->name);
+
+        /* a harness's file is never refused for a name's control characters:
+         * the same name becomes the same visible one on every run */
+        if (visible != NULL) {
+            bg_run_warn(run, "%s: a benchmark name with control characters is stored as "
+                        "'%.200s'", what, visible);
+            free(res->name);
+            res->name = visible;
+        }
+    }
     for (size_t i = 0; i < run->n_results; i++) {
         struct bg_result *res = &run->results[i];
         const char *why = bg_name_problem(res->name);

@@ -151,6 +151,12 @@ void bg_set_str(char **field, const char *value);
  * 1..BG_NAME_MAX bytes. Returns NULL when fine, else a short reason.
  */
 const char *bg_name_problem(const char *s);
+/* The same for a benchmark name from a harness, whose control characters
+ * bg_run_finish makes visible (bg_name_visible) instead of refusing. */
+const char *bg_bench_name_problem(const char *s);
+/* s with each control character shown: C0 and DEL as their Unicode pictures
+ * (a tab is U+2409), the others as <U+XXXX>; NULL when s has none. */
+char *bg_name_visible(const char *s);
 
 /*
  * Validates the results (names, duplicates, sample counts and values) and
