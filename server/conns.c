@@ -97,6 +97,21 @@ void conns_request_done(struct MHD_Connection *c)
     set_in_request(c, false);
 }
 
+/* Whether a whole request head waits unread in the socket: its worker is
+ * busy with another connection's request, and the client is not the slow
+ * one (a slow client's bytes are read as they come by an idle worker). */
+static bool head_waiting(MHD_socket fd)
+{
+    static char buf[16384]; /* the watchdog's own */
+    ssize_t n = recv(fd, buf, sizeof(buf), MSG_PEEK | MSG_DONTWAIT);
+
+    for (ssize_t i = 0; i + 3 < n; i++) {
+        if (buf[i] == '\r' && buf[i + 1] == '\n' && buf[i + 2] == '\r' && buf[i + 3] == '\n')
+            return true;
+    }
+    return false;
+}
+
 /* Every 100 ms: shut down the connections whose head is late. */
 static void *watch(void *unused)
 {
@@ -107,7 +122,7 @@ static void *watch(void *unused)
         int64_t now = now_ms();
 
         for (struct conn *k = all; k != NULL; k = k->next) {
-            if (k->in_request || k->cut || now - k->since_ms < head_ms)
+            if (k->in_request || k->cut || now - k->since_ms < head_ms || head_waiting(k->fd))
                 continue;
             /* the socket is still libmicrohttpd's: its close notice waits for this lock */
             shutdown(k->fd, SHUT_RDWR);

@@ -194,6 +194,8 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct request
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     if (rs->allow != NULL)
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, rs->allow);
+    if (rs->status == 503)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
     /* a browser asks for a page's token itself: any user name, the token as password */
     if (rs->status == 401)
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,

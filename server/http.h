@@ -30,6 +30,7 @@
 struct http_config {
     size_t max_body;     /* bytes in a request body */
     bool private_reads;  /* reading a project needs one of its tokens too */
+    long read_slots;     /* reads computing at once (routes.c); one worker stays free */
 };
 
 struct http_request {

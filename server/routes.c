@@ -9,6 +9,8 @@
 #include "server/handlers.h"
 #include "server/metrics.h"
 
+#include <stdatomic.h>
+
 struct route {
     const char *method;
     const char *pattern;
@@ -98,6 +100,9 @@ static bool query_ok(const struct route *r, const struct http_request *rq,
     return true;
 }
 
+/* Reads computing now (answers not from the cache), at most cfg->read_slots. */
+static atomic_long reads_computing;
+
 /* The request as a cache key: decoded segments and query pairs, each with
  * its length in front, so no part can pass for two (a segment may hold any
  * byte but NUL once decoded). */
@@ -134,9 +139,18 @@ static void cached(const struct route *r, const struct http_request *rq,
     if (cache_get(cache_answers, key.data, generation, &rs->body)) {
         metrics_cache(true);
         rs->status = 200;
+    } else if (atomic_fetch_add(&reads_computing, 1) >= rq->cfg->read_slots) {
+        /* every worker but one is computing a read: this one is refused at
+         * once rather than wait on the last worker, so /healthz, the cache's
+         * answers and uploads are never stuck behind reads */
+        atomic_fetch_sub(&reads_computing, 1);
+        metrics_cache(false);
+        http_error(rs, 503, "busy", "the server is computing as many pages as it allows at once; "
+                   "try again in a second");
     } else {
         metrics_cache(false);
         r->fn(rq, params, rs);
+        atomic_fetch_sub(&reads_computing, 1);
         if (rs->status == 200 && !rs->transient)
             cache_put(cache_answers, key.data, generation, rs->body.data, rs->body.len);
     }

@@ -260,6 +260,8 @@ int cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop, NULL); /* the workers inherit the mask */
     signal(SIGPIPE, SIG_IGN);
 
+    /* one worker stays free for what needs no computing (server/routes.c) */
+    srv.cfg.read_slots = o.threads > 1 ? (long)o.threads - 1 : 1;
     if (conns_start((double)o.head_timeout) < 0) {
         bg_error("cannot start the connection watchdog: %s", strerror(errno));
         return BG_EXIT_STORE;
