@@ -138,11 +138,28 @@ static void index_insert(struct bg_result_index *ix, const struct bg_run *run, s
     ix->used++;
 }
 
+/* An open-addressing table of positions + 1 kept at most half full: when
+ * one more would pass that, makes a table twice the size (empty) and
+ * returns the old slots to insert again and free (*old_cap of them), NULL
+ * when there were none; NULL too when there is room. */
+static size_t *make_room(size_t **slots, size_t *cap, size_t *used, size_t *old_cap)
+{
+    size_t *old = *slots;
+
+    if ((*used + 1) * 2 <= *cap)
+        return NULL;
+    *old_cap = *cap;
+    *cap = *cap == 0 ? 64 : *cap * 2;
+    *slots = bg_xcalloc(*cap, sizeof(**slots));
+    *used = 0;
+    return old;
+}
+
 struct bg_result *bg_result_index_get(struct bg_result_index *ix, struct bg_run *run,
                                       const char *name, const char *metric, const char *unit,
                                       enum bg_direction dir)
 {
-    size_t k;
+    size_t k, old_cap, *old;
 
     if (ix->cap > 0) {
         k = identity_hash(name, metric) & (ix->cap - 1);
@@ -156,12 +173,8 @@ struct bg_result *bg_result_index_get(struct bg_result_index *ix, struct bg_run 
     }
     if (run->n_results >= BG_MAX_RESULTS)
         return NULL;
-    if ((ix->used + 1) * 2 > ix->cap) { /* keep the table at most half full */
-        size_t *old = ix->slots, old_cap = ix->cap;
-
-        ix->cap = old_cap == 0 ? 64 : old_cap * 2;
-        ix->slots = bg_xcalloc(ix->cap, sizeof(*ix->slots));
-        ix->used = 0;
+    old = make_room(&ix->slots, &ix->cap, &ix->used, &old_cap);
+    if (old != NULL) {
         for (size_t j = 0; j < old_cap; j++) {
             if (old[j] != 0)
                 index_insert(ix, run, old[j] - 1);
@@ -269,12 +282,9 @@ size_t bg_str_index_find(const struct bg_str_index *ix, const char *key, bg_key_
 
 void bg_str_index_add(struct bg_str_index *ix, size_t i, bg_key_at *key_at, const void *arr)
 {
-    if ((ix->used + 1) * 2 > ix->cap) { /* at most half full */
-        size_t *old = ix->slots, old_cap = ix->cap;
+    size_t old_cap, *old = make_room(&ix->slots, &ix->cap, &ix->used, &old_cap);
 
-        ix->cap = old_cap == 0 ? 64 : old_cap * 2;
-        ix->slots = bg_xcalloc(ix->cap, sizeof(*ix->slots));
-        ix->used = 0;
+    if (old != NULL) {
         for (size_t j = 0; j < old_cap; j++) {
             if (old[j] != 0)
                 str_index_put(ix, old[j] - 1, key_at(arr, old[j] - 1));

@@ -223,7 +223,7 @@ int cmd_serve(int argc, char **argv)
         .db = bg_default_db(), .threads = 4, .timeout = 30, .head_timeout = 10,
         .body_timeout = 60, .request_timeout = 10, .max_conn = 512,
         .shutdown = 30,
-        .chart_procs = 2, .chart_timeout = 10, .http = { 8u << 20, false }, .gnuplot = "gnuplot",
+        .chart_procs = 2, .chart_timeout = 10, .http = { 8u << 20, false, 1 }, .gnuplot = "gnuplot",
     };
     static struct http_server srv; /* the daemon's closure, read by every worker */
     const union MHD_DaemonInfo *info;
