@@ -9,8 +9,10 @@
 # the least work any reader of that run needs (about 1.5 s on an idle 2-core
 # machine, where the slowest route takes 1.5-2.7 s; before the budgets one
 # view took 70 s to over 200 s, so the bound still tells the two apart), the
-# server's peak RSS stays under 1 GiB (measured about 450 MB; before, one
-# run page took 3.4 GB), and /healthz answers within 1 s while 8 such
+# server's peak RSS stays under 1 GiB, or 3 times what the reference needed
+# under a sanitizer's overhead (measured about 450 MB; before, /p/big passed
+# 940 MB unfinished, and the review's run page took 3.4 GB), and /healthz
+# answers within 1 s while 8 such
 # requests are in flight. The store is a SQLite file built once (about 30 s),
 # whatever engine the suite runs on.
 
@@ -58,12 +60,15 @@ ROUTES=(
 
 @test "1, 2, 3: every public route answers within 5 s and the server stays under 1 GiB" {
     setup_big
-    serve_start --threads 4
-    ref=$(curl -sS -o /dev/null --max-time 60 -w '%{time_total}' "$URL/api/v1/projects/big/runs/5")
+    # the deadline well past the bound: the bound, not a 503, is what is tested
+    serve_start --threads 4 --request-timeout 120
+    ref=$(curl -sS -o /dev/null --max-time 120 -w '%{time_total}' "$URL/api/v1/projects/big/runs/5")
     bound=$(awk -v r="$ref" 'BEGIN { print (4 * r > 5 ? 4 * r : 5) }')
-    echo "reference: $ref s; bound: $bound s"
+    ref_rss=$(awk '/^VmHWM/ { print $2 }' "/proc/$SERVER_PID/status")
+    rss_bound=$((3 * ref_rss > 1024 * 1024 ? 3 * ref_rss : 1024 * 1024))
+    echo "reference: $ref s, $ref_rss kB; bounds: $bound s, $rss_bound kB"
     for r in "${ROUTES[@]}"; do
-        out=$(curl -sS -o /dev/null --max-time 60 -w '%{http_code} %{time_total}' "$URL$r")
+        out=$(curl -sS -o /dev/null --max-time $((${bound%.*} + 5)) -w '%{http_code} %{time_total}' "$URL$r")
         echo "$r: $out"
         [ "${out% *}" = 200 ]
         awk -v t="${out#* }" -v b="$bound" 'BEGIN { exit !(t < b) }'
@@ -79,7 +84,7 @@ print(json.dumps({"benchgate": 1, "meta": {"k%d" % i: "v" for i in range(100000)
     [ "${out% *}" = 404 ] && awk -v t="${out#* }" 'BEGIN { exit !(t < 5) }'
     rss=$(awk '/^VmHWM/ { print $2 }' "/proc/$SERVER_PID/status")
     echo "peak RSS: $rss kB"
-    [ "$rss" -lt $((1024 * 1024)) ]
+    [ "$rss" -lt "$rss_bound" ]
     serve_stop
 }
 
