@@ -419,8 +419,10 @@ char *bg_name_visible(const char *s)
         uint32_t cp;
         size_t n = utf8_seq(p, &cp);
 
-        if (n == 0)
-            n = 1, cp = 0xfffd; /* left as it is: bg_name_problem refuses it */
+        if (n == 0) { /* left as it is: bg_name_problem refuses it */
+            n = 1;
+            cp = 0xfffd;
+        }
         if (cp < 0x20) {
             /* U+2400 + cp: the Unicode picture of the control character */
             bg_buf_addf(&b, "\xe2\x90%c", (char)(0x80 + cp));
