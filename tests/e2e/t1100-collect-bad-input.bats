@@ -170,3 +170,9 @@ PY
     grep -q '"summary": {"n": null, "mean": 5' out.json
     bg collect --db "$DB" -q out.json
 }
+
+@test "JSON nested past 1,000 levels says so, with its line" {
+    seed
+    python3 -c 'print("{\"benchgate\": 1,\n\"results\": " + "[" * 1200 + "]" * 1200 + "}")' > deep.json
+    expect_rejected "deep.json: invalid JSON: nested too deeply at line 2 (more than 1000 levels)" deep.json
+}
