@@ -91,6 +91,8 @@ print(json.dumps({"benchgate": 1, "meta": {"k%d" % i: "v" for i in range(100000)
 }
 
 @test "10: a new database, its WAL and its shared memory file are the owner's only" {
+    # about SQLite's files themselves: a path, whatever engine the suite runs on
+    DB=$T/modes.db
     bg collect -q --db "$DB" "$MULTI"
     serve_start
     api GET /api/v1/projects/default/runs
