@@ -164,22 +164,6 @@ static int parse_context(const struct bg_input *in, struct bg_run *run, struct b
     return 0;
 }
 
-/* The largest value a sample or summary may hold: a time in a unit of
- * time is under 10^6 s, as every harness format's; any other value only
- * finite (at most 1e300). */
-static double value_max(const char *unit)
-{
-    static const struct { const char *unit; double max; } times[] = {
-        { "ns", 1e15 }, { "us", 1e12 }, { "ms", 1e9 }, { "s", 1e6 },
-    };
-
-    for (size_t i = 0; i < ARRAY_SIZE(times); i++) {
-        if (strcmp(unit, times[i].unit) == 0)
-            return times[i].max;
-    }
-    return 1e300;
-}
-
 static int parse_summary(const struct bg_input *in, const cJSON *sum, const char *at,
                          struct bg_result *res, struct bg_diag *d)
 {
@@ -216,7 +200,7 @@ static int parse_summary(const struct bg_input *in, const cJSON *sum, const char
         *slots[i] = NAN;
         snprintf(path, sizeof(path), "%s.%s", at, keys[i]);
         if (v != NULL && !cJSON_IsNull(v) &&
-            bg_json_number(v, 0.0, value_max(res->unit), in->path, path, slots[i], d) < 0)
+            bg_json_number(v, 0.0, bg_value_max(res->unit), in->path, path, slots[i], d) < 0)
             return -1;
     }
     return 0;
@@ -227,7 +211,7 @@ static int parse_samples(const struct bg_input *in, const cJSON *samples, const 
 {
     const cJSON *v;
     size_t j = 0;
-    double hi = value_max(res->unit);
+    double hi = bg_value_max(res->unit);
     char path[256];
 
     if (bg_json_want(samples, cJSON_Array, in->path, at, d) < 0)

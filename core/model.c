@@ -521,6 +521,19 @@ static const struct bg_result *find_duplicate(const struct bg_run *run)
 
 /* A summary-only result: its given statistics are finite and not negative
  * (NAN means "not given"), and it has a sample count. */
+double bg_value_max(const char *unit)
+{
+    static const struct { const char *unit; double max; } times[] = {
+        { "ns", 1e15 }, { "us", 1e12 }, { "ms", 1e9 }, { "s", 1e6 },
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(times); i++) {
+        if (strcmp(unit, times[i].unit) == 0)
+            return times[i].max;
+    }
+    return 1e300;
+}
+
 static int check_summary(const struct bg_result *res, const char *what, struct bg_diag *d)
 {
     const double v[] = { res->sum.min,    res->sum.mean, res->sum.median,
@@ -530,9 +543,10 @@ static int check_summary(const struct bg_result *res, const char *what, struct b
         return bg_fail(d, "%s: benchmark '%s' is %s but has samples", what, res->name,
                        res->pruned ? "pruned" : "summary-only");
     for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
-        if (!isnan(v[i]) && (!isfinite(v[i]) || v[i] < 0))
+        if (!isnan(v[i]) && (!isfinite(v[i]) || v[i] < 0 || v[i] > bg_value_max(res->unit)))
             return bg_fail(d, "%s: benchmark '%s' has a summary value %g, not a finite "
-                           "value >= 0", what, res->name, v[i]);
+                           "value from 0 to %g", what, res->name, v[i],
+                           bg_value_max(res->unit));
     }
     if (isnan(res->sum.mean) && isnan(res->sum.median) && isnan(res->sum.p95))
         return bg_fail(d, "%s: benchmark '%s' has neither samples nor a mean", what, res->name);
@@ -541,7 +555,7 @@ static int check_summary(const struct bg_result *res, const char *what, struct b
 
 int bg_run_finish(struct bg_run *run, const char *what, struct bg_diag *d)
 {
-    double *work = NULL;
+    double *work = NULL, hi;
     const struct bg_result *dup;
     size_t work_n = 0;
     int rc = -1;
@@ -597,10 +611,11 @@ int bg_run_finish(struct bg_run *run, const char *what, struct bg_diag *d)
                     res->name, res->n_samples, BG_MAX_SAMPLES);
             goto out;
         }
+        hi = bg_value_max(res->unit);
         for (size_t j = 0; j < res->n_samples; j++) {
-            if (!isfinite(res->samples[j]) || res->samples[j] < 0) {
-                bg_fail(d, "%s: benchmark '%s' sample %zu is %g, not a finite value >= 0",
-                        what, res->name, j, res->samples[j]);
+            if (!isfinite(res->samples[j]) || res->samples[j] < 0 || res->samples[j] > hi) {
+                bg_fail(d, "%s: benchmark '%s' sample %zu is %g, not a finite value from 0 "
+                        "to %g", what, res->name, j, res->samples[j], hi);
                 goto out;
             }
         }

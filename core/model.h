@@ -151,6 +151,9 @@ void bg_set_str(char **field, const char *value);
  * 1..BG_NAME_MAX bytes. Returns NULL when fine, else a short reason.
  */
 const char *bg_name_problem(const char *s);
+/* The largest value a sample or summary in unit may hold: a time in ns, us,
+ * ms or s is under 10^6 s, as every harness format's; any other 1e300. */
+double bg_value_max(const char *unit);
 /* The same for a benchmark name from a harness, whose control characters
  * bg_run_finish makes visible (bg_name_visible) instead of refusing. */
 const char *bg_bench_name_problem(const char *s);
