@@ -41,7 +41,7 @@ override CFLAGS  += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-f
 override LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
-CORE_SRC = core/err.c core/buf.c core/num.c core/stats.c core/model.c core/json.c core/http_client.c \
+CORE_SRC = core/err.c core/deadline.c core/buf.c core/num.c core/stats.c core/model.c core/json.c core/http_client.c \
            core/spawn.c core/env.c core/store.c core/store_sqlite.c core/store_pg.c core/opt.c \
            core/cli.c core/suggest.c core/gz.c core/store_git.c
 COLL_SRC = $(sort $(wildcard collector/*.c))

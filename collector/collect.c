@@ -153,6 +153,8 @@ int collect_meta(struct bg_run *run, const char *arg, struct bg_diag *d)
         *(strcmp(key, "cores") == 0 ? &run->env.cores : &run->env.memory_bytes) = v;
         return 0;
     }
+    if (run->n_meta >= BG_MAX_META && bg_run_meta(run, key) == NULL)
+        return bg_fail(d, "--meta %s: more than %d metadata keys", key, BG_MAX_META);
     bg_run_add_meta(run, key, value);
     return 0;
 }

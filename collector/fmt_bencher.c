@@ -93,7 +93,7 @@ static int parse(const struct bg_input *in, struct bg_run *run, struct bg_diag *
             return bg_fail(d, "%s:%zu: benchmark name is empty or too long", in->path, lineno);
         memcpy(name, id, id_len);
         name[id_len] = '\0';
-        why = bg_name_problem(name);
+        why = bg_bench_name_problem(name);
         if (why != NULL)
             return bg_fail(d, "%s:%zu: benchmark name %s", in->path, lineno, why);
         for (size_t i = 0; i < num_len && k + 1 < sizeof(digits); i++) {

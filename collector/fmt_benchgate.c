@@ -157,6 +157,8 @@ static int parse_context(const struct bg_input *in, struct bg_run *run, struct b
             return -1;
         if (strlen(v) > BG_TEXT_MAX)
             return bg_fail(d, "%s: %s: is too long", in->path, at);
+        if (run->n_meta >= BG_MAX_META && bg_run_meta(run, item->string) == NULL)
+            return bg_fail(d, "%s: meta: more than %d keys", in->path, BG_MAX_META);
         bg_run_add_meta(run, item->string, v);
     }
     return 0;
@@ -179,6 +181,10 @@ static int parse_summary(const struct bg_input *in, const cJSON *sum, const char
         return bg_fail(d, "%s: %s: missing, expected a number", in->path, path);
     if (opt_int(sum, "n", in->path, path, &n, d) < 0)
         return -1;
+    /* null: a tool that does not say how many samples stand behind it */
+    if (n < 1 && !cJSON_IsNull(bg_json_get(sum, "n")))
+        return bg_fail(d, "%s: %s: %" PRId64 "; a summary stands for at least one sample",
+                       in->path, path, n);
     pruned = bg_json_get(sum, "pruned");
     snprintf(path, sizeof(path), "%s.pruned", at);
     if (pruned != NULL && !cJSON_IsBool(pruned))
@@ -194,7 +200,7 @@ static int parse_summary(const struct bg_input *in, const cJSON *sum, const char
         *slots[i] = NAN;
         snprintf(path, sizeof(path), "%s.%s", at, keys[i]);
         if (v != NULL && !cJSON_IsNull(v) &&
-            bg_json_number(v, 0.0, 1e300, in->path, path, slots[i], d) < 0)
+            bg_json_number(v, 0.0, bg_value_max(res->unit), in->path, path, slots[i], d) < 0)
             return -1;
     }
     return 0;
@@ -205,6 +211,7 @@ static int parse_samples(const struct bg_input *in, const cJSON *samples, const 
 {
     const cJSON *v;
     size_t j = 0;
+    double hi = bg_value_max(res->unit);
     char path[256];
 
     if (bg_json_want(samples, cJSON_Array, in->path, at, d) < 0)
@@ -213,7 +220,7 @@ static int parse_samples(const struct bg_input *in, const cJSON *samples, const 
         double x;
 
         snprintf(path, sizeof(path), "%s[%zu]", at, j++);
-        if (bg_json_number(v, 0.0, 1e300, in->path, path, &x, d) < 0)
+        if (bg_json_number(v, 0.0, hi, in->path, path, &x, d) < 0)
             return -1;
         if (res->n_samples >= BG_MAX_SAMPLES)
             return bg_fail(d, "%s: %s: more than %d samples", in->path, at, BG_MAX_SAMPLES);
@@ -245,8 +252,10 @@ static int parse_result(const struct bg_input *in, const cJSON *item, const char
     snprintf(path, sizeof(path), "%s.name", at);
     if (bg_json_get(item, "name") == NULL)
         return bg_fail(d, "%s: %s: missing, expected a string", in->path, path);
-    if (opt_string(item, "name", in->path, path, true, &name, d) < 0)
+    if (opt_string(item, "name", in->path, path, false, &name, d) < 0)
         return -1;
+    if (bg_bench_name_problem(name) != NULL) /* control characters are made visible later */
+        return bg_fail(d, "%s: %s: %s", in->path, path, bg_bench_name_problem(name));
     snprintf(path, sizeof(path), "%s.metric", at);
     if (opt_string(item, "metric", in->path, path, true, &metric, d) < 0)
         return -1;
@@ -368,7 +377,10 @@ static void put_result(struct bg_buf *b, const struct bg_result *res)
         bg_buf_adds(b, "}");
     }
     if (res->summary_only || (res->pruned && res->n_samples == 0)) {
-        bg_buf_addf(b, ", \"summary\": {\"n\": %zu", res->sum.n);
+        if (res->sum.n > 0)
+            bg_buf_addf(b, ", \"summary\": {\"n\": %zu", res->sum.n);
+        else
+            bg_buf_adds(b, ", \"summary\": {\"n\": null");
         if (!res->summary_only)
             bg_buf_adds(b, ", \"pruned\": true");
         for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {

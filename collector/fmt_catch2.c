@@ -103,7 +103,7 @@ static int parse(const struct bg_input *in, struct bg_run *run, struct bg_diag *
                         test_case != NULL ? "/" : "", name);
             free(p.name);
             p = (struct pending){ true, bg_buf_detach(&full, NULL), NAN, NAN, 0, t.line };
-            why = bg_name_problem(p.name);
+            why = bg_bench_name_problem(p.name);
             if (why != NULL) {
                 bg_fail(d, "%s:%zu: benchmark name %s", in->path, t.line, why);
                 xml_token_release(&t);

@@ -207,7 +207,7 @@ static int parse_benchmark(const char *dir, struct bg_run *run, struct bg_diag *
     if (bg_json_want(bench, cJSON_Object, bpath.data, "(document)", d) < 0 ||
         bg_json_string(bg_json_get(bench, "full_id"), bpath.data, "full_id", &id, d) < 0)
         goto out;
-    why = bg_name_problem(id);
+    why = bg_bench_name_problem(id);
     if (why != NULL) {
         bg_fail(d, "%s: full_id: %s", bpath.data, why);
         goto out;

@@ -48,6 +48,7 @@ struct gbench {
     struct bg_result_index idx;
     struct aggregate *aggs;
     size_t n_aggs, cap_aggs;
+    struct bg_str_index aggs_by_name; /* a file may hold 100,000 run names */
     struct bg_diag *d;
 };
 
@@ -73,20 +74,25 @@ static bool ends_with(const char *s, const char *suffix)
     return n >= k && strcmp(s + n - k, suffix) == 0;
 }
 
+static const char *aggregate_name_at(const void *arr, size_t i)
+{
+    return ((const struct aggregate *)arr)[i].run_name;
+}
+
 static struct aggregate *aggregate_for(struct gbench *g, const char *run_name)
 {
+    size_t i = bg_str_index_find(&g->aggs_by_name, run_name, aggregate_name_at, g->aggs);
     struct aggregate *a;
 
-    for (size_t i = 0; i < g->n_aggs; i++) {
-        if (strcmp(g->aggs[i].run_name, run_name) == 0)
-            return &g->aggs[i];
-    }
+    if (i != SIZE_MAX)
+        return &g->aggs[i];
     BG_GROW(g->aggs, g->cap_aggs, g->n_aggs + 1);
     a = &g->aggs[g->n_aggs++];
     a->run_name = bg_xstrdup(run_name);
     a->mean = a->median = a->stddev = NAN;
     a->n = 0;
     a->has_iterations = false;
+    bg_str_index_add(&g->aggs_by_name, g->n_aggs - 1, aggregate_name_at, g->aggs);
     return a;
 }
 
@@ -223,7 +229,7 @@ static int parse_entry(struct gbench *g, const cJSON *e, const char *at)
     if (bg_json_string(bg_json_get(e, "name"), g->in->path, path, &name, g->d) < 0)
         return -1;
     run_name = cJSON_IsString(run) ? run->valuestring : name;
-    why = bg_name_problem(run_name);
+    why = bg_bench_name_problem(run_name);
     if (why != NULL)
         return bg_fail(g->d, "%s: %s: benchmark name %s", g->in->path, path, why);
     if (cJSON_IsTrue(bg_json_get(e, "error_occurred"))) {
@@ -284,6 +290,7 @@ out:
     for (size_t k = 0; k < g.n_aggs; k++)
         free(g.aggs[k].run_name);
     free(g.aggs);
+    bg_str_index_release(&g.aggs_by_name);
     bg_result_index_release(&g.idx);
     return rc;
 }

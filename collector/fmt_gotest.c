@@ -173,7 +173,7 @@ static int parse_result(struct go_parse *p, char **tok, size_t n)
         return fail_at(p, "'%.80s': a value without its unit", tok[0]);
     if (bg_parse_int64(tok[1], 1, INT64_C(1000000000000000), &iters, &why) < 0)
         return fail_at(p, "'%.80s': iteration count %s", tok[0], why);
-    why = bg_name_problem(tok[0]);
+    why = bg_bench_name_problem(tok[0]);
     if (why != NULL)
         return fail_at(p, "benchmark name %s", why);
     for (size_t i = 2; i < n; i += 2)
@@ -181,7 +181,7 @@ static int parse_result(struct go_parse *p, char **tok, size_t n)
     if (!has_time)
         return fail_at(p, "'%.80s': no ns/op in the result", tok[0]);
     qname = qualify(p, tok[0]);
-    if (bg_name_problem(qname) != NULL)
+    if (bg_bench_name_problem(qname) != NULL)
         rc = fail_at(p, "'%.80s': qualified name too long", tok[0]);
     for (size_t i = 2; rc == 0 && i < n; i += 2)
         rc = add_metric(p, qname, tok[i], tok[i + 1]);

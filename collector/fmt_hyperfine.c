@@ -147,7 +147,7 @@ static int parse(const struct bg_input *in, struct bg_run *run, struct bg_diag *
         snprintf(path, sizeof(path), "%s.command", at);
         if (bg_json_string(bg_json_get(item, "command"), in->path, path, &command, d) < 0)
             return -1;
-        why = bg_name_problem(command);
+        why = bg_bench_name_problem(command);
         if (why != NULL)
             return bg_fail(d, "%s: %s: benchmark name %s", in->path, path, why);
         if (run->n_results >= BG_MAX_RESULTS)

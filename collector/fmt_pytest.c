@@ -65,7 +65,7 @@ static int parse_benchmark(const struct bg_input *in, const cJSON *b, const char
     snprintf(path, sizeof(path), "%s.fullname", at);
     if (bg_json_string(bg_json_get(b, "fullname"), in->path, path, &name, d) < 0)
         return -1;
-    why = bg_name_problem(name);
+    why = bg_bench_name_problem(name);
     if (why != NULL)
         return bg_fail(d, "%s: %s: benchmark name %s", in->path, path, why);
     snprintf(path, sizeof(path), "%s.stats", at);

@@ -18,7 +18,9 @@ static bool has_nul_escape(const char *data, size_t len)
 
 /* Whether the text ends inside a string or an open object/array: a file cut
  * short. cJSON's error position points at the last token it liked instead. */
-static bool truncated(const char *data, size_t len)
+/* How many arrays and objects are open after data[0..len), and whether a
+ * string is (strings skipped). */
+static size_t open_depth(const char *data, size_t len, bool *string_open)
 {
     size_t depth = 0;
     bool in_string = false;
@@ -39,7 +41,15 @@ static bool truncated(const char *data, size_t len)
             depth--;
         }
     }
-    return in_string || depth > 0;
+    *string_open = in_string;
+    return depth;
+}
+
+static bool truncated(const char *data, size_t len)
+{
+    bool in_string;
+
+    return open_depth(data, len, &in_string) > 0 || in_string;
 }
 
 /* Up to 12 bytes of data for an error message, cut at the line's end and
@@ -104,6 +114,9 @@ cJSON *bg_json_parse(const char *data, size_t len, const char *what, struct bg_d
     else if (root != NULL)
         bg_fail(d, "%s:%zu:%zu: invalid JSON: unexpected data after the document", what, line,
                 col);
+    else if (open_depth(data, off + 1, &(bool){ false }) > CJSON_NESTING_LIMIT)
+        bg_fail(d, "%s: invalid JSON: nested too deeply at line %zu (more than %d levels)", what,
+                line, CJSON_NESTING_LIMIT);
     else
         bg_fail(d, "%s:%zu:%zu: invalid JSON near '%s'", what, line, col,
                 snippet(data + off, len - off, near, sizeof(near)));

@@ -1,5 +1,6 @@
 /* model.c: building, validating and freeing the normalised run. */
 #include "core/bg.h"
+#include "core/buf.h"
 #include "core/model.h"
 #include "core/hash.h"
 
@@ -39,6 +40,9 @@ void bg_run_release(struct bg_run *run)
         free(run->warnings[i]);
     free(run->warnings);
     kv_free(run->meta, run->n_meta);
+    if (run->meta_index != NULL)
+        bg_str_index_release(run->meta_index);
+    free(run->meta_index);
     free(run->project);
     free(run->branch);
     free(run->commit);
@@ -134,11 +138,28 @@ static void index_insert(struct bg_result_index *ix, const struct bg_run *run, s
     ix->used++;
 }
 
+/* An open-addressing table of positions + 1 kept at most half full: when
+ * one more would pass that, makes a table twice the size (empty) and
+ * returns the old slots to insert again and free (*old_cap of them), NULL
+ * when there were none; NULL too when there is room. */
+static size_t *make_room(size_t **slots, size_t *cap, size_t *used, size_t *old_cap)
+{
+    size_t *old = *slots;
+
+    if ((*used + 1) * 2 <= *cap)
+        return NULL;
+    *old_cap = *cap;
+    *cap = *cap == 0 ? 64 : *cap * 2;
+    *slots = bg_xcalloc(*cap, sizeof(**slots));
+    *used = 0;
+    return old;
+}
+
 struct bg_result *bg_result_index_get(struct bg_result_index *ix, struct bg_run *run,
                                       const char *name, const char *metric, const char *unit,
                                       enum bg_direction dir)
 {
-    size_t k;
+    size_t k, old_cap, *old;
 
     if (ix->cap > 0) {
         k = identity_hash(name, metric) & (ix->cap - 1);
@@ -152,12 +173,8 @@ struct bg_result *bg_result_index_get(struct bg_result_index *ix, struct bg_run 
     }
     if (run->n_results >= BG_MAX_RESULTS)
         return NULL;
-    if ((ix->used + 1) * 2 > ix->cap) { /* keep the table at most half full */
-        size_t *old = ix->slots, old_cap = ix->cap;
-
-        ix->cap = old_cap == 0 ? 64 : old_cap * 2;
-        ix->slots = bg_xcalloc(ix->cap, sizeof(*ix->slots));
-        ix->used = 0;
+    old = make_room(&ix->slots, &ix->cap, &ix->used, &old_cap);
+    if (old != NULL) {
         for (size_t j = 0; j < old_cap; j++) {
             if (old[j] != 0)
                 index_insert(ix, run, old[j] - 1);
@@ -240,18 +257,95 @@ void bg_result_add_param(struct bg_result *res, const char *key, const char *val
     res->n_params++;
 }
 
+static void str_index_put(struct bg_str_index *ix, size_t i, const char *key)
+{
+    size_t k = bg_hash_str(BG_HASH_INIT, key) & (ix->cap - 1);
+
+    while (ix->slots[k] != 0)
+        k = (k + 1) & (ix->cap - 1);
+    ix->slots[k] = i + 1;
+    ix->used++;
+}
+
+size_t bg_str_index_find(const struct bg_str_index *ix, const char *key, bg_key_at *key_at,
+                         const void *arr)
+{
+    if (ix->cap == 0)
+        return SIZE_MAX;
+    for (size_t k = bg_hash_str(BG_HASH_INIT, key) & (ix->cap - 1); ix->slots[k] != 0;
+         k = (k + 1) & (ix->cap - 1)) {
+        if (strcmp(key_at(arr, ix->slots[k] - 1), key) == 0)
+            return ix->slots[k] - 1;
+    }
+    return SIZE_MAX;
+}
+
+void bg_str_index_add(struct bg_str_index *ix, size_t i, bg_key_at *key_at, const void *arr)
+{
+    size_t old_cap, *old = make_room(&ix->slots, &ix->cap, &ix->used, &old_cap);
+
+    if (old != NULL) {
+        for (size_t j = 0; j < old_cap; j++) {
+            if (old[j] != 0)
+                str_index_put(ix, old[j] - 1, key_at(arr, old[j] - 1));
+        }
+        free(old);
+    }
+    str_index_put(ix, i, key_at(arr, i));
+}
+
+void bg_str_index_release(struct bg_str_index *ix)
+{
+    free(ix->slots);
+    memset(ix, 0, sizeof(*ix));
+}
+
+static const char *meta_key_at(const void *arr, size_t i)
+{
+    return ((const struct bg_kv *)arr)[i].key;
+}
+
+/* Below this many entries a scan is as quick as the index. */
+#define META_SCAN_MAX 16
+
+/* The position of key in run->meta, or SIZE_MAX. The index is made when the
+ * entries outgrow a scan, and made again when they changed behind its back
+ * (a store fills run->meta directly). */
+static size_t meta_find(struct bg_run *run, const char *key)
+{
+    struct bg_str_index *ix = run->meta_index;
+
+    if (run->n_meta <= META_SCAN_MAX) {
+        for (size_t i = 0; i < run->n_meta; i++) {
+            if (strcmp(run->meta[i].key, key) == 0)
+                return i;
+        }
+        return SIZE_MAX;
+    }
+    if (ix == NULL)
+        ix = run->meta_index = bg_xcalloc(1, sizeof(*ix));
+    if (ix->used != run->n_meta) {
+        bg_str_index_release(ix);
+        for (size_t i = 0; i < run->n_meta; i++)
+            bg_str_index_add(ix, i, meta_key_at, run->meta);
+    }
+    return bg_str_index_find(ix, key, meta_key_at, run->meta);
+}
+
 void bg_run_add_meta(struct bg_run *run, const char *key, const char *value)
 {
-    for (size_t i = 0; i < run->n_meta; i++) {
-        if (strcmp(run->meta[i].key, key) == 0) {
-            bg_set_str(&run->meta[i].value, value);
-            return;
-        }
+    size_t i = meta_find(run, key);
+
+    if (i != SIZE_MAX) {
+        bg_set_str(&run->meta[i].value, value);
+        return;
     }
     BG_GROW(run->meta, run->cap_meta, run->n_meta + 1);
     run->meta[run->n_meta].key = bg_xstrdup(key);
     run->meta[run->n_meta].value = bg_xstrdup(value);
     run->n_meta++;
+    if (run->meta_index != NULL && run->meta_index->used == run->n_meta - 1)
+        bg_str_index_add(run->meta_index, run->n_meta - 1, meta_key_at, run->meta);
 }
 
 const char *bg_run_meta(const struct bg_run *run, const char *key)
@@ -309,7 +403,49 @@ static size_t utf8_seq(const unsigned char *s, uint32_t *cp)
     return 0;
 }
 
-const char *bg_name_problem(const char *s)
+static bool is_control(uint32_t cp)
+{
+    /* C0 controls, DEL, C1 controls, and the line/paragraph separators */
+    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029;
+}
+
+char *bg_name_visible(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    struct bg_buf b = BG_BUF_INIT;
+    bool changed = false;
+
+    while (*p != '\0') {
+        uint32_t cp;
+        size_t n = utf8_seq(p, &cp);
+
+        if (n == 0) { /* left as it is: bg_name_problem refuses it */
+            n = 1;
+            cp = 0xfffd;
+        }
+        if (cp < 0x20) {
+            /* U+2400 + cp: the Unicode picture of the control character */
+            bg_buf_addf(&b, "\xe2\x90%c", (char)(0x80 + cp));
+            changed = true;
+        } else if (cp == 0x7f) {
+            bg_buf_adds(&b, "\xe2\x90\xa1"); /* U+2421, the picture of DEL */
+            changed = true;
+        } else if (is_control(cp)) {
+            bg_buf_addf(&b, "<U+%04" PRIX32 ">", cp);
+            changed = true;
+        } else {
+            bg_buf_add(&b, (const char *)p, n);
+        }
+        p += n;
+    }
+    if (!changed) {
+        bg_buf_release(&b);
+        return NULL;
+    }
+    return bg_buf_detach(&b, NULL);
+}
+
+static const char *name_problem(const char *s, bool controls_ok)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t len = strlen(s);
@@ -326,12 +462,21 @@ const char *bg_name_problem(const char *s)
 
         if (n == 0)
             return "is not valid UTF-8";
-        /* C0 controls, DEL, C1 controls, and the line/paragraph separators */
-        if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029)
+        if (!controls_ok && is_control(cp))
             return "contains a control character";
         p += n;
     }
     return NULL;
+}
+
+const char *bg_name_problem(const char *s)
+{
+    return name_problem(s, false);
+}
+
+const char *bg_bench_name_problem(const char *s)
+{
+    return name_problem(s, true);
 }
 
 int bg_result_ptr_cmp(const void *a, const void *b)
@@ -376,6 +521,19 @@ static const struct bg_result *find_duplicate(const struct bg_run *run)
 
 /* A summary-only result: its given statistics are finite and not negative
  * (NAN means "not given"), and it has a sample count. */
+double bg_value_max(const char *unit)
+{
+    static const struct { const char *unit; double max; } times[] = {
+        { "ns", 1e15 }, { "us", 1e12 }, { "ms", 1e9 }, { "s", 1e6 },
+    };
+
+    for (size_t i = 0; i < ARRAY_SIZE(times); i++) {
+        if (strcmp(unit, times[i].unit) == 0)
+            return times[i].max;
+    }
+    return 1e300;
+}
+
 static int check_summary(const struct bg_result *res, const char *what, struct bg_diag *d)
 {
     const double v[] = { res->sum.min,    res->sum.mean, res->sum.median,
@@ -385,9 +543,10 @@ static int check_summary(const struct bg_result *res, const char *what, struct b
         return bg_fail(d, "%s: benchmark '%s' is %s but has samples", what, res->name,
                        res->pruned ? "pruned" : "summary-only");
     for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
-        if (!isnan(v[i]) && (!isfinite(v[i]) || v[i] < 0))
+        if (!isnan(v[i]) && (!isfinite(v[i]) || v[i] < 0 || v[i] > bg_value_max(res->unit)))
             return bg_fail(d, "%s: benchmark '%s' has a summary value %g, not a finite "
-                           "value >= 0", what, res->name, v[i]);
+                           "value from 0 to %g", what, res->name, v[i],
+                           bg_value_max(res->unit));
     }
     if (isnan(res->sum.mean) && isnan(res->sum.median) && isnan(res->sum.p95))
         return bg_fail(d, "%s: benchmark '%s' has neither samples nor a mean", what, res->name);
@@ -396,7 +555,7 @@ static int check_summary(const struct bg_result *res, const char *what, struct b
 
 int bg_run_finish(struct bg_run *run, const char *what, struct bg_diag *d)
 {
-    double *work = NULL;
+    double *work = NULL, hi;
     const struct bg_result *dup;
     size_t work_n = 0;
     int rc = -1;
@@ -406,6 +565,21 @@ int bg_run_finish(struct bg_run *run, const char *what, struct bg_diag *d)
     if (run->n_results > BG_MAX_RESULTS)
         return bg_fail(d, "%s: %zu results, more than the limit of %d", what, run->n_results,
                        BG_MAX_RESULTS);
+    if (run->n_meta > BG_MAX_META) /* --meta and every file's keys together */
+        return bg_fail(d, "%s: meta: more than %d keys", what, BG_MAX_META);
+    for (size_t i = 0; i < run->n_results; i++) {
+        struct bg_result *res = &run->results[i];
+        char *visible = bg_name_visible(res->name);
+
+        /* a harness's file is never refused for a name's control characters:
+         * the same name becomes the same visible one on every run */
+        if (visible != NULL) {
+            bg_run_warn(run, "%s: a benchmark name with control characters is stored as "
+                        "'%.200s'", what, visible);
+            free(res->name);
+            res->name = visible;
+        }
+    }
     for (size_t i = 0; i < run->n_results; i++) {
         struct bg_result *res = &run->results[i];
         const char *why = bg_name_problem(res->name);
@@ -437,10 +611,11 @@ int bg_run_finish(struct bg_run *run, const char *what, struct bg_diag *d)
                     res->name, res->n_samples, BG_MAX_SAMPLES);
             goto out;
         }
+        hi = bg_value_max(res->unit);
         for (size_t j = 0; j < res->n_samples; j++) {
-            if (!isfinite(res->samples[j]) || res->samples[j] < 0) {
-                bg_fail(d, "%s: benchmark '%s' sample %zu is %g, not a finite value >= 0",
-                        what, res->name, j, res->samples[j]);
+            if (!isfinite(res->samples[j]) || res->samples[j] < 0 || res->samples[j] > hi) {
+                bg_fail(d, "%s: benchmark '%s' sample %zu is %g, not a finite value from 0 "
+                        "to %g", what, res->name, j, res->samples[j], hi);
                 goto out;
             }
         }

@@ -18,6 +18,7 @@
 #define BG_TEXT_MAX 4096            /* bytes in any other stored string */
 #define BG_MAX_RESULTS 100000       /* results in one run */
 #define BG_MAX_SAMPLES 10000000     /* samples in one result */
+#define BG_MAX_META 10000           /* metadata entries in one run */
 #define BG_MAX_INPUT (256u << 20)   /* bytes in one input file */
 
 enum bg_direction {
@@ -59,6 +60,26 @@ struct bg_ci {
     char *repository, *run_id, *run_url, *event;
 };
 
+/*
+ * A lookup from a string to its position in an array the caller keeps
+ * (open addressing on the FNV-1a hash): for parsers and pages that meet
+ * many keys and must not compare each with every earlier one.
+ * Zero-initialise; key_at(arr, i) is the key at position i.
+ */
+struct bg_str_index {
+    size_t *slots; /* position + 1; 0 = empty */
+    size_t cap, used;
+};
+
+typedef const char *bg_key_at(const void *arr, size_t i);
+
+/* The position of key, or SIZE_MAX. */
+size_t bg_str_index_find(const struct bg_str_index *ix, const char *key, bg_key_at *key_at,
+                         const void *arr);
+/* Adds position i (whose key is key_at(arr, i)). */
+void bg_str_index_add(struct bg_str_index *ix, size_t i, bg_key_at *key_at, const void *arr);
+void bg_str_index_release(struct bg_str_index *ix);
+
 struct bg_run {
     int64_t id;                  /* store id, 0 until stored */
     char *project, *branch, *commit;  /* commit may be NULL */
@@ -68,6 +89,7 @@ struct bg_run {
     struct bg_ci ci;
     struct bg_kv *meta;          /* --meta keys that are not environment fields */
     size_t n_meta, cap_meta;
+    struct bg_str_index *meta_index; /* bg_run_add_meta's lookup, made past a few keys */
     struct bg_result *results;
     size_t n_results, cap_results;
     char **warnings;             /* non-fatal findings of the parsers */
@@ -82,6 +104,8 @@ struct bg_result *bg_run_add_result(struct bg_run *run, const char *name, const 
                                     const char *unit, enum bg_direction dir);
 void bg_result_add_sample(struct bg_result *res, double v);
 void bg_result_add_param(struct bg_result *res, const char *key, const char *value);
+/* Sets a metadata entry (a later value replaces an earlier one); callers
+ * that read outside input keep run->n_meta within BG_MAX_META. */
 void bg_run_add_meta(struct bg_run *run, const char *key, const char *value);
 /* The value of a metadata key, or NULL. */
 const char *bg_run_meta(const struct bg_run *run, const char *key);
@@ -127,6 +151,15 @@ void bg_set_str(char **field, const char *value);
  * 1..BG_NAME_MAX bytes. Returns NULL when fine, else a short reason.
  */
 const char *bg_name_problem(const char *s);
+/* The largest value a sample or summary in unit may hold: a time in ns, us,
+ * ms or s is under 10^6 s, as every harness format's; any other 1e300. */
+double bg_value_max(const char *unit);
+/* The same for a benchmark name from a harness, whose control characters
+ * bg_run_finish makes visible (bg_name_visible) instead of refusing. */
+const char *bg_bench_name_problem(const char *s);
+/* s with each control character shown: C0 and DEL as their Unicode pictures
+ * (a tab is U+2409), the others as <U+XXXX>; NULL when s has none. */
+char *bg_name_visible(const char *s);
 
 /*
  * Validates the results (names, duplicates, sample counts and values) and

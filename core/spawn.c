@@ -2,6 +2,7 @@
 #define _GNU_SOURCE /* pipe2, sched_setaffinity, posix_spawn_file_actions_addchdir_np */
 #include "core/bg.h"
 #include "core/spawn.h"
+#include "core/deadline.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -299,7 +300,8 @@ size_t bg_jobs_run(struct bg_job *jobs, size_t n, const volatile sig_atomic_t *s
 
             if (stop != NULL && *stop && !job->reaped)
                 kill_job(job, BG_JOB_STOPPED, 0);
-            if (!job->reaped && now >= job->deadline)
+            /* the calling thread's deadline too: a server's request, or its stop */
+            if (!job->reaped && (now >= job->deadline || bg_deadline_over()))
                 kill_job(job, BG_JOB_TIMEOUT, 0);
             reap(job);
             if (job->reaped && now >= job->grace && (job->fd_out >= 0 || job->fd_err >= 0)) {

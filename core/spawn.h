@@ -20,7 +20,8 @@
 /*
  * Runs argv[0] (looked up in PATH) with argv and the environment envp (NULL:
  * this process's), stdin from /dev/null, stdout into out (NULL: read and
- * dropped), stderr dropped. Kills it after timeout_ms, or as soon as
+ * dropped), stderr dropped. Kills it after timeout_ms, when the calling
+ * thread's deadline has passed (core/deadline.h), or as soon as
  * it writes more than out->max bytes. Returns the exit status (0-255), or
  * -1 when it could not start, was killed, timed out, or said too much.
  */

@@ -323,6 +323,28 @@ void store_samples_from_le(const void *bytes, size_t n, double *out)
 #endif
 }
 
+void store_result_samples(const struct store *st, struct bg_result *res, const void *bytes,
+                          size_t n)
+{
+    size_t stride = st->sample_cap > 0 && n > st->sample_cap
+                        ? (n + st->sample_cap - 1) / st->sample_cap : 1;
+    const unsigned char *b = bytes;
+
+    res->n_samples = res->cap_samples = (n + stride - 1) / stride;
+    res->samples = bg_xmalloc(res->n_samples * sizeof(*res->samples));
+    if (stride == 1) {
+        store_samples_from_le(bytes, n, res->samples);
+        return;
+    }
+    for (size_t i = 0; i < res->n_samples; i++)
+        store_samples_from_le(b + i * stride * 8, 1, &res->samples[i]);
+}
+
+void store_set_sample_cap(struct store *st, size_t cap)
+{
+    st->sample_cap = cap;
+}
+
 void *store_row_add(void **rows, size_t *n, size_t *cap, size_t elem)
 {
     char *row;

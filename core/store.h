@@ -100,6 +100,16 @@ int store_latest_run(struct store *st, const char *project, const char *branch,
 int store_load_run(struct store *st, int64_t id, struct bg_run *run);
 
 /*
+ * From now on store_load_run keeps at most cap samples of a result: past
+ * that, every k-th one (k = ceil(n / cap)), the first included. The stored
+ * summary is still that of every sample, so res->sum.n > res->n_samples
+ * says a result was thinned. 0 (the default): every sample. The server sets
+ * a cap for what it judges, so that no stored run makes a request read
+ * more than that; what it hands out as data (GET .../runs/ID) is whole.
+ */
+void store_set_sample_cap(struct store *st, size_t cap);
+
+/*
  * The same without reading any samples: every result has its stored
  * summary (n, min, mean, median, p95, max, stddev), samples NULL, and
  * `pruned` and `summary_only` as stored, so a result of a pruned run looks

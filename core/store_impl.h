@@ -24,6 +24,7 @@ struct store {
     struct bg_diag diag;   /* the last failure, "" when none */
     bool unavailable;      /* ...and whether it was losing the server */
     struct store_git *git; /* a git history (core/store_git.h) in memory, else NULL */
+    size_t sample_cap;     /* samples a loaded result keeps at most; 0: all */
 };
 
 struct store_backend {
@@ -100,6 +101,10 @@ int store_kv_parse(struct store *st, const char *json, struct bg_kv **kv, size_t
  * samples_le returns v itself or *scratch (caller frees *scratch). */
 const void *store_samples_le(const double *v, size_t n, unsigned char **scratch);
 void store_samples_from_le(const void *bytes, size_t n, double *out);
+/* res's samples from n of them as stored, every k-th one past the store's
+ * sample cap (store_set_sample_cap). */
+void store_result_samples(const struct store *st, struct bg_result *res, const void *bytes,
+                          size_t n);
 
 /* Appends a zeroed element of elem bytes to the array *rows of *n, growing
  * *cap; returns it. */

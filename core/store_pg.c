@@ -1265,11 +1265,8 @@ static int load_results(struct pg_store *st, int64_t id, bool samples, struct bg
             PQclear(r);
             return -1;
         }
-        if (has && bytes > 0) {
-            res->samples = bg_xmalloc((size_t)bytes);
-            res->n_samples = res->cap_samples = (size_t)bytes / 8;
-            store_samples_from_le(PQgetvalue(r, i, 14), res->n_samples, res->samples);
-        }
+        if (has && bytes > 0)
+            store_result_samples(&st->base, res, PQgetvalue(r, i, 14), (size_t)bytes / 8);
     }
     PQclear(r);
     return 0;

@@ -12,12 +12,15 @@
  */
 #include "core/bg.h"
 #include "core/store_impl.h"
+#include "core/deadline.h"
 
 #include <cJSON.h>
+#include <fcntl.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 /* generated from the files in schemas/migrations/ by tools/embed-sql.sh */
 extern const char *const bg_migrations[];
@@ -493,6 +496,14 @@ static int sq_close(struct store *base, struct bg_diag *d)
     return rc;
 }
 
+/* SQLite asks this every few thousand steps of a statement: a request past
+ * its deadline, or a server stopping, interrupts it (core/deadline.h). */
+static int past_deadline(void *unused)
+{
+    (void)unused;
+    return bg_deadline_over();
+}
+
 static int sq_open(const char *path, const char *name, bool create, struct store **out,
                    struct bg_diag *d)
 {
@@ -502,8 +513,20 @@ static int sq_open(const char *path, const char *name, bool create, struct store
 
     if (!create && strcmp(path, ":memory:") != 0 && stat(path, &sb) < 0)
         return bg_fail(d, "cannot open database '%s': %s", name, strerror(errno));
-    if (create)
+    if (create) {
         flags |= SQLITE_OPEN_CREATE;
+        /* a new database is readable by its owner only (private projects and
+         * token hashes live in it); SQLite gives its -wal and -shm files the
+         * database's mode. An existing file keeps the mode it has. */
+        if (strcmp(path, ":memory:") != 0 && stat(path, &sb) < 0 && errno == ENOENT) {
+            int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+            if (fd < 0 && errno != EEXIST)
+                return bg_fail(d, "cannot open database '%s': %s", name, strerror(errno));
+            if (fd >= 0)
+                close(fd);
+        }
+    }
     st = bg_xcalloc(1, sizeof(*st));
     st->base.be = &store_backend_sqlite;
     st->base.name = bg_xstrdup(name);
@@ -513,6 +536,7 @@ static int sq_open(const char *path, const char *name, bool create, struct store
         goto fail;
     }
     sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+    sqlite3_progress_handler(st->db, 4096, past_deadline, NULL);
     if (db_exec(st, "PRAGMA foreign_keys = ON") < 0 || set_wal(st, path) < 0 ||
         db_exec(st, "PRAGMA synchronous = FULL") < 0 || migrate(st) < 0) {
         bg_fail(d, "%s", st->base.diag.msg);
@@ -1062,11 +1086,8 @@ static int load_results(struct sqlite_store *st, int64_t id, bool samples, struc
             return store_fail(&st->base, "database '%s': result of '%s' has %d sample bytes "
                               "for n = %" PRId64, st->base.name, res->name, bytes, n);
         }
-        if (blob != NULL) {
-            res->samples = bg_xmalloc((size_t)bytes);
-            res->n_samples = res->cap_samples = (size_t)bytes / 8;
-            store_samples_from_le(blob, res->n_samples, res->samples);
-        }
+        if (blob != NULL)
+            store_result_samples(&st->base, res, blob, (size_t)bytes / 8);
     }
     if (rc != SQLITE_DONE)
         db_fail(st, "cannot read results");

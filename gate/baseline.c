@@ -99,14 +99,18 @@ int baseline_resolve_ref(struct store *st, const char *project, const char *ref,
                          struct bg_diag *d)
 {
     const char *why;
+    char shown[81];
     int rc;
+
+    /* the ref may come from a request: its message must be fit for a log line */
+    bg_printable(shown, sizeof(shown), ref);
 
     if (strncmp(ref, "run:", 4) == 0) {
         struct bg_run run;
         bool ours;
 
         if (bg_parse_int64(ref + 4, 1, INT64_MAX, id, &why) < 0)
-            return bg_fail(d, "baseline '%.80s': run id %s", ref, why);
+            return bg_fail(d, "baseline '%s': run id %s", shown, why);
         bg_run_init(&run);
         rc = store_load_run(st, *id, &run);
         ours = rc == 1 && strcmp(run.project, project) == 0;
@@ -114,8 +118,8 @@ int baseline_resolve_ref(struct store *st, const char *project, const char *ref,
         if (rc < 0)
             return store_failed(st, d);
         if (!ours)
-            return bg_fail_as(d, BG_FAULT_MISSING, "baseline '%.80s': no run %" PRId64
-                              " in project '%s'", ref, *id, project);
+            return bg_fail_as(d, BG_FAULT_MISSING, "baseline '%s': no run %" PRId64
+                              " in project '%s'", shown, *id, project);
         return 0;
     }
     if (strncmp(ref, "commit:", 7) == 0) {
@@ -123,17 +127,17 @@ int baseline_resolve_ref(struct store *st, const char *project, const char *ref,
 
         if (!bg_commit_ok(sha)) {
             free(sha);
-            return bg_fail(d, "baseline '%.80s': expected commit:SHA with 4 to 64 hex digits",
-                           ref);
+            return bg_fail(d, "baseline '%s': expected commit:SHA with 4 to 64 hex digits",
+                           shown);
         }
         rc = store_run_by_commit(st, project, sha, id);
         if (rc == 0)
-            bg_fail_as(d, BG_FAULT_MISSING, "baseline '%.80s': no run of project '%s' at commit "
-                       "%s", ref, project, sha);
+            bg_fail_as(d, BG_FAULT_MISSING, "baseline '%s': no run of project '%s' at commit "
+                       "%s", shown, project, sha);
         free(sha);
         return rc == 1 ? 0 : rc < 0 ? store_failed(st, d) : -1;
     }
-    return bg_fail(d, "baseline '%.80s': expected run:ID or commit:SHA", ref);
+    return bg_fail(d, "baseline '%s': expected run:ID or commit:SHA", shown);
 }
 
 int baseline_default_branch(struct store *st, const char *project, char *out, size_t size,
@@ -318,15 +322,19 @@ static int anchor_at(struct store *st, const struct bg_run *cur,
 
     a->index = 0;
     if (req->ref != NULL) {
+        char shown[81];
+
+        bg_printable(shown, sizeof(shown), req->ref);
         if (baseline_resolve_ref(st, req->project, req->ref, &id, d) < 0)
             return -1;
         for (a->index = 0; a->index < n && runs[a->index].id != id; a->index++)
             ;
         if (a->index == n)
-            return bg_fail_as(d, BG_FAULT_MISSING, "baseline '%.80s': run %" PRId64 " is not "
-                              "on branch '%.200s' (give --baseline-branch too)", req->ref, id, branch);
-        snprintf(a->what, sizeof(a->what), "up to run %" PRId64 ", as asked (--baseline %s)", id,
-                 req->ref);
+            return bg_fail_as(d, BG_FAULT_MISSING, "baseline '%s': run %" PRId64 " is not "
+                              "on branch '%.200s' (name its branch as the baseline branch too)",
+                              shown, id, branch);
+        snprintf(a->what, sizeof(a->what), "up to run %" PRId64 ", as asked (baseline %s)", id,
+                 shown);
         return ANCHOR_SET;
     }
     rc = store_pin_get(st, req->project, branch, &id, &pinned_at);

@@ -5,6 +5,7 @@
  */
 #include "core/bg.h"
 #include "gate/compare.h"
+#include "core/deadline.h"
 #include "core/stats.h"
 #include "gate/config.h"
 #include "gate/dist.h"
@@ -870,14 +871,36 @@ static void sensitivity(struct compare *cx, size_t r)
         row->advice = "a looser threshold for it in benchgate.json, or a quieter runner";
 }
 
+/* Whether row r gets the optional bootstrap interval. */
+static bool bootstrapped(const struct compare *cx, size_t r)
+{
+    const struct gate_row *row = &cx->out->rows[r];
+    const struct bg_result *b = row->base, *c = row->cur;
+
+    return cx->opts->resamples > 0 && cx->w[r].compared && b != NULL && c != NULL &&
+           b->n_samples > 0 && c->n_samples > 0 && cx->w[r].stat == GATE_STAT_P95;
+}
+
+/* The bootstrap's random draws over every row: resamples x both sides' samples. */
+static uint64_t bootstrap_draws(const struct compare *cx)
+{
+    uint64_t draws = 0;
+
+    for (size_t r = 0; r < cx->out->n_rows; r++) {
+        if (bootstrapped(cx, r))
+            draws += (uint64_t)cx->opts->resamples *
+                     (cx->out->rows[r].base->n_samples + cx->out->rows[r].cur->n_samples);
+    }
+    return draws;
+}
+
 /* The optional within-run bootstrap interval between the newest runs. */
 static void bootstrap(struct compare *cx, size_t r)
 {
     struct gate_row *row = &cx->out->rows[r];
     const struct bg_result *b = row->base, *c = row->cur;
 
-    if (cx->opts->resamples == 0 || b == NULL || c == NULL || b->n_samples == 0 ||
-        c->n_samples == 0 || cx->w[r].stat != GATE_STAT_P95)
+    if (!bootstrapped(cx, r))
         return;
     sig_bootstrap_change(b->samples, b->n_samples, c->samples, c->n_samples, cx->w[r].dir,
                          cx->opts->resamples, sig_seed(cx->opts->seed, c->name, c->metric), 0.95,
@@ -938,7 +961,7 @@ void gate_compare_runs(const struct bg_run *const *base, size_t k,
 
     cx.tail_runs = bg_xcalloc(out->n_rows * k + 1, sizeof(*cx.tail_runs));
     scratch = bg_xmalloc((max_samples(&cx) + 2 * cx.n_runs + 1) * sizeof(*scratch));
-    for (size_t r = 0; r < out->n_rows; r++) {
+    for (size_t r = 0; r < out->n_rows && !bg_deadline_over(); r++) {
         if (cx.w[r].compared) {
             choose_tests(&cx, r);
             measure_tail(&cx, r, scratch, scratch + cx.n_runs);
@@ -957,14 +980,22 @@ void gate_compare_runs(const struct bg_run *const *base, size_t k,
     out->inflation_location = cx.null_loc.factor;
     out->inflation_tail = cx.null_tail.factor;
     out->replays = cx.null_loc.n + cx.null_tail.n;
+    out->draws_asked = bootstrap_draws(&cx);
+    if (out->draws_asked <= opts->max_draws || opts->max_draws == 0)
+        out->draws_asked = 0;
     for (size_t r = 0; r < out->n_rows; r++) {
         struct gate_row *row = &out->rows[r];
         struct work *w = &cx.w[r];
 
+        if (bg_deadline_over()) {
+            out->stopped = true;
+            break;
+        }
         if (w->compared) {
             judge(&cx, r);
             mark_low(&cx, r);
-            bootstrap(&cx, r);
+            if (out->draws_asked == 0)
+                bootstrap(&cx, r);
             continue;
         }
         if (row->cur != NULL)

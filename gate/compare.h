@@ -76,11 +76,15 @@ struct gate_opts {
     bool fail_on_missing;      /* a benchmark missing from the current run fails the gate */
     const struct gate_config *config; /* NULL: none */
     double prior_spread;       /* run-to-run sd assumed where it cannot be measured */
+    uint64_t max_draws;        /* the bootstrap's random draws (resamples times the
+                                  samples of every row it would resample) allowed at
+                                  most; past it no interval is drawn and the report
+                                  says so (draws_asked). 0: no bound */
 };
 
 /* The defaults of `benchgate check`. */
 #define GATE_OPTS_DEFAULT \
-    { 0.10, GATE_MIN_SAMPLES, 0.01, 0, 42, false, false, NULL, GATE_PRIOR_SPREAD }
+    { 0.10, GATE_MIN_SAMPLES, 0.01, 0, 42, false, false, NULL, GATE_PRIOR_SPREAD, 0 }
 
 struct gate_row {
     const struct bg_result *base, *cur; /* newest baseline's and current's; either may be NULL */
@@ -167,6 +171,10 @@ struct gate_report {
     double inflation_location, inflation_tail;
     size_t replays;                     /* history runs judged as if current */
     const struct gate_ab *ab;           /* benchgate ab's rounds: paired; NULL otherwise */
+    uint64_t draws_asked;               /* the bootstrap's draws when past opts.max_draws
+                                           (no interval was drawn); else 0 */
+    bool stopped;                       /* the caller's deadline passed (core/deadline.h):
+                                           the report is incomplete, not to be shown */
 };
 
 /*

@@ -46,8 +46,13 @@ static void side(struct bg_buf *b, const struct bg_result *res, double value)
     }
     bg_buf_adds(b, "{\"value\": ");
     bg_json_add_number(b, value);
-    bg_buf_addf(b, ", \"n\": %zu, \"summary_only\": %s}", res->n_samples,
-                res->summary_only ? "true" : "false");
+    /* a result the server thinned (its sample budget): every sample's count, and how
+     * many of them the tests read */
+    if (res->n_samples > 0 && res->sum.n > res->n_samples)
+        bg_buf_addf(b, ", \"n\": %zu, \"samples_read\": %zu", res->sum.n, res->n_samples);
+    else
+        bg_buf_addf(b, ", \"n\": %zu", res->n_samples);
+    bg_buf_addf(b, ", \"summary_only\": %s}", res->summary_only ? "true" : "false");
 }
 
 static void interval(struct bg_buf *b, double lo, double hi)

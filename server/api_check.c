@@ -13,6 +13,7 @@
 #include "gate/params.h"
 #include "gate/report.h"
 #include "server/auth.h"
+#include "server/budget.h"
 #include "server/lookup.h"
 
 /*
@@ -105,7 +106,16 @@ void api_check(const struct http_request *rq, const char *const *params,
         goto out;
     opts.min_samples = (size_t)min_samples;
     opts.resamples = (unsigned)resamples;
+    opts.max_draws = BUDGET_BOOTSTRAP_DRAWS;
     gate_compare_runs(base.list, base.n_runs, &curp, 1, &opts, &report);
+    if (report.draws_asked > 0) {
+        http_error(rs, 400, "bad_request", "query parameter resamples: %" PRId64 " resamples of "
+                   "this run's samples are %" PRIu64 " random draws, past the server's budget of "
+                   "%" PRIu64 ": ask for at most %" PRIu64, resamples, report.draws_asked,
+                   BUDGET_BOOTSTRAP_DRAWS,
+                   BUDGET_BOOTSTRAP_DRAWS / (report.draws_asked / (uint64_t)resamples));
+        goto out;
+    }
     report.baseline_why = base.why;
     report.baseline_warning = base.warning;
     report_json_buf(&rs->body, &report);
@@ -114,6 +124,34 @@ out:
     gate_report_release(&report);
     baseline_release(&base);
     bg_run_release(&cur);
+}
+
+/* Without a token, a body of at most BUDGET_ANON_BODY; else the 413 is made. */
+static bool anonymous_body_ok(const struct http_request *rq, struct http_response *rs)
+{
+    if (rq->body_len <= BUDGET_ANON_BODY || rq->authorization != NULL)
+        return true;
+    http_error(rs, 413, "payload_too_large", "without a token this server reads a run of at "
+               "most %d bytes here; send the project's token, or name a stored run with ?run=ID",
+               BUDGET_ANON_BODY);
+    return false;
+}
+
+/* Run id as stored, every sample (the server's judgements read fewer: this is
+ * data for a client, which judges it itself), as a run document. */
+static bool write_whole_run(const struct http_request *rq, int64_t id, struct bg_buf *out)
+{
+    struct bg_run run;
+    int found;
+
+    bg_run_init(&run);
+    store_set_sample_cap(rq->st, 0);
+    found = store_load_run(rq->st, id, &run);
+    store_set_sample_cap(rq->st, BUDGET_SAMPLES);
+    if (found == 1)
+        bg_run_write_json(&run, out);
+    bg_run_release(&run);
+    return found == 1;
 }
 
 void api_baseline(const struct http_request *rq, const char *const *params,
@@ -126,7 +164,10 @@ void api_baseline(const struct http_request *rq, const char *const *params,
 
     bg_run_init(&cur);
     memset(&base, 0, sizeof(base));
-    if (!auth_project(rq, params[0], false, rs) || !check_current(rq, params[0], &cur, rs) ||
+    /* nothing of the body is read for a project that does not exist, and without a
+     * token a public server reads a small one only */
+    if (!auth_project(rq, params[0], false, rs) || !lookup_project(rq, params[0], rs) ||
+        !anonymous_body_ok(rq, rs) || !check_current(rq, params[0], &cur, rs) ||
         !baseline_query(rq, params[0], &req, fork, rs) ||
         !select_baseline(rq, &cur, &req, &base, rs))
         goto out;
@@ -141,9 +182,11 @@ void api_baseline(const struct http_request *rq, const char *const *params,
     for (size_t i = 0; i < base.n_runs; i++)
         bg_buf_addf(&rs->body, "%s%" PRId64, i > 0 ? ", " : "", base.runs[i].id);
     bg_buf_adds(&rs->body, "], \"run\": ");
-    if (base.found) /* for clients that knew one baseline run only */
-        bg_run_write_json(&base.runs[0], &rs->body);
-    else
+    if (base.found && !write_whole_run(rq, base.runs[0].id, &rs->body)) {
+        http_store_failed(rs);
+        goto out;
+    }
+    if (!base.found)
         bg_buf_adds(&rs->body, "null");
     bg_buf_adds(&rs->body, "}\n");
     rs->status = 200;

@@ -2,6 +2,7 @@
 #include "core/bg.h"
 #include "server/chart.h"
 #include "server/chart_script.h"
+#include "core/deadline.h"
 #include "core/spawn.h"
 #include "server/cache.h"
 
@@ -269,17 +270,35 @@ out:
     return rc;
 }
 
-/* Waits for one of the max_procs slots until deadline; false if none came. */
+static bool before(const struct timespec *a, const struct timespec *b)
+{
+    return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+/* Waits for one of the max_procs slots until deadline; false if none came.
+ * It waits in slices of 100 ms, so that a stopping server is not kept
+ * waiting (core/deadline.h). */
 static bool take_slot(const struct timespec *deadline)
 {
     bool got;
 
     pthread_mutex_lock(&lock);
-    while (stats.running >= (long)cfg.max_procs) {
-        if (pthread_cond_timedwait(&slot_free, &lock, deadline) == ETIMEDOUT)
+    while (stats.running >= (long)cfg.max_procs && !bg_deadline_over()) {
+        struct timespec slice;
+
+        clock_gettime(CLOCK_REALTIME, &slice);
+        if (!before(&slice, deadline))
             break;
+        slice.tv_nsec += 100 * 1000000;
+        if (slice.tv_nsec >= 1000000000) {
+            slice.tv_sec++;
+            slice.tv_nsec -= 1000000000;
+        }
+        if (before(deadline, &slice))
+            slice = *deadline;
+        pthread_cond_timedwait(&slot_free, &lock, &slice);
     }
-    got = stats.running < (long)cfg.max_procs;
+    got = stats.running < (long)cfg.max_procs && !bg_deadline_over();
     if (got)
         stats.running++;
     pthread_mutex_unlock(&lock);
@@ -300,7 +319,7 @@ void chart_render(struct chart *const *charts, size_t n)
     char (*keys)[2 * SHA256_DIGEST_SIZE + 1] = bg_xcalloc(n > 0 ? n : 1, sizeof(*keys));
     size_t n_todo = 0;
     struct timespec deadline;
-    int64_t end; /* --chart-timeout for all of it, waiting for a slot included */
+    int64_t end, timeout_ms; /* --chart-timeout for all of it, waiting for a slot included */
 
     for (size_t i = 0; i < n; i++) {
         struct chart *c = charts[i];
@@ -328,10 +347,12 @@ void chart_render(struct chart *const *charts, size_t n)
     }
     if (n_todo == 0)
         goto out;
-    end = mono_ms() + cfg.timeout_ms;
+    /* the request's own deadline may come first (core/deadline.h) */
+    timeout_ms = bg_deadline_left_ms(cfg.timeout_ms);
+    end = mono_ms() + timeout_ms;
     clock_gettime(CLOCK_REALTIME, &deadline); /* what pthread_cond_timedwait reads */
-    deadline.tv_sec += cfg.timeout_ms / 1000;
-    deadline.tv_nsec += (long)(cfg.timeout_ms % 1000) * 1000000;
+    deadline.tv_sec += timeout_ms / 1000;
+    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
     if (deadline.tv_nsec >= 1000000000) {
         deadline.tv_sec++;
         deadline.tv_nsec -= 1000000000;

@@ -2,11 +2,40 @@
 #include "core/bg.h"
 #include "server/html.h"
 
+/* The code point of an invisible or direction-changing character at s (zero
+ * width spaces and joiners, bidi embeddings, overrides and isolates, word
+ * joiners, the byte order mark, the soft hyphen), else 0. Two names that
+ * differ only by one look the same; a page shows it as <U+XXXX>. */
+static unsigned invisible_at(const unsigned char *s)
+{
+    unsigned cp;
+
+    if (s[0] == 0xc2 && s[1] == 0xad)
+        return 0xad;
+    if (s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf)
+        return 0xfeff;
+    if (s[0] != 0xe2 || (s[1] != 0x80 && s[1] != 0x81) || s[2] < 0x80 || s[2] > 0xbf)
+        return 0;
+    cp = 0x2000 + ((unsigned)(s[1] & 0x3f) << 6) + (s[2] & 0x3f);
+    if ((cp >= 0x200b && cp <= 0x200f) || (cp >= 0x202a && cp <= 0x202e) ||
+        (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x2066 && cp <= 0x2069))
+        return cp;
+    return 0;
+}
+
 void html_text(struct bg_buf *b, const char *s)
 {
     for (const char *run = s;; s++) {
         const char *ent;
+        unsigned cp;
 
+        if ((unsigned char)*s >= 0xc2 && (cp = invisible_at((const unsigned char *)s)) != 0) {
+            bg_buf_add(b, run, (size_t)(s - run));
+            bg_buf_addf(b, "&lt;U+%04X&gt;", cp);
+            s += cp < 0x800 ? 1 : 2; /* the loop steps past the last byte */
+            run = s + 1;
+            continue;
+        }
         switch (*s) {
         case '&': ent = "&amp;"; break;
         case '<': ent = "&lt;"; break;

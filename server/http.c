@@ -11,11 +11,14 @@
  */
 #include "core/bg.h"
 #include "server/http.h"
+#include "core/deadline.h"
 #include "core/json.h"
 #include "core/num.h"
+#include "server/conns.h"
 #include "server/html.h"
 #include "server/metrics.h"
 
+#include <strings.h>
 #include <time.h>
 
 /* ---- answers ---- */
@@ -191,6 +194,8 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct request
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     if (rs->allow != NULL)
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, rs->allow);
+    if (rs->status == 503)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
     /* a browser asks for a page's token itself: any user name, the token as password */
     if (rs->status == 401)
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
@@ -270,6 +275,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, st
     if (req.st == NULL) {
         http_error(&rs, 503, "store_error", "the database cannot be reached; try again");
     } else {
+        bg_deadline_start(srv->request_timeout);
         srv->handle(&req, &rs);
         /* the store's errors are values: the client has its 503, the log the reason */
         if (store_errmsg(req.st)[0] != '\0') {
@@ -281,11 +287,64 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url, st
                            "connection lost or refused, or busy); try again");
             store_clear_error(req.st);
         }
+        /* whatever it made past its deadline may be cut short: not an answer */
+        if (bg_deadline_over())
+            http_error(&rs, 503, "over_deadline", "the request took longer than the server "
+                       "allows (--request-timeout), or the server is stopping; try again");
+        bg_deadline_end();
     }
     route_query_release(&query);
     ret = send_response(conn, rq, &rs);
     bg_buf_release(&rs.body);
     return ret;
+}
+
+/* What the request head says about its body's length. */
+struct framing {
+    unsigned lengths;     /* Content-Length headers */
+    bool lengths_differ;  /* ... with different values */
+    const char *length;   /* the first one */
+    unsigned encodings;   /* Transfer-Encoding headers */
+    bool chunked_only;    /* ... all of them exactly "chunked" */
+};
+
+static enum MHD_Result add_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    struct framing *f = cls;
+
+    (void)kind;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+        if (f->lengths++ == 0)
+            f->length = value;
+        else if (strcmp(f->length, value) != 0)
+            f->lengths_differ = true;
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+        f->chunked_only = (f->encodings++ == 0 || f->chunked_only) &&
+                          strcasecmp(value, "chunked") == 0;
+    }
+    return MHD_YES;
+}
+
+/*
+ * RFC 9112, 6.1 and 6.3: a request with both Transfer-Encoding and
+ * Content-Length, with Content-Lengths that differ, or with a transfer
+ * coding other than chunked is refused and its connection closed: a proxy
+ * in front that reads the other length would see another request in the
+ * body (request smuggling). NULL when the framing is sound, else why not.
+ */
+static const char *framing_problem(struct MHD_Connection *conn)
+{
+    struct framing f = { 0, false, NULL, 0, false };
+
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, add_framing, &f);
+    if (f.encodings > 0 && f.lengths > 0)
+        return "the request has both Transfer-Encoding and Content-Length";
+    if (f.lengths_differ)
+        return "the request has Content-Length headers that differ";
+    if (f.encodings > 1 || (f.encodings == 1 && !f.chunked_only))
+        return "the request's Transfer-Encoding is not 'chunked' alone";
+    return NULL;
 }
 
 /* libmicrohttpd's first call for a request: set it up, refuse what is too big. */
@@ -305,6 +364,10 @@ static enum MHD_Result start_request(struct MHD_Connection *conn, const char *ur
     rq->body = (struct bg_limbuf)BG_LIMBUF_INIT(srv->cfg.max_body);
     *con_cls = rq;
     metrics_in_flight(+1);
+    conns_request_started(conn);
+    why = framing_problem(conn);
+    if (why != NULL) /* answered now, the body unread: the connection is closed after */
+        return send_error(conn, rq, 400, "bad_request", why);
     if (cl != NULL && bg_parse_int64(cl, 0, INT64_MAX, &length, &why) == 0 &&
         (uint64_t)length > srv->cfg.max_body) {
         char msg[128];
@@ -358,7 +421,7 @@ void http_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     double secs;
 
     (void)cls;
-    (void)conn;
+    conns_request_done(conn);
     if (rq == NULL)
         return;
     secs = seconds_since(&rq->start);
@@ -388,4 +451,44 @@ size_t http_keep_escapes(void *cls, struct MHD_Connection *conn, char *s)
     (void)cls;
     (void)conn;
     return strlen(s);
+}
+
+/*
+ * libmicrohttpd's own messages, made printable and bounded like every other
+ * line of the log. A request it refuses itself (a malformed Content-Length,
+ * a head too large) never reaches the handler: its message is the only
+ * trace, so it is logged in the request line's place and counted.
+ */
+static int atoi_status(const char *s)
+{
+    int v = 0;
+
+    for (int i = 0; i < 3 && s[i] >= '0' && s[i] <= '9'; i++)
+        v = v * 10 + (s[i] - '0');
+    return v;
+}
+
+void http_on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    static const char marker[] = "HTTP response code is ";
+    char msg[256], shown[256], when[32];
+    const char *code;
+    struct tm tm;
+    time_t now = time(NULL);
+
+    (void)cls;
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    msg[strcspn(msg, "\n")] = '\0';
+    bg_printable(shown, sizeof(shown), msg);
+    code = strstr(msg, marker);
+    if (code == NULL) {
+        bg_warn("libmicrohttpd: %s", shown);
+        return;
+    }
+    if (gmtime_r(&now, &tm) == NULL || strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        snprintf(when, sizeof(when), "-");
+    /* its reason was the message before this one */
+    metrics_request(atoi_status(code + strlen(marker)), 0.0);
+    fprintf(stderr, "%s - - %d 0 0.0ms (a malformed request, answered by libmicrohttpd)\n",
+            when, atoi_status(code + strlen(marker)));
 }

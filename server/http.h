@@ -30,6 +30,7 @@
 struct http_config {
     size_t max_body;     /* bytes in a request body */
     bool private_reads;  /* reading a project needs one of its tokens too */
+    long read_slots;     /* reads computing at once (routes.c); one worker stays free */
 };
 
 struct http_request {
@@ -97,6 +98,7 @@ bool http_query_bool(const struct http_request *rq, const char *key, bool *out,
 struct http_server {
     struct http_config cfg;
     double body_timeout; /* seconds a request body may take to arrive */
+    double request_timeout; /* seconds a handler may work (core/deadline.h); past it 503 */
     void (*handle)(const struct http_request *rq, struct http_response *rs);
     struct store *(*store)(void); /* NULL when it cannot be opened */
 };
@@ -114,5 +116,8 @@ enum MHD_Result http_on_request(void *cls, struct MHD_Connection *conn, const ch
 void http_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                        enum MHD_RequestTerminationCode toe);
 size_t http_keep_escapes(void *cls, struct MHD_Connection *conn, char *s);
+/* libmicrohttpd's messages (MHD_OPTION_EXTERNAL_LOGGER): logged printable and
+ * bounded; a request it answered itself is logged and counted as one. */
+void http_on_mhd_log(void *cls, const char *fmt, va_list ap) BG_PRINTF(2, 0);
 
 #endif /* BG_SERVER_HTTP_H */

@@ -7,7 +7,8 @@
 #include <stdatomic.h>
 
 /* Statuses the server sends; anything else is counted as "other". */
-static const int codes[] = { 200, 201, 400, 401, 403, 404, 405, 409, 413, 500, 503 };
+static const int codes[] = { 200, 201, 400, 401, 403, 404, 405, 409, 413, 414, 431, 500,
+                             501, 503, 505 };
 /* Latency histogram bucket bounds, seconds. */
 static const double bounds[] = { 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5 };
 
@@ -17,6 +18,12 @@ static atomic_ulong latency_us_sum;
 static atomic_ulong uploads_stored, uploads_refused;
 static atomic_ulong cache_hits, cache_misses;
 static atomic_long in_flight;
+static atomic_ulong heads_cut;
+
+void metrics_connection_cut(void)
+{
+    atomic_fetch_add_explicit(&heads_cut, 1, memory_order_relaxed);
+}
 
 void metrics_request(int status, double seconds)
 {
@@ -116,6 +123,10 @@ void metrics_render(struct bg_buf *b)
                    "# TYPE benchgate_chart_cache_evictions_total counter\n"
                    "benchgate_chart_cache_evictions_total %" PRIu64 "\n",
                 cs.entries, cs.bytes, cs.evictions);
+    bg_buf_addf(b, "# HELP benchgate_slow_heads_total Connections closed for not sending a "
+                   "whole request head within --head-timeout.\n"
+                   "# TYPE benchgate_slow_heads_total counter\n"
+                   "benchgate_slow_heads_total %lu\n", atomic_load(&heads_cut));
     bg_buf_addf(b, "# HELP benchgate_http_requests_in_flight Requests being handled now.\n"
                    "# TYPE benchgate_http_requests_in_flight gauge\n"
                    "benchgate_http_requests_in_flight %ld\n", atomic_load(&in_flight));

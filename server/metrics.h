@@ -15,6 +15,8 @@ void metrics_request(int status, double seconds);
 void metrics_upload(bool stored);
 /* A read answer was served from the cache, or computed. */
 void metrics_cache(bool hit);
+/* A connection was closed for sending its request head too slowly (conns.h). */
+void metrics_connection_cut(void);
 /* Requests being handled now: +1 when one starts, -1 when it ends. */
 void metrics_in_flight(int delta);
 long metrics_in_flight_now(void);

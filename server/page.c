@@ -5,6 +5,7 @@
 #include "core/bg.h"
 #include "server/page.h"
 #include "gate/report.h"
+#include "server/budget.h"
 #include "server/handlers.h"
 #include "server/html.h"
 
@@ -131,6 +132,25 @@ void page_verdict_cell(struct bg_buf *b, const struct gate_report *r, const stru
     bg_buf_adds(b, "</td>");
 }
 
+static bool thinned(const struct bg_result *res)
+{
+    return res != NULL && res->n_samples > 0 && res->sum.n > res->n_samples;
+}
+
+/* Says which results the page's tests read only part of (server/budget.h). */
+static void thinned_note(struct bg_buf *b, const struct gate_report *r)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < r->n_rows; i++)
+        n += thinned(r->rows[i].cur) || thinned(r->rows[i].base);
+    if (n > 0)
+        bg_buf_addf(b, "<p class=\"low\">%zu benchmark%s more than %d samples a run: "
+                    "the tests read every k-th sample (%d of them); the medians, p95s and "
+                    "means shown are of every sample.</p>\n", n, n == 1 ? " has" : "s have",
+                    BUDGET_SAMPLES, BUDGET_SAMPLES);
+}
+
 void page_judged_summary(struct bg_buf *b, const char *project, const struct judged *j,
                          const char *which)
 {
@@ -174,6 +194,7 @@ void page_judged_summary(struct bg_buf *b, const char *project, const struct jud
         bg_buf_adds(b, ".</p>\n");
     }
     bg_buf_release(&text);
+    thinned_note(b, r);
 }
 
 /* ---- the filters of a project's pages ---- */

@@ -12,6 +12,7 @@
 #include "core/bg.h"
 #include "server/handlers.h"
 #include "gate/report.h"
+#include "server/budget.h"
 #include "server/chart.h"
 #include "server/html.h"
 #include "server/judge.h"
@@ -24,8 +25,8 @@
 #define SPARK_SPAN 0.10       /* a trend line's scale spans at least +-10% of its median:
                                  the gate's default threshold, so noise below it looks flat */
 #define PROJECT_PAGE_ROWS 50  /* benchmarks a page, and so sparklines a page */
+_Static_assert(PROJECT_PAGE_ROWS <= BUDGET_SPARKLINES, "a page draws its rows' sparklines");
 #define GROUPS_SHOWN 60       /* name prefixes listed */
-#define OTHERS_SHOWN 100      /* benchmarks listed that the newest run does not have */
 #define PAGES_MAX 100000      /* ?page= at most */
 
 /* ---- sparklines ---- */
@@ -451,8 +452,39 @@ static int cmp_key(const void *a, const void *b)
     return c != 0 ? c : strcmp(x->res->metric, y->res->metric);
 }
 
+/* The branch to link a benchmark's page with: the page's own when the
+ * benchmark has results there (*same), else the branch of its newest result
+ * on any machine; false (answer made) when the store fails. Two one-point
+ * reads, for at most BUDGET_OTHER_BENCHMARKS benchmarks a page. */
+static bool link_branch(const struct http_request *rq, const char *project,
+                        const struct store_benchmark *k, const struct page_filters *f,
+                        char branch[BG_NAME_MAX + 1], bool *same, struct http_response *rs)
+{
+    struct store_point *pt = NULL;
+    int n = store_history(rq->st, project, k->name, k->metric, f->branch, f->env, 1, &pt);
+
+    branch[0] = '\0';
+    *same = n > 0;
+    if (n > 0)
+        snprintf(branch, BG_NAME_MAX + 1, "%s", f->branch != NULL ? f->branch : "");
+    if (n == 0) {
+        free(pt);
+        pt = NULL;
+        n = store_history(rq->st, project, k->name, k->metric, NULL, NULL, 1, &pt);
+        if (n > 0)
+            snprintf(branch, BG_NAME_MAX + 1, "%s", pt[0].branch);
+    }
+    free(pt);
+    if (n < 0) {
+        http_store_failed(rs);
+        return false;
+    }
+    return true;
+}
+
 /* Benchmarks stored for the project but in neither run just compared: a
- * binary search of the run's rows for each, at most OTHERS_SHOWN listed. */
+ * binary search of the run's rows for each, at most BUDGET_OTHER_BENCHMARKS
+ * listed, each linked to a page that has it (link_branch). */
 static void other_benchmarks(struct page *pg, const struct http_request *rq, const char *project,
                              const struct judged *j, const struct row *all, size_t n_rows,
                              const struct view *v, struct http_response *rs)
@@ -461,6 +493,8 @@ static void other_benchmarks(struct page *pg, const struct http_request *rq, con
     struct row *sorted = bg_xcalloc(n_rows + 1, sizeof(*sorted));
     int n = store_list_benchmarks(rq->st, project, &k);
     size_t shown_n = 0, more = 0;
+    char branch[BG_NAME_MAX + 1];
+    bool same;
 
     if (n < 0) {
         http_store_failed(rs);
@@ -476,23 +510,30 @@ static void other_benchmarks(struct page *pg, const struct http_request *rq, con
 
         if (bsearch(&key, sorted, n_rows, sizeof(*sorted), cmp_key) != NULL)
             continue;
-        if (shown_n == OTHERS_SHOWN) {
+        if (shown_n == BUDGET_OTHER_BENCHMARKS) {
             more++;
             continue;
         }
+        if (!link_branch(rq, project, &k[i], &mf, branch, &same, rs))
+            break;
+        mf.branch = branch[0] != '\0' ? branch : NULL;
+        if (!same)
+            mf.env = NULL; /* its results are elsewhere: on any machine there */
         if (shown_n++ == 0)
             bg_buf_adds(&pg->main, "<h2>Not in the newest run</h2>\n<ul>\n");
-        /* their history is on other branches or machines: the link names none */
-        mf.branch = NULL;
-        mf.env = NULL;
         bg_buf_adds(&pg->main, "<li><a href=\"");
         page_href_benchmark(&pg->main, project, k[i].name, &mf);
         bg_buf_adds(&pg->main, "\">");
         html_text(&pg->main, k[i].name);
         bg_buf_adds(&pg->main, "</a> (");
         html_text(&pg->main, k[i].metric);
-        bg_buf_addf(&pg->main, ", %" PRId64 " result%s)</li>\n", k[i].n_results,
+        bg_buf_addf(&pg->main, ", %" PRId64 " result%s", k[i].n_results,
                     k[i].n_results == 1 ? "" : "s");
+        if (!same && branch[0] != '\0') {
+            bg_buf_adds(&pg->main, ", on ");
+            html_text(&pg->main, branch);
+        }
+        bg_buf_adds(&pg->main, ")</li>\n");
     }
     if (more > 0)
         bg_buf_addf(&pg->main, "<li>and %zu more</li>\n", more);

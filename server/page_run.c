@@ -5,6 +5,7 @@
 #include "core/bg.h"
 #include "server/handlers.h"
 #include "gate/report.h"
+#include "server/budget.h"
 #include "server/html.h"
 #include "server/judge.h"
 #include "server/lookup.h"
@@ -77,13 +78,17 @@ static void run_facts(struct bg_buf *b, const struct bg_run *run)
     fact_link(b, "CI run", run->ci.run_url, run->ci.run_id != NULL ? run->ci.run_id
                                                                     : run->ci.run_url);
     fact(b, "Event", run->ci.event);
-    for (size_t i = 0; i < run->n_meta; i++) {
+    for (size_t i = 0; i < run->n_meta && i < BUDGET_META_SHOWN; i++) {
         bg_buf_adds(b, "<dt>");
         html_text(b, run->meta[i].key);
         bg_buf_adds(b, "</dt><dd>");
         html_text(b, run->meta[i].value);
         bg_buf_adds(b, "</dd>\n");
     }
+    if (run->n_meta > BUDGET_META_SHOWN)
+        bg_buf_addf(b, "<dt>Metadata</dt><dd class=\"low\">%zu more entries not shown (at most "
+                    "%d; the API has every one)</dd>\n", run->n_meta - BUDGET_META_SHOWN,
+                    BUDGET_META_SHOWN);
     bg_buf_adds(b, "</dl>\n<h2>Environment</h2>\n<dl class=\"facts\">\n");
     fact(b, "OS", run->env.os);
     fact(b, "Kernel", run->env.kernel);
@@ -117,10 +122,11 @@ static void verdict_table(struct bg_buf *b, const char *project, const struct ju
                 "<th class=\"num opt\">Noise</th><th class=\"num opt\">Detectable</th>"
                 "<th class=\"num opt\">p</th><th class=\"num opt\">n</th><th>Verdict</th></tr>"
                 "</thead>\n<tbody>\n");
-    for (size_t i = 0; i < r->n_rows; i++) {
+    for (size_t i = 0; i < r->n_rows && i < BUDGET_PAGE_ROWS; i++) {
         const struct gate_row *row = &r->rows[i];
         const struct bg_result *res = row->cur != NULL ? row->cur : row->base;
-        struct page_filters f = { j->cur.branch, NULL, res->metric };
+        struct page_filters f = { row->cur != NULL ? j->cur.branch : j->base.branch, NULL,
+                                  res->metric };
 
         bg_buf_adds(b, "<tr><td class=\"name\"><a href=\"");
         page_href_benchmark(b, project, res->name, &f);
@@ -157,7 +163,12 @@ static void verdict_table(struct bg_buf *b, const char *project, const struct ju
         page_verdict_cell(b, r, row);
         bg_buf_adds(b, "</tr>\n");
     }
-    bg_buf_adds(b, "</tbody>\n</table></div>\n<p class=\"low\">Change: against the history's "
+    bg_buf_adds(b, "</tbody>\n</table></div>\n");
+    if (r->n_rows > BUDGET_PAGE_ROWS)
+        bg_buf_addf(b, "<p class=\"low\">%zu more benchmarks not shown: a page shows at most "
+                    "%d (the check API has every row).</p>\n", r->n_rows - BUDGET_PAGE_ROWS,
+                    BUDGET_PAGE_ROWS);
+    bg_buf_adds(b, "<p class=\"low\">Change: against the history's "
                 "typical p95, with this run's machine factor removed. Noise: the p95's run-to-run "
                 "spread. Detectable: the smallest shift the gate could confirm. p: the evidence "
                 "(median and tail tests), Holm-adjusted. n: baseline runs x samples / current "

@@ -339,7 +339,8 @@ static void remove_tree(const char *dir)
 /* Makes every page into tmp. 0, or -1 with d. */
 static int crawl_all(struct store *st, const char *tmp, size_t *n_files, struct bg_diag *d)
 {
-    const struct http_config cfg = { 0, false };
+    /* one page at a time, as one client: every read may compute */
+    const struct http_config cfg = { .max_body = 0, .private_reads = false, .read_slots = 1 };
     struct crawl c = { 0 };
     struct bg_buf file = BG_BUF_INIT, page = BG_BUF_INIT;
     int rc = 0;

@@ -9,40 +9,103 @@
 #include "server/handlers.h"
 #include "server/metrics.h"
 
+#include <stdatomic.h>
+
 struct route {
     const char *method;
     const char *pattern;
     http_handler *fn;
     bool cacheable;   /* the answer depends on runs only (see cache.h) */
     const char *type; /* the Content-Type of a page (errors are pages too); NULL: JSON */
+    const char *query; /* the query parameters it reads, space-separated: any other is
+                          refused (400), so none can enter the answer cache's key */
 };
 
 #define HTML "text/html; charset=utf-8"
 #define SVG "image/svg+xml"
 
+/* what a body run may be given with (server/lookup.c) */
+#define BODY_RUN "format branch timestamp commit meta"
+/* the baseline's choice (server/api_check.c) */
+#define BASELINE "run baseline_branch baseline window fork_point fork_point_time"
+/* a page's filters (server/page.c) */
+#define FILTERS "branch env metric"
+
 static const struct route routes[] = {
-    { "GET", "healthz", api_health, false, NULL },
-    { "GET", "metrics", api_metrics, false, NULL },
-    { "GET", "api/v1/projects", api_projects, false, NULL },
-    { "GET", "api/v1/projects/:p/benchmarks", api_benchmarks, true, NULL },
-    { "GET", "api/v1/projects/:p/benchmarks/:name/history", api_history, true, NULL },
-    { "GET", "api/v1/projects/:p/runs", api_runs, true, NULL },
-    { "POST", "api/v1/projects/:p/runs", api_upload, false, NULL },
-    { "GET", "api/v1/projects/:p/runs/:id", api_run, true, NULL },
-    { "POST", "api/v1/projects/:p/check", api_check, false, NULL },
-    { "POST", "api/v1/projects/:p/baseline", api_baseline, false, NULL },
+    { "GET", "healthz", api_health, false, NULL, "" },
+    { "GET", "metrics", api_metrics, false, NULL, "" },
+    { "GET", "api/v1/projects", api_projects, false, NULL, "" },
+    { "GET", "api/v1/projects/:p/benchmarks", api_benchmarks, true, NULL, "" },
+    { "GET", "api/v1/projects/:p/benchmarks/:name/history", api_history, true, NULL,
+      "metric branch env limit" },
+    { "GET", "api/v1/projects/:p/runs", api_runs, true, NULL, "branch env limit" },
+    { "POST", "api/v1/projects/:p/runs", api_upload, false, NULL, BODY_RUN },
+    { "GET", "api/v1/projects/:p/runs/:id", api_run, true, NULL, "" },
+    { "POST", "api/v1/projects/:p/check", api_check, false, NULL,
+      BODY_RUN " " BASELINE " threshold alpha min_samples resamples fail_on_inconclusive "
+      "fail_on_missing prior_spread" },
+    { "POST", "api/v1/projects/:p/baseline", api_baseline, false, NULL, BODY_RUN " " BASELINE },
     /* the dashboards (server/page_*.c) */
-    { "GET", "", page_index, true, HTML },
-    { "GET", "static/style.css", page_style, false, "text/css; charset=utf-8" },
-    { "GET", "p/:p", page_project, true, HTML },
-    { "GET", "p/:p/b/:name", page_benchmark, true, HTML },
-    { "GET", "p/:p/b/:name/chart.svg", page_chart, true, SVG },
-    { "GET", "p/:p/b/:name/spark.svg", page_sparkline, true, SVG },
-    { "GET", "p/:p/runs", page_runs, true, HTML },
-    { "GET", "p/:p/runs/:id", page_run, true, HTML },
-    { "GET", "p/:p/alerts", page_alerts, true, HTML },
-    { "GET", "p/:p/alerts.atom", page_alerts_atom, true, "application/atom+xml; charset=utf-8" },
+    { "GET", "", page_index, true, HTML, "" },
+    { "GET", "static/style.css", page_style, false, "text/css; charset=utf-8", "" },
+    { "GET", "p/:p", page_project, true, HTML, FILTERS " sort q group failing page" },
+    { "GET", "p/:p/b/:name", page_benchmark, true, HTML, FILTERS " x limit" },
+    { "GET", "p/:p/b/:name/chart.svg", page_chart, true, SVG, FILTERS " x limit size" },
+    { "GET", "p/:p/b/:name/spark.svg", page_sparkline, true, SVG, FILTERS },
+    { "GET", "p/:p/runs", page_runs, true, HTML, FILTERS " before" },
+    { "GET", "p/:p/runs/:id", page_run, true, HTML, "" },
+    { "GET", "p/:p/alerts", page_alerts, true, HTML, "branch runs" },
+    { "GET", "p/:p/alerts.atom", page_alerts_atom, true, "application/atom+xml; charset=utf-8",
+      "branch runs" },
 };
+
+/* Whether key is one of the space-separated words of list. */
+static bool listed(const char *list, const char *key)
+{
+    size_t n = strlen(key);
+
+    for (const char *p = list; *p != '\0';) {
+        size_t len = strcspn(p, " ");
+
+        if (len == n && strncmp(p, key, n) == 0)
+            return true;
+        p += len + (p[len] == ' ');
+    }
+    return false;
+}
+
+/* Every query parameter is one the route reads, and given once (meta may
+ * repeat); else the 400 is made. */
+static bool query_ok(const struct route *r, const struct http_request *rq,
+                     struct http_response *rs)
+{
+    for (size_t i = 0; i < rq->query->n; i++) {
+        const char *key = rq->query->kv[i].key;
+
+        if (!listed(r->query, key)) {
+            char shown[64];
+
+            bg_printable(shown, sizeof(shown), key);
+            if (r->query[0] == '\0')
+                http_error(rs, 400, "bad_request", "unknown query parameter '%s': this "
+                           "endpoint takes none", shown);
+            else
+                http_error(rs, 400, "bad_request", "unknown query parameter '%s': this "
+                           "endpoint takes %s", shown, r->query);
+            return false;
+        }
+        for (size_t j = 0; j < i && strcmp(key, "meta") != 0; j++) {
+            if (strcmp(rq->query->kv[j].key, key) == 0) {
+                http_error(rs, 400, "bad_request", "query parameter %s is given twice", key);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+/* Reads computing now (answers not from the cache), at most cfg->read_slots. */
+static atomic_long reads_computing;
 
 /* The request as a cache key: decoded segments and query pairs, each with
  * its length in front, so no part can pass for two (a segment may hold any
@@ -80,9 +143,18 @@ static void cached(const struct route *r, const struct http_request *rq,
     if (cache_get(cache_answers, key.data, generation, &rs->body)) {
         metrics_cache(true);
         rs->status = 200;
+    } else if (atomic_fetch_add(&reads_computing, 1) >= rq->cfg->read_slots) {
+        /* every worker but one is computing a read: this one is refused at
+         * once rather than wait on the last worker, so /healthz, the cache's
+         * answers and uploads are never stuck behind reads */
+        atomic_fetch_sub(&reads_computing, 1);
+        metrics_cache(false);
+        http_error(rs, 503, "busy", "the server is computing as many pages as it allows at once; "
+                   "try again in a second");
     } else {
         metrics_cache(false);
         r->fn(rq, params, rs);
+        atomic_fetch_sub(&reads_computing, 1);
         if (rs->status == 200 && !rs->transient)
             cache_put(cache_answers, key.data, generation, rs->body.data, rs->body.len);
     }
@@ -109,7 +181,7 @@ void routes_handle(const struct http_request *rq, struct http_response *rs)
             rs->html = true;
         }
         /* every project placeholder comes first; check it once here */
-        if (n > 0 && !http_name_ok("project", params[0], rs))
+        if ((n > 0 && !http_name_ok("project", params[0], rs)) || !query_ok(&routes[i], rq, rs))
             return;
         /* a private server's index depends on the token, which the key does not hold */
         if (routes[i].cacheable && (n > 0 || !rq->cfg->private_reads))

@@ -13,16 +13,25 @@
  * Requests: server/http.c reads each one (its body bounded by --max-body
  * and --body-timeout) and hands it to the routes (server/routes.c).
  *
+ * Budgets: each request head must be whole within --head-timeout
+ * (server/conns.c), its body within --body-timeout, its handler's work
+ * within --request-timeout (core/deadline.h); what a handler reads of
+ * stored runs is bounded by server/budget.h.
+ *
  * Shutdown: SIGINT or SIGTERM stops accepting, waits for the requests
  * already being handled (uploads included) up to --shutdown-timeout, then
- * closes every connection and database.
+ * stops the work of those still running (they answer 503) and closes every
+ * connection and database.
  */
 #include "core/bg.h"
 #include "core/cli.h"
+#include "core/deadline.h"
 #include "core/num.h"
 #include "core/store.h"
+#include "server/budget.h"
 #include "server/cache.h"
 #include "server/chart.h"
+#include "server/conns.h"
 #include "server/http.h"
 #include "server/metrics.h"
 #include "server/routes.h"
@@ -40,7 +49,8 @@
 struct serve_opts {
     const char *db;
     struct sockaddr_in addr;
-    int64_t threads, timeout, body_timeout, max_conn, shutdown, chart_procs, chart_timeout;
+    int64_t threads, timeout, head_timeout, body_timeout, request_timeout, max_conn, shutdown,
+        chart_procs, chart_timeout;
     struct http_config http;
     const char *gnuplot;
 };
@@ -92,13 +102,19 @@ static const struct bg_opt options[] = {
               "read" },
     { "timeout", 0, "SECONDS", BG_OPT_INT, OPT(timeout), .ints = &seconds,
       .help = "close a connection idle this long" },
+    { "head-timeout", 0, "SECONDS", BG_OPT_INT, OPT(head_timeout), .ints = &seconds,
+      .help = "close a connection that has not sent a whole request head this long after it "
+              "opened or was last answered, however it trickles in" },
     { "body-timeout", 0, "SECONDS", BG_OPT_INT, OPT(body_timeout), .ints = &seconds,
       .help = "close a connection whose request body has taken this long, however it "
               "trickles in" },
+    { "request-timeout", 0, "SECONDS", BG_OPT_INT, OPT(request_timeout), .ints = &seconds,
+      .help = "answer 503 to a request whose work takes longer, and stop that work" },
     { "max-connections", 0, "N", BG_OPT_INT, OPT(max_conn), .ints = &connections,
       .help = "concurrent connections" },
     { "shutdown-timeout", 0, "SECONDS", BG_OPT_INT, OPT(shutdown), .ints = &seconds_or_none,
-      .help = "how long a stop waits for requests in flight" },
+      .help = "how long a stop waits for requests in flight; then their work is stopped and "
+              "they are answered 503" },
     { "private", 0, NULL, BG_OPT_FLAG, OPT(http.private_reads),
       .help = "reading a project's data needs one of its tokens too (uploads and checks always "
               "do; a browser asks for it as the password)" },
@@ -143,6 +159,8 @@ static struct store *my_store(void)
         bg_warn("%s", d.msg);
         return NULL;
     }
+    /* no stored run makes a judgement read more than this (server/budget.h) */
+    store_set_sample_cap(st, BUDGET_SAMPLES);
     pthread_mutex_lock(&stores_lock);
     if (n_stores == ARRAY_SIZE(stores)) { /* cannot happen: one per worker */
         pthread_mutex_unlock(&stores_lock);
@@ -189,16 +207,20 @@ static void drain(struct MHD_Daemon *d, int64_t timeout)
     for (int64_t naps = timeout * 50; metrics_in_flight_now() > 0 && naps > 0; naps--)
         nanosleep(&nap, NULL);
     if (metrics_in_flight_now() > 0)
-        bg_warn("stopping with %ld requests unfinished after %" PRId64 " s",
-                metrics_in_flight_now(), timeout);
+        bg_warn("stopping with %ld requests unfinished after %" PRId64 " s: their work is "
+                "stopped", metrics_in_flight_now(), timeout);
+    /* what is still computing stops at its next look at the deadline and answers 503,
+     * so that MHD_stop_daemon, which waits for every worker, returns soon */
+    bg_deadline_stop_all();
 }
 
 int cmd_serve(int argc, char **argv)
 {
     struct serve_opts o = {
-        .db = bg_default_db(), .threads = 4, .timeout = 30, .body_timeout = 60, .max_conn = 512,
+        .db = bg_default_db(), .threads = 4, .timeout = 30, .head_timeout = 10,
+        .body_timeout = 60, .request_timeout = 10, .max_conn = 512,
         .shutdown = 30,
-        .chart_procs = 2, .chart_timeout = 10, .http = { 8u << 20, false }, .gnuplot = "gnuplot",
+        .chart_procs = 2, .chart_timeout = 10, .http = { 8u << 20, false, 1 }, .gnuplot = "gnuplot",
     };
     static struct http_server srv; /* the daemon's closure, read by every worker */
     const union MHD_DaemonInfo *info;
@@ -220,7 +242,8 @@ int cmd_serve(int argc, char **argv)
         return BG_EXIT_STORE;
     store_locator_display(o.db, db_name, sizeof(db_name));
     db_path = o.db;
-    srv = (struct http_server){ o.http, (double)o.body_timeout, routes_handle, my_store };
+    srv = (struct http_server){ o.http, (double)o.body_timeout, (double)o.request_timeout,
+                                routes_handle, my_store };
     chart_setup(&(struct chart_config){ o.gnuplot, (int)o.chart_timeout * 1000,
                                         (unsigned)o.chart_procs });
 
@@ -234,10 +257,19 @@ int cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop, NULL); /* the workers inherit the mask */
     signal(SIGPIPE, SIG_IGN);
 
+    /* one worker stays free for what needs no computing (server/routes.c) */
+    srv.cfg.read_slots = o.threads > 1 ? (long)o.threads - 1 : 1;
+    if (conns_start((double)o.head_timeout) < 0) {
+        bg_error("cannot start the connection watchdog: %s", strerror(errno));
+        return BG_EXIT_STORE;
+    }
     d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC |
                              MHD_USE_ERROR_LOG,
                          0, NULL, NULL, http_on_request, &srv,
+                         /* first, so that even start-up messages go through it */
+                         MHD_OPTION_EXTERNAL_LOGGER, http_on_mhd_log, NULL,
                          MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&o.addr,
+                         MHD_OPTION_NOTIFY_CONNECTION, conns_on_notify, NULL,
                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o.timeout,
                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)o.max_conn,
                          MHD_OPTION_NOTIFY_COMPLETED, http_on_completed, NULL,
@@ -247,6 +279,7 @@ int cmd_serve(int argc, char **argv)
                          o.threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
                          (unsigned)o.threads, MHD_OPTION_END);
     if (d == NULL) {
+        conns_stop();
         inet_ntop(AF_INET, &o.addr.sin_addr, host, sizeof(host));
         bg_error("cannot listen on %s:%u: %s", host, ntohs(o.addr.sin_port),
                  errno != 0 ? strerror(errno) : "libmicrohttpd failed to start");
@@ -264,6 +297,7 @@ int cmd_serve(int argc, char **argv)
             sig == SIGINT ? "SIGINT" : "SIGTERM");
     drain(d, o.shutdown);
     MHD_stop_daemon(d);
+    conns_stop();
     close_stores();
     cache_clear(cache_answers);
     cache_clear(cache_charts);

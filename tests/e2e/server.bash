@@ -11,9 +11,17 @@ serve_start() {
     # and the signals must reach the server
     "$BENCHGATE" serve --listen 127.0.0.1:0 --db "$DB" "$@" >"$T/serve.out" 2>"$T/serve.err" &
     SERVER_PID=$!
+    # The port is taken only from a whole line (its text after the port too),
+    # and only once a connection to it is accepted: a port read from a
+    # previous server's output, or from a line still being written, is never
+    # used (the likely cause of t3000 once failing "couldn't connect" after a
+    # restart). A bare connection is no request: nothing is logged or counted.
     for _ in $(seq 100); do
-        PORT=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$T/serve.out")
-        [ -n "$PORT" ] && break
+        PORT=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\) (.*|\1|p' "$T/serve.out")
+        if [ -n "$PORT" ] && (exec 9<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+            break
+        fi
+        PORT=
         kill -0 "$SERVER_PID" 2>/dev/null || { cat "$T/serve.err" >&2; return 1; }
         sleep 0.1
     done

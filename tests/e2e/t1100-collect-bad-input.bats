@@ -89,10 +89,18 @@ expect_rejected() {
     expect_rejected "unexpected end of input (truncated file?)" cut.json
 }
 
-@test "a benchmark name with a control character" {
+@test "a benchmark name with control characters is stored visible, with a warning" {
     seed
-    printf '{"results": [{"command": "a\\u001b[31mred", "times": [0.1]}]}' > ctl.json
-    expect_rejected "ctl.json: results[0].command: benchmark name contains a control character" ctl.json
+    # hyperfine -n 'tab<TAB>and \\ backslash', and an escape sequence
+    printf '{"results": [{"command": "tab\\tand \\\\ backslash", "times": [0.1]}, {"command": "a\\u001b[31mred", "times": [0.1]}]}' > ctl.json
+    run bg collect --db "$DB" -q ctl.json
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"warning: ctl.json: a benchmark name with control characters is stored as 'tab␉and \\ backslash'"* ]]
+    [[ "$output" != *$'\e'* ]]
+    [ "$(sql "SELECT count(*) FROM benchmarks WHERE name IN ('tab␉and \\ backslash', 'a␛[31mred')")" = 2 ]
+    # the same name on the next run: one benchmark, two results
+    bg collect --db "$DB" -q ctl.json 2>/dev/null
+    [ "$(sql "SELECT count(*) FROM results r JOIN benchmarks b ON b.id = r.benchmark_id WHERE b.name = 'a␛[31mred'")" = 2 ]
 }
 
 @test "names no URL can carry, and overlong metrics or units" {
@@ -128,4 +136,43 @@ expect_rejected() {
     [ "$status" -eq 3 ]
     [[ "$output" == *"notdb"* ]]
     cmp notdb notdb.orig
+}
+
+@test "more than 10,000 meta keys: refused naming the field; 10,000 are stored" {
+    seed
+    python3 - <<'PY'
+import json
+for n, f in ((10001, "over.json"), (10000, "at.json")):
+    run = {"benchgate": 1, "meta": {"k%d" % i: "v" for i in range(n)},
+           "results": [{"name": "a", "metric": "time", "unit": "ns", "direction": "lower",
+                        "samples": [1, 2, 3]}]}
+    json.dump(run, open(f, "w"))
+PY
+    expect_rejected "over.json: meta: more than 10000 keys" over.json
+    # --meta and the file's keys count together
+    expect_rejected "at.json: meta: more than 10000 keys" --meta one=more at.json
+    bg collect --db "$DB" -q at.json
+    [ "$(sql "SELECT count(*) FROM runs")" = 2 ]
+}
+
+@test "a time past 10^6 s or a summary of n: 0 is refused; n: null reads back" {
+    seed
+    echo '{"benchgate": 1, "results": [{"name": "a", "unit": "ms", "samples": [1, 1e10]}]}' > big.json
+    expect_rejected "big.json: results[0].samples[1]: 1e+10 is above the maximum 1e+09" big.json
+    echo '{"benchgate": 1, "results": [{"name": "a", "summary": {"n": 0, "mean": 5}}]}' > zero.json
+    expect_rejected "zero.json: results[0].summary.n: 0; a summary stands for at least one sample" zero.json
+    # a count is not a time: only finite
+    echo '{"benchgate": 1, "results": [{"name": "a", "metric": "ops", "unit": "count", "samples": [1e200]}]}' > ops.json
+    bg collect --db "$DB" -q ops.json
+    # a harness that does not say n: null, and the document reads back the same
+    echo '{"benchgate": 1, "results": [{"name": "u", "summary": {"n": null, "mean": 5}}]}' > null.json
+    bg collect -q --output json null.json > out.json
+    grep -q '"summary": {"n": null, "mean": 5' out.json
+    bg collect --db "$DB" -q out.json
+}
+
+@test "JSON nested past 1,000 levels says so, with its line" {
+    seed
+    python3 -c 'print("{\"benchgate\": 1,\n\"results\": " + "[" * 1200 + "]" * 1200 + "}")' > deep.json
+    expect_rejected "deep.json: invalid JSON: nested too deeply at line 2 (more than 1000 levels)" deep.json
 }

@@ -50,11 +50,11 @@ collect() {
     [ "$status" -eq 1 ]
     run bg check --db "$DB" --project p --branch feature --baseline run:1
     [ "$status" -eq 0 ]
-    [[ "$output" == *"baseline: 1 run of 'main' up to run 1, as asked (--baseline run:1)"* ]]
+    [[ "$output" == *"baseline: 1 run of 'main' up to run 1, as asked (baseline run:1)"* ]]
     [[ "$output" == *"'main' has 1 newer run"* ]]
     run bg check --db "$DB" --project p --branch feature --baseline commit:AAAA
     [ "$status" -eq 0 ]
-    [[ "$output" == *"up to run 1, as asked (--baseline commit:AAAA)"* ]]
+    [[ "$output" == *"up to run 1, as asked (baseline commit:AAAA)"* ]]
 }
 
 @test "a --baseline that names nothing exits 2" {

@@ -114,6 +114,18 @@ json() {
     [ "$(grep -c '^::error' <<<"$output")" -eq 1 ]
 }
 
+@test "a '%' in the metric or unit is encoded in annotations too" {
+    printf '{"benchgate": 1, "results": [{"name": "n", "metric": "m%%0A", "unit": "u%%0A::error::x", "samples": [1,1,1,1,1,1]}]}' > b.json
+    printf '{"benchgate": 1, "results": [{"name": "n", "metric": "m%%0A", "unit": "u%%0A::error::x", "samples": [9,9,9,9,9,9]}]}' > c.json
+    bg collect --db "$DB" -q --branch main b.json
+    bg collect --db "$DB" -q --branch f c.json
+    run bg check --db "$DB" --branch f --output github
+    [[ "$output" == *"n (m%250A): "* ]]
+    [[ "$output" == *"u%250A::error::x"* ]]
+    [[ "$output" != *"u%0A"* ]]
+    [ "$(grep -c '^::error' <<<"$output")" -eq 1 ]
+}
+
 @test "benchgate.json: a looser threshold for one benchmark, an ignored one" {
     setup_runs
     cat > benchgate.json <<'JSON'

@@ -277,7 +277,8 @@ echo "-1 \$(date +%s.%N)" >> "$T/procs.log"
 exit \$rc
 SH
     chmod +x "$T/logging-gnuplot"
-    serve_start --gnuplot "$T/logging-gnuplot" --chart-procs 1 --threads 4
+    # five workers: four reads may compute at once, one worker stays free
+    serve_start --gnuplot "$T/logging-gnuplot" --chart-procs 1 --threads 5
     pids=()
     for b in 0 1 2 3; do
         curl -sS --max-time 30 -o /dev/null "$URL/p/acme/b/bench-000$b" &

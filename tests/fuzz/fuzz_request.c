@@ -24,7 +24,8 @@
 
 static char db_dir[64], db_path[96], bearer[TOKEN_LEN + 16];
 static struct store *st;
-static const struct http_config cfg_public = { 8u << 20, false }, cfg_private = { 8u << 20, true };
+static const struct http_config cfg_public = { 8u << 20, false, 1 },
+                                cfg_private = { 8u << 20, true, 1 };
 
 static void answer(const char *method, const char *path_text, const char *body, bool token,
                    bool private_reads, struct http_response *rs)
