@@ -159,13 +159,15 @@ $(UNIT_BINS): $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbenchgate.a | deps-te
 # what the tests need themselves (cmocka, bats, the sqlite3 tool to inspect
 # databases, postgresql for make test-pg's throwaway cluster, git, hyperfine
 # for the real-harness test, curl, jsonschema, yaml to run the CI recipes
-# step by step, chromium for the dashboards in
-# a real browser, man for the man pages),
+# step by step, the harnesses the benchgate ab recipes build and run (Go,
+# CMake and Google Benchmark, pytest-benchmark), chromium for the dashboards
+# in a real browser, man for the man pages),
 # fuzz clang and its libFuzzer, valgrind valgrind, load and bench wrk.
 BUILD_PKGS = gcc make pkg-config libmicrohttpd-dev libcjson-dev libsqlite3-dev libpq-dev \
              nettle-dev libcurl4-openssl-dev zlib1g-dev
 DEMO_PKGS  = gnuplot-nox
 TEST_PKGS  = libcmocka-dev bats sqlite3 postgresql git hyperfine curl python3-jsonschema python3-yaml \
+             golang-go cmake g++ libbenchmark-dev python3-pytest python3-pytest-benchmark \
              chromium \
              gnuplot-nox man-db
 FUZZ_PKGS  = clang libclang-rt-14-dev
