@@ -19,6 +19,9 @@ struct route {
     const char *type; /* the Content-Type of a page (errors are pages too); NULL: JSON */
     const char *query; /* the query parameters it reads, space-separated: any other is
                           refused (400), so none can enter the answer cache's key */
+    bool light;       /* bounded small work (a sparkline: 30 points, one chart under
+                         --chart-procs and --chart-timeout): needs no read slot, so
+                         the 50 images of a project page all load at once */
 };
 
 #define HTML "text/html; charset=utf-8"
@@ -32,31 +35,32 @@ struct route {
 #define FILTERS "branch env metric"
 
 static const struct route routes[] = {
-    { "GET", "healthz", api_health, false, NULL, "" },
-    { "GET", "metrics", api_metrics, false, NULL, "" },
-    { "GET", "api/v1/projects", api_projects, false, NULL, "" },
-    { "GET", "api/v1/projects/:p/benchmarks", api_benchmarks, true, NULL, "" },
+    { "GET", "healthz", api_health, false, NULL, "", false },
+    { "GET", "metrics", api_metrics, false, NULL, "", false },
+    { "GET", "api/v1/projects", api_projects, false, NULL, "", false },
+    { "GET", "api/v1/projects/:p/benchmarks", api_benchmarks, true, NULL, "", false },
     { "GET", "api/v1/projects/:p/benchmarks/:name/history", api_history, true, NULL,
-      "metric branch env limit" },
-    { "GET", "api/v1/projects/:p/runs", api_runs, true, NULL, "branch env limit" },
-    { "POST", "api/v1/projects/:p/runs", api_upload, false, NULL, BODY_RUN },
-    { "GET", "api/v1/projects/:p/runs/:id", api_run, true, NULL, "" },
+      "metric branch env limit", false },
+    { "GET", "api/v1/projects/:p/runs", api_runs, true, NULL, "branch env limit", false },
+    { "POST", "api/v1/projects/:p/runs", api_upload, false, NULL, BODY_RUN, false },
+    { "GET", "api/v1/projects/:p/runs/:id", api_run, true, NULL, "", false },
     { "POST", "api/v1/projects/:p/check", api_check, false, NULL,
       BODY_RUN " " BASELINE " threshold alpha min_samples resamples fail_on_inconclusive "
-      "fail_on_missing prior_spread" },
-    { "POST", "api/v1/projects/:p/baseline", api_baseline, false, NULL, BODY_RUN " " BASELINE },
+      "fail_on_missing prior_spread", false },
+    { "POST", "api/v1/projects/:p/baseline", api_baseline, false, NULL,
+      BODY_RUN " " BASELINE, false },
     /* the dashboards (server/page_*.c) */
-    { "GET", "", page_index, true, HTML, "" },
-    { "GET", "static/style.css", page_style, false, "text/css; charset=utf-8", "" },
-    { "GET", "p/:p", page_project, true, HTML, FILTERS " sort q group failing page" },
-    { "GET", "p/:p/b/:name", page_benchmark, true, HTML, FILTERS " x limit" },
-    { "GET", "p/:p/b/:name/chart.svg", page_chart, true, SVG, FILTERS " x limit size" },
-    { "GET", "p/:p/b/:name/spark.svg", page_sparkline, true, SVG, FILTERS },
-    { "GET", "p/:p/runs", page_runs, true, HTML, FILTERS " before" },
-    { "GET", "p/:p/runs/:id", page_run, true, HTML, "" },
-    { "GET", "p/:p/alerts", page_alerts, true, HTML, "branch runs" },
+    { "GET", "", page_index, true, HTML, "", false },
+    { "GET", "static/style.css", page_style, false, "text/css; charset=utf-8", "", false },
+    { "GET", "p/:p", page_project, true, HTML, FILTERS " sort q group failing page", false },
+    { "GET", "p/:p/b/:name", page_benchmark, true, HTML, FILTERS " x limit", false },
+    { "GET", "p/:p/b/:name/chart.svg", page_chart, true, SVG, FILTERS " x limit size", false },
+    { "GET", "p/:p/b/:name/spark.svg", page_sparkline, true, SVG, FILTERS, true },
+    { "GET", "p/:p/runs", page_runs, true, HTML, FILTERS " before", false },
+    { "GET", "p/:p/runs/:id", page_run, true, HTML, "", false },
+    { "GET", "p/:p/alerts", page_alerts, true, HTML, "branch runs", false },
     { "GET", "p/:p/alerts.atom", page_alerts_atom, true, "application/atom+xml; charset=utf-8",
-      "branch runs" },
+      "branch runs", false },
 };
 
 /* Whether key is one of the space-separated words of list. */
@@ -143,6 +147,11 @@ static void cached(const struct route *r, const struct http_request *rq,
     if (cache_get(cache_answers, key.data, generation, &rs->body)) {
         metrics_cache(true);
         rs->status = 200;
+    } else if (r->light) {
+        metrics_cache(false);
+        r->fn(rq, params, rs);
+        if (rs->status == 200 && !rs->transient)
+            cache_put(cache_answers, key.data, generation, rs->body.data, rs->body.len);
     } else if (atomic_fetch_add(&reads_computing, 1) >= rq->cfg->read_slots) {
         /* every worker but one is computing a read: this one is refused at
          * once rather than wait on the last worker, so /healthz, the cache's
