@@ -147,12 +147,7 @@ static void cached(const struct route *r, const struct http_request *rq,
     if (cache_get(cache_answers, key.data, generation, &rs->body)) {
         metrics_cache(true);
         rs->status = 200;
-    } else if (r->light) {
-        metrics_cache(false);
-        r->fn(rq, params, rs);
-        if (rs->status == 200 && !rs->transient)
-            cache_put(cache_answers, key.data, generation, rs->body.data, rs->body.len);
-    } else if (atomic_fetch_add(&reads_computing, 1) >= rq->cfg->read_slots) {
+    } else if (!r->light && atomic_fetch_add(&reads_computing, 1) >= rq->cfg->read_slots) {
         /* every worker but one is computing a read: this one is refused at
          * once rather than wait on the last worker, so /healthz, the cache's
          * answers and uploads are never stuck behind reads */
@@ -163,7 +158,8 @@ static void cached(const struct route *r, const struct http_request *rq,
     } else {
         metrics_cache(false);
         r->fn(rq, params, rs);
-        atomic_fetch_sub(&reads_computing, 1);
+        if (!r->light)
+            atomic_fetch_sub(&reads_computing, 1);
         if (rs->status == 200 && !rs->transient)
             cache_put(cache_answers, key.data, generation, rs->body.data, rs->body.len);
     }
